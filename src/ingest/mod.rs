@@ -1,0 +1,138 @@
+//! Recording disclosures: identity codes are hashed and sealed on the caller's task, then a
+//! bounded queue feeds one ordered writer that commits many callers' disclosures in one
+//! transaction (group commit). A caller is answered only after its transaction committed.
+
+mod writer;
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::crypto::Keyring;
+use crate::domain::{NewDisclosure, Receipt};
+use crate::storage::{PendingDisclosure, Storage, StorageError, WriteOutcome};
+
+pub use writer::{WriterConfig, WriterHandle};
+
+/// Subjects above which sealing moves to a blocking thread, to keep the runtime responsive.
+const SEAL_INLINE_MAX: usize = 2_000;
+
+/// Why a disclosure was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("the write queue is full")]
+    QueueFull,
+    #[error("the service is shutting down")]
+    ShuttingDown,
+    #[error("the transfer id was already used for a different disclosure")]
+    Conflict,
+    #[error(transparent)]
+    Unexpected(#[from] StorageError),
+}
+
+/// A recorded disclosure: its receipt, and whether it had been recorded before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub receipt: Receipt,
+    pub replayed: bool,
+}
+
+/// How a caller waits for a place in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Fail at once with [`RecordError::QueueFull`] when the queue is full (online callers).
+    FailFast,
+    /// Wait for a place (bulk import, where the stream itself applies back-pressure).
+    Wait,
+}
+
+struct Job {
+    item: PendingDisclosure,
+    reply: oneshot::Sender<Result<WriteOutcome, Arc<StorageError>>>,
+}
+
+/// The handle callers record through; cheap to clone.
+#[derive(Clone)]
+pub struct Recorder {
+    queue: mpsc::Sender<Job>,
+    keys: Arc<Keyring>,
+}
+
+impl Recorder {
+    /// Starts the writer over `store`; it runs until every `Recorder` clone is dropped,
+    /// then finishes what is queued.
+    pub fn start<S: Storage>(
+        store: S,
+        keys: Arc<Keyring>,
+        config: WriterConfig,
+    ) -> (Self, WriterHandle) {
+        let (queue, handle) = writer::spawn(store, config);
+        (Self { queue, keys }, handle)
+    }
+
+    pub fn keys(&self) -> &Arc<Keyring> {
+        &self.keys
+    }
+
+    /// Records `disclosure`; returns once it is committed.
+    pub async fn record(
+        &self,
+        disclosure: NewDisclosure,
+        admission: Admission,
+    ) -> Result<Recorded, RecordError> {
+        // Check for room before sealing, so an overloaded service sheds load cheaply.
+        if admission == Admission::FailFast && self.queue.capacity() == 0 {
+            return Err(RecordError::QueueFull);
+        }
+        let item = if disclosure.subjects().len() > SEAL_INLINE_MAX {
+            let keys = Arc::clone(&self.keys);
+            tokio::task::spawn_blocking(move || seal(&keys, disclosure))
+                .await
+                .expect("sealing does not panic")
+        } else {
+            seal(&self.keys, disclosure)
+        };
+        let (reply, answer) = oneshot::channel();
+        let job = Job { item, reply };
+        match admission {
+            Admission::FailFast => self.queue.try_send(job).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => RecordError::QueueFull,
+                mpsc::error::TrySendError::Closed(_) => RecordError::ShuttingDown,
+            })?,
+            Admission::Wait => self
+                .queue
+                .send(job)
+                .await
+                .map_err(|_| RecordError::ShuttingDown)?,
+        }
+        let outcome = answer.await.map_err(|_| RecordError::ShuttingDown)?;
+        match outcome {
+            Ok(WriteOutcome::Recorded(receipt)) => Ok(Recorded {
+                receipt,
+                replayed: false,
+            }),
+            Ok(WriteOutcome::Replayed(receipt)) => Ok(Recorded {
+                receipt,
+                replayed: true,
+            }),
+            Ok(WriteOutcome::Conflict) => Err(RecordError::Conflict),
+            Err(error) => Err(RecordError::Unexpected(StorageError::Shared(error))),
+        }
+    }
+}
+
+fn seal(keys: &Keyring, disclosure: NewDisclosure) -> PendingDisclosure {
+    let digests = keys.request_digests(&disclosure.fingerprint_bytes());
+    let details = disclosure.details();
+    let subjects = keys.seal(
+        &details.controller,
+        &details.transfer_id,
+        disclosure.subjects(),
+    );
+    PendingDisclosure {
+        details: details.clone(),
+        subjects,
+        digests,
+        active_key: keys.active_id(),
+    }
+}

@@ -1,0 +1,128 @@
+//! The single ordered writer: takes everything queued, up to a batch limit, and commits it
+//! in one transaction. While one batch commits, the next one gathers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+use crate::domain::Timestamp;
+use crate::storage::{PendingDisclosure, Storage};
+
+use super::Job;
+
+/// Sizes of the queue and of one batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WriterConfig {
+    /// Disclosures that may wait for the writer; beyond it callers get RESOURCE_EXHAUSTED.
+    pub queue_capacity: usize,
+    /// Most disclosures in one transaction.
+    pub max_batch_disclosures: usize,
+    /// Most subject entries in one transaction (one larger disclosure still goes alone).
+    pub max_batch_subjects: usize,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 1024,
+            max_batch_disclosures: 256,
+            max_batch_subjects: 50_000,
+        }
+    }
+}
+
+/// The running writer; [`WriterHandle::finish`] waits until the queue is drained.
+pub struct WriterHandle(JoinHandle<()>);
+
+impl WriterHandle {
+    /// Waits, at most `timeout`, for the writer to commit what is queued and stop. It stops
+    /// once every `Recorder` clone has been dropped. Returns whether it finished in time.
+    pub async fn finish(self, timeout: Duration) -> bool {
+        tokio::time::timeout(timeout, self.0).await.is_ok()
+    }
+}
+
+pub(super) fn spawn<S: Storage>(
+    store: S,
+    config: WriterConfig,
+) -> (mpsc::Sender<Job>, WriterHandle) {
+    let (sender, receiver) = mpsc::channel(config.queue_capacity.max(1));
+    let task = tokio::spawn(run(store, receiver, config));
+    (sender, WriterHandle(task))
+}
+
+async fn run<S: Storage>(store: S, mut queue: mpsc::Receiver<Job>, config: WriterConfig) {
+    let mut jobs: Vec<Job> = Vec::with_capacity(config.max_batch_disclosures);
+    while let Some(first) = queue.recv().await {
+        let mut subjects = first.item.subjects.len();
+        jobs.push(first);
+        while jobs.len() < config.max_batch_disclosures && subjects < config.max_batch_subjects {
+            match queue.try_recv() {
+                Ok(job) => {
+                    subjects += job.item.subjects.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        commit(&store, &mut jobs).await;
+    }
+    tracing::debug!("write queue closed and drained; writer stops");
+}
+
+/// Commits `jobs` together and answers each; if the batch fails, tries each job alone, so
+/// one failing disclosure cannot fail the others.
+async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>) {
+    let (items, replies): (Vec<PendingDisclosure>, Vec<_>) =
+        jobs.drain(..).map(|job| (job.item, job.reply)).unzip();
+    let span = tracing::debug_span!("commit_batch", disclosures = items.len());
+    match store
+        .write_batch(&items, Timestamp::now())
+        .instrument(span)
+        .await
+    {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                // A caller that gave up no longer listens; its record is committed anyway.
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(error) if items.len() == 1 => {
+            tracing::error!(%error, "writing a disclosure failed");
+            let _ = replies
+                .into_iter()
+                .next()
+                .expect("one")
+                .send(Err(Arc::new(error)));
+        }
+        Err(error) => {
+            tracing::warn!(%error, size = items.len(), "batch failed; writing its disclosures one by one");
+            for (item, reply) in items.into_iter().zip(replies) {
+                let outcome = retry_alone(store, item).await;
+                let _ = reply.send(outcome);
+            }
+        }
+    }
+}
+
+async fn retry_alone<S: Storage>(
+    store: &S,
+    item: PendingDisclosure,
+) -> Result<crate::storage::WriteOutcome, Arc<crate::storage::StorageError>> {
+    // A short pause lets a transient fault (a lost connection, a lock conflict) clear.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    match store
+        .write_batch(std::slice::from_ref(&item), Timestamp::now())
+        .await
+    {
+        Ok(mut outcomes) => Ok(outcomes.pop().expect("one outcome per item")),
+        Err(error) => {
+            tracing::error!(%error, "writing a disclosure failed");
+            Err(Arc::new(error))
+        }
+    }
+}

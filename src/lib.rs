@@ -1,0 +1,13 @@
+//! luovutusloki, the disclosure log: records every disclosure of personal data that a
+//! controller makes and answers from that record who received what, under which law.
+//!
+//! Dependency direction: `grpc → ingest → domain ← storage`. Input becomes validated
+//! [`domain`] types at the gRPC edge; identity codes are hashed and sealed by [`crypto`]
+//! before they reach the single ordered writer in [`ingest`], which commits many callers'
+//! disclosures in one transaction through the [`storage`] trait (SQLite or PostgreSQL).
+
+pub mod crypto;
+pub mod domain;
+pub mod grpc;
+pub mod ingest;
+pub mod storage;

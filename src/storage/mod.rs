@@ -1,0 +1,116 @@
+//! Storage: one trait, two sqlx backends (SQLite, the embedded default, and PostgreSQL for
+//! production), each with its own embedded migrations. The only place that imports sqlx.
+
+mod batch;
+mod postgres;
+mod rows;
+mod sqlite;
+mod store;
+
+use std::future::Future;
+
+pub use batch::{PendingDisclosure, WriteOutcome};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+pub use store::SqlStore;
+
+use crate::crypto::SubjectHash;
+use crate::domain::{
+    BusinessId, Channel, DataCategory, LegalBasis, RegisterId, StoredDisclosure, Timestamp,
+    TransferId,
+};
+
+/// Why storage failed. The detail is for the log, never for the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored row does not decode: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Config(String),
+    /// One batch failure reported to each of its callers.
+    #[error(transparent)]
+    Shared(#[from] std::sync::Arc<StorageError>),
+}
+
+/// Filters of a disclosure listing; `None` does not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DisclosureFilter {
+    pub register: Option<RegisterId>,
+    pub recipient_identifier: Option<String>,
+    pub legal_basis: Option<LegalBasis>,
+    pub statute: Option<String>,
+    pub data_category: Option<DataCategory>,
+    pub channel: Option<Channel>,
+    pub transfer_id: Option<TransferId>,
+    pub period: Period,
+}
+
+/// A half-open period `[from, to)` of occurred-at; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Period {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+/// Where a page starts: after the row with this (occurred_at, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub occurred_at: i64,
+    pub id: i64,
+}
+
+/// A disclosure that covered a looked-up subject, with that subject's entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectDisclosure {
+    pub entry_id: i64,
+    pub disclosure: StoredDisclosure,
+}
+
+/// What the log needs from a database.
+pub trait Storage: Clone + Send + Sync + 'static {
+    /// Writes a batch in one transaction and returns each item's outcome, in order. Either
+    /// every recorded item is committed or none is.
+    fn write_batch(
+        &self,
+        batch: &[PendingDisclosure],
+        recorded_at: Timestamp,
+    ) -> impl Future<Output = Result<Vec<WriteOutcome>, StorageError>> + Send;
+
+    /// One disclosure of `controller`.
+    fn get_disclosure(
+        &self,
+        controller: &BusinessId,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<StoredDisclosure>, StorageError>> + Send;
+
+    /// Up to `limit` disclosures of `controller` matching `filter`, after `after`, ordered by
+    /// (occurred_at, id).
+    fn list_disclosures(
+        &self,
+        controller: &BusinessId,
+        filter: &DisclosureFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredDisclosure>, StorageError>> + Send;
+
+    /// Up to `limit` disclosures of `controller` covering a subject with any of `hashes`,
+    /// ordered by (occurred_at, entry id).
+    fn list_subject_disclosures(
+        &self,
+        controller: &BusinessId,
+        hashes: &[SubjectHash],
+        period: Period,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<SubjectDisclosure>, StorageError>> + Send;
+
+    /// Checks that the database answers (for health checks).
+    fn ping(&self) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// Closes the connections, waiting for those in use.
+    fn close(&self) -> impl Future<Output = ()> + Send;
+}

@@ -1,0 +1,414 @@
+//! SQL and row types shared by both backends. Both dialects understand the same statements
+//! here (row values, `ON CONFLICT`, `RETURNING`); sqlx's `QueryBuilder` writes each backend's
+//! placeholders.
+
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+use crate::crypto::SubjectHash;
+use crate::domain::{
+    BusinessId, Channel, Country, DataCategories, DisclosureDetails, LegalBasis, LegalProvision,
+    LongText, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId,
+    ShortText, SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Withholding,
+};
+
+use super::batch::PendingDisclosure;
+use super::{Cursor, DisclosureFilter, Period, StorageError};
+
+/// A value type both backends can bind.
+pub(super) trait Bind<DB: Database>: for<'t> Encode<'t, DB> + Type<DB> + Send {}
+impl<DB: Database, T: for<'t> Encode<'t, DB> + Type<DB> + Send> Bind<DB> for T {}
+
+/// The columns of a disclosure read, joined with its recipient.
+pub(super) const DISCLOSURE_COLUMNS: &str = "d.id, d.controller, d.transfer_id, d.occurred_at, \
+     d.recorded_at, d.register, r.id_type AS recipient_id_type, r.identifier AS recipient_identifier, \
+     r.name AS recipient_name, r.kind AS recipient_kind, r.country AS recipient_country, \
+     d.legal_basis, d.special_condition, d.data_categories, d.purpose, d.channel, d.source_system, \
+     d.consent_ref, d.requester_ref, d.withheld_until, d.withheld_reason, d.subject_count, \
+     d.first_entry_id";
+
+pub(super) const RESERVE_IDS: &str = "UPDATE log_head SET next_disclosure_id = next_disclosure_id + $1, \
+     next_entry_id = next_entry_id + $2 WHERE id = 1 RETURNING next_disclosure_id, next_entry_id";
+
+pub(super) const INTERN_RECIPIENT: &str = "INSERT INTO recipients (id_type, identifier, name, kind, country) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id_type, identifier, name, kind, country) \
+     DO UPDATE SET name = excluded.name RETURNING id";
+
+/// A stored disclosure found by its transfer id.
+#[derive(sqlx::FromRow)]
+pub(super) struct ExistingRow {
+    pub controller: String,
+    pub transfer_id: String,
+    pub id: i64,
+    pub first_entry_id: i64,
+    pub subject_count: i32,
+    pub recorded_at: i64,
+    pub request_key_id: i16,
+    pub request_digest: Vec<u8>,
+}
+
+/// A disclosure as read, before decoding into domain types.
+#[derive(sqlx::FromRow)]
+pub(super) struct DisclosureRow {
+    id: i64,
+    controller: String,
+    transfer_id: String,
+    occurred_at: i64,
+    recorded_at: i64,
+    register: String,
+    recipient_id_type: i16,
+    recipient_identifier: String,
+    recipient_name: String,
+    recipient_kind: i16,
+    recipient_country: String,
+    legal_basis: i16,
+    special_condition: Option<i16>,
+    data_categories: i64,
+    purpose: String,
+    channel: i16,
+    source_system: String,
+    consent_ref: Option<String>,
+    requester_ref: Option<String>,
+    withheld_until: Option<i64>,
+    withheld_reason: Option<String>,
+    subject_count: i32,
+    first_entry_id: i64,
+}
+
+/// A disclosure read for a subject lookup: the subject's entry and the disclosure.
+#[derive(sqlx::FromRow)]
+pub(super) struct SubjectRow {
+    pub entry_id: i64,
+    #[sqlx(flatten)]
+    pub disclosure: DisclosureRow,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ProvisionRow {
+    pub disclosure_id: i64,
+    pub canonical: String,
+    pub title: Option<String>,
+}
+
+fn corrupt(what: &str, id: i64) -> StorageError {
+    StorageError::Corrupt(format!("disclosure {id}: {what}"))
+}
+
+impl DisclosureRow {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Decodes the row; `provisions` are this disclosure's, in position order.
+    pub fn into_domain(
+        self,
+        provisions: Vec<LegalProvision>,
+    ) -> Result<StoredDisclosure, StorageError> {
+        let id = self.id;
+        let bad = |what: &str| corrupt(what, id);
+        let time = |micros| Timestamp::from_micros(micros).map_err(|_| bad("time"));
+        let short = |text: &str| ShortText::parse(text).map_err(|_| bad("text"));
+        let id_type = RecipientIdType::from_code(self.recipient_id_type.into())
+            .ok_or_else(|| bad("recipient id type"))?;
+        let withholding = match (self.withheld_until, self.withheld_reason) {
+            (Some(until), Some(reason)) => Some(Withholding {
+                until: time(until)?,
+                reason: LongText::parse(&reason).map_err(|_| bad("withholding reason"))?,
+            }),
+            (None, None) => None,
+            _ => return Err(bad("withholding")),
+        };
+        let details = DisclosureDetails {
+            controller: BusinessId::parse(&self.controller).map_err(|_| bad("controller"))?,
+            transfer_id: TransferId::parse(&self.transfer_id).map_err(|_| bad("transfer id"))?,
+            occurred_at: time(self.occurred_at)?,
+            register: RegisterId::parse(&self.register).map_err(|_| bad("register"))?,
+            recipient: Recipient {
+                identifier: RecipientIdentifier::parse(id_type, &self.recipient_identifier)
+                    .map_err(|_| bad("recipient identifier"))?,
+                name: short(&self.recipient_name)?,
+                kind: RecipientKind::from_code(self.recipient_kind.into())
+                    .ok_or_else(|| bad("recipient kind"))?,
+                country: Country::parse(&self.recipient_country).map_err(|_| bad("country"))?,
+            },
+            legal_basis: LegalBasis::from_code(self.legal_basis.into())
+                .ok_or_else(|| bad("legal basis"))?,
+            special_condition: self
+                .special_condition
+                .map(|c| {
+                    SpecialCategoryCondition::from_code(c.into()).ok_or_else(|| bad("condition"))
+                })
+                .transpose()?,
+            provisions,
+            data_categories: DataCategories::from_mask(self.data_categories)
+                .ok_or_else(|| bad("data categories"))?,
+            purpose: LongText::parse(&self.purpose).map_err(|_| bad("purpose"))?,
+            channel: Channel::from_code(self.channel.into()).ok_or_else(|| bad("channel"))?,
+            source_system: short(&self.source_system)?,
+            consent_reference: self.consent_ref.as_deref().map(short).transpose()?,
+            requester_reference: self.requester_ref.as_deref().map(short).transpose()?,
+            withholding,
+        };
+        Ok(StoredDisclosure {
+            id,
+            details,
+            recorded_at: time(self.recorded_at)?,
+            subject_count: u32::try_from(self.subject_count).map_err(|_| bad("subject count"))?,
+            first_entry_id: self.first_entry_id,
+        })
+    }
+}
+
+/// Decodes provision rows, grouped by disclosure id in position order.
+pub(super) fn group_provisions(
+    rows: Vec<ProvisionRow>,
+) -> Result<std::collections::HashMap<i64, Vec<LegalProvision>>, StorageError> {
+    let mut grouped: std::collections::HashMap<i64, Vec<LegalProvision>> = Default::default();
+    for row in rows {
+        let provision = LegalProvision::parse_canonical(&row.canonical)
+            .and_then(|p| p.with_title(row.title.as_deref()))
+            .map_err(|_| corrupt("provision", row.disclosure_id))?;
+        grouped
+            .entry(row.disclosure_id)
+            .or_default()
+            .push(provision);
+    }
+    Ok(grouped)
+}
+
+/// `SELECT` of the stored disclosures with the (controller, transfer id) of any batch item.
+pub(super) fn find_existing_query<DB: Database>(batch: &[PendingDisclosure]) -> QueryBuilder<DB>
+where
+    String: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "SELECT controller, transfer_id, id, first_entry_id, subject_count, recorded_at, \
+         request_key_id, request_digest FROM disclosures WHERE (controller, transfer_id) IN (",
+    );
+    let mut list = qb.separated(", ");
+    for item in batch {
+        list.push("(")
+            .push_bind_unseparated(item.details.controller.as_str().to_owned())
+            .push_unseparated(", ")
+            .push_bind_unseparated(item.details.transfer_id.as_str().to_owned())
+            .push_unseparated(")");
+    }
+    qb.push(")");
+    qb
+}
+
+/// `SELECT` of the provisions of `ids`.
+pub(super) fn provisions_query<DB: Database>(ids: &[i64]) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "SELECT disclosure_id, canonical, title FROM disclosure_provisions WHERE disclosure_id IN (",
+    );
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(") ORDER BY disclosure_id, position");
+    qb
+}
+
+fn push_period<DB: Database>(qb: &mut QueryBuilder<DB>, period: Period)
+where
+    i64: Bind<DB>,
+{
+    if let Some(from) = period.from {
+        qb.push(" AND d.occurred_at >= ").push_bind(from.micros());
+    }
+    if let Some(to) = period.to {
+        qb.push(" AND d.occurred_at < ").push_bind(to.micros());
+    }
+}
+
+/// `SELECT` of one page of a disclosure listing.
+pub(super) fn list_query<DB: Database>(
+    controller: &BusinessId,
+    filter: &DisclosureFilter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+    String: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {DISCLOSURE_COLUMNS} FROM disclosures d JOIN recipients r ON r.id = d.recipient_id \
+         WHERE d.controller = "
+    ));
+    qb.push_bind(controller.as_str().to_owned());
+    if let Some(register) = &filter.register {
+        qb.push(" AND d.register = ")
+            .push_bind(register.as_str().to_owned());
+    }
+    if let Some(identifier) = &filter.recipient_identifier {
+        qb.push(" AND r.identifier = ")
+            .push_bind(identifier.clone());
+    }
+    if let Some(basis) = filter.legal_basis {
+        qb.push(" AND d.legal_basis = ")
+            .push_bind(i64::from(basis.code()));
+    }
+    if let Some(channel) = filter.channel {
+        qb.push(" AND d.channel = ")
+            .push_bind(i64::from(channel.code()));
+    }
+    if let Some(category) = filter.data_category {
+        let mask = DataCategories::new([category])
+            .expect("one category")
+            .mask();
+        qb.push(" AND (d.data_categories & ")
+            .push_bind(mask)
+            .push(") <> 0");
+    }
+    if let Some(transfer_id) = &filter.transfer_id {
+        qb.push(" AND d.transfer_id = ")
+            .push_bind(transfer_id.as_str().to_owned());
+    }
+    if let Some(statute) = &filter.statute {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM disclosure_provisions p WHERE p.disclosure_id = d.id AND p.statute = ",
+        )
+        .push_bind(statute.clone())
+        .push(")");
+    }
+    push_period(&mut qb, filter.period);
+    if let Some(cursor) = after {
+        qb.push(" AND (d.occurred_at, d.id) > (")
+            .push_bind(cursor.occurred_at)
+            .push(", ")
+            .push_bind(cursor.id)
+            .push(")");
+    }
+    qb.push(" ORDER BY d.occurred_at, d.id LIMIT ")
+        .push_bind(i64::from(limit));
+    qb
+}
+
+/// `SELECT` of one page of a subject's disclosures.
+pub(super) fn subject_query<DB: Database>(
+    controller: &BusinessId,
+    hashes: &[SubjectHash],
+    period: Period,
+    after: Option<Cursor>,
+    limit: u32,
+) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+    String: Bind<DB>,
+    Vec<u8>: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT e.entry_id, {DISCLOSURE_COLUMNS} FROM subject_entries e \
+         JOIN disclosures d ON d.id = e.disclosure_id JOIN recipients r ON r.id = d.recipient_id \
+         WHERE e.subject_hash IN ("
+    ));
+    let mut list = qb.separated(", ");
+    for hash in hashes {
+        list.push_bind(hash.to_vec());
+    }
+    qb.push(") AND d.controller = ")
+        .push_bind(controller.as_str().to_owned());
+    push_period(&mut qb, period);
+    if let Some(cursor) = after {
+        qb.push(" AND (d.occurred_at, e.entry_id) > (")
+            .push_bind(cursor.occurred_at)
+            .push(", ")
+            .push_bind(cursor.id)
+            .push(")");
+    }
+    qb.push(" ORDER BY d.occurred_at, e.entry_id LIMIT ")
+        .push_bind(i64::from(limit));
+    qb
+}
+
+/// Multi-row `INSERT` of new disclosures with their ids and recipient ids.
+pub(super) fn insert_disclosures<'a, DB: Database>(
+    rows: impl IntoIterator<Item = (&'a PendingDisclosure, i64, i64, i64, Timestamp)>,
+) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+    i32: Bind<DB>,
+    i16: Bind<DB>,
+    String: Bind<DB>,
+    Vec<u8>: Bind<DB>,
+    Option<i64>: Bind<DB>,
+    Option<i16>: Bind<DB>,
+    Option<String>: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, register, \
+         recipient_id, legal_basis, special_condition, data_categories, purpose, channel, \
+         source_system, consent_ref, requester_ref, withheld_until, withheld_reason, \
+         subject_count, first_entry_id, request_key_id, request_digest) ",
+    );
+    qb.push_values(
+        rows,
+        |mut b, (item, id, recipient_id, first_entry_id, recorded_at)| {
+            let d = &item.details;
+            b.push_bind(id)
+                .push_bind(d.controller.as_str().to_owned())
+                .push_bind(d.transfer_id.as_str().to_owned())
+                .push_bind(d.occurred_at.micros())
+                .push_bind(recorded_at.micros())
+                .push_bind(d.register.as_str().to_owned())
+                .push_bind(recipient_id)
+                .push_bind(d.legal_basis.code())
+                .push_bind(d.special_condition.map(|c| c.code()))
+                .push_bind(d.data_categories.mask())
+                .push_bind(d.purpose.as_str().to_owned())
+                .push_bind(d.channel.code())
+                .push_bind(d.source_system.as_str().to_owned())
+                .push_bind(d.consent_reference.as_ref().map(|t| t.as_str().to_owned()))
+                .push_bind(
+                    d.requester_reference
+                        .as_ref()
+                        .map(|t| t.as_str().to_owned()),
+                )
+                .push_bind(d.withholding.as_ref().map(|w| w.until.micros()))
+                .push_bind(d.withholding.as_ref().map(|w| w.reason.as_str().to_owned()))
+                .push_bind(item.subjects.len() as i32)
+                .push_bind(first_entry_id)
+                .push_bind(item.active_key as i16)
+                .push_bind(item.stored_digest().to_vec());
+        },
+    );
+    qb
+}
+
+/// Multi-row `INSERT` of the provisions of new disclosures.
+pub(super) fn insert_provisions<'a, DB: Database>(
+    rows: impl IntoIterator<Item = (i64, &'a PendingDisclosure)>,
+) -> Option<QueryBuilder<DB>>
+where
+    i64: Bind<DB>,
+    i16: Bind<DB>,
+    String: Bind<DB>,
+    Option<String>: Bind<DB>,
+{
+    let mut rows = rows
+        .into_iter()
+        .flat_map(|(id, item)| {
+            item.details
+                .provisions
+                .iter()
+                .enumerate()
+                .map(move |(position, p)| (id, position, p))
+        })
+        .peekable();
+    rows.peek()?;
+    let mut qb = QueryBuilder::new(
+        "INSERT INTO disclosure_provisions (disclosure_id, position, statute, canonical, title) ",
+    );
+    qb.push_values(rows, |mut b, (id, position, provision)| {
+        b.push_bind(id)
+            .push_bind(position as i16)
+            .push_bind(provision.statute_key())
+            .push_bind(provision.canonical())
+            .push_bind(provision.given_title().map(str::to_owned));
+    });
+    Some(qb)
+}
