@@ -6,8 +6,12 @@
 //! before they reach the single ordered writer in [`ingest`], which commits many callers'
 //! disclosures in one transaction through the [`storage`] trait (SQLite or PostgreSQL).
 
+pub mod app;
+pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod grpc;
 pub mod ingest;
+pub mod server;
 pub mod storage;
+pub mod telemetry;

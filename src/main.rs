@@ -1,1 +1,50 @@
-fn main() {}
+//! `luovutusloki`: parse the command line, load settings, start logging, run the command.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use luovutusloki::config::{LogFormat, Settings};
+use luovutusloki::{app, telemetry};
+
+/// The disclosure log of personal data for Finnish benefit and employment registers.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// TOML configuration file; environment variables LUOVUTUSLOKI_* override it.
+    #[arg(long, short, global = true, env = "LUOVUTUSLOKI_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log format (overrides log.format).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the gRPC API (SQLite under ./data and 127.0.0.1:50051 unless configured).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Generate a new subject key file (mode 0600).
+    Keygen {
+        /// Directory for the key file (default: keys.dir, or data/keys).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(format) = cli.log_format {
+        settings.log.format = format;
+    }
+    telemetry::init(&settings.log);
+    match cli.command {
+        Command::Serve => app::serve(settings).await,
+        Command::Migrate => app::migrate(settings).await,
+        Command::Keygen { dir } => app::keygen(&settings, dir),
+    }
+}

@@ -1,3 +1,18 @@
+//! The gRPC edge: tonic services, proto ↔ domain conversion, error mapping. The only place
+//! that sees generated code.
+
+mod convert;
+mod error;
+mod page_token;
+mod service;
+
+pub use service::{DisclosureLogService, Limits};
+
+/// Code generated from `proto/luovutusloki/v1`.
 pub mod proto {
     tonic::include_proto!("luovutusloki.v1");
+
+    /// The encoded descriptor set of the API, for server reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/luovutusloki_descriptor.bin"));
 }

@@ -1,0 +1,93 @@
+//! The commands of the `luovutusloki` binary, wired from settings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{Backend, Settings};
+use crate::crypto::{Keyring, generate_key_file};
+use crate::server::{self, ServerOptions};
+use crate::storage::{PostgresStore, SqliteStore};
+
+/// `luovutusloki serve`: runs until SIGTERM or SIGINT.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let keys = Arc::new(keyring_or_first_key(&settings)?);
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("binding {}", settings.listen))?;
+    let options = ServerOptions {
+        limits: settings.limits,
+        writer: settings.writer,
+        shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
+    };
+    let address = listener.local_addr()?;
+    let shutdown = server::shutdown_signal();
+    match backend(&settings)? {
+        Backend::Sqlite(path) => {
+            let store = SqliteStore::open(&path, settings.database.max_connections)
+                .await
+                .with_context(|| format!("opening SQLite database {}", path.display()))?;
+            tracing::info!(%address, database = %path.display(), key = keys.active_id(), "serving");
+            server::run(listener, store, keys, options, shutdown).await
+        }
+        Backend::Postgres(url) => {
+            let store = PostgresStore::connect(&url, settings.database.max_connections)
+                .await
+                .context("connecting to PostgreSQL")?;
+            tracing::info!(%address, database = "postgres", key = keys.active_id(), "serving");
+            server::run(listener, store, keys, options, shutdown).await
+        }
+    }
+}
+
+/// `luovutusloki migrate`: applies the migrations and exits.
+pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    match backend(&settings)? {
+        Backend::Sqlite(path) => {
+            SqliteStore::open(&path, 1)
+                .await
+                .context("migrating SQLite")?;
+            println!("SQLite database {} is up to date", path.display());
+        }
+        Backend::Postgres(url) => {
+            PostgresStore::connect(&url, 2)
+                .await
+                .context("migrating PostgreSQL")?;
+            println!("PostgreSQL database is up to date");
+        }
+    }
+    Ok(())
+}
+
+/// `luovutusloki keygen`: writes a new subject key file and says how to use it.
+pub fn keygen(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let dir = dir.unwrap_or_else(|| settings.key_dir());
+    let (id, path) = generate_key_file(&dir)?;
+    println!("wrote subject key {id} to {} (mode 0600)", path.display());
+    println!("it becomes the active key for new entries unless keys.active says otherwise;");
+    println!("keep every older key: entries written with it are looked up and opened with it.");
+    Ok(())
+}
+
+fn backend(settings: &Settings) -> anyhow::Result<Backend> {
+    settings.database.backend().map_err(anyhow::Error::msg)
+}
+
+/// The configured keyring; with nothing configured, a first key is generated under the data
+/// directory so that `serve` works out of the box.
+fn keyring_or_first_key(settings: &Settings) -> anyhow::Result<Keyring> {
+    let nothing_configured = settings.keys.dir.is_none() && settings.keys.subject_keys.is_empty();
+    if nothing_configured && settings.key_specs()?.is_empty() {
+        let (id, path) = generate_key_file(&settings.key_dir())?;
+        tracing::warn!(
+            key = id,
+            path = %path.display(),
+            "no subject key was configured, so one was generated: back it up, since without it \
+             the log's identity codes can be neither looked up nor opened"
+        );
+    }
+    Ok(settings.keyring()?)
+}

@@ -1,0 +1,219 @@
+//! Settings: built-in defaults, then a TOML file, then `LUOVUTUSLOKI_*` environment variables
+//! (`__` separates nesting: `LUOVUTUSLOKI_DATABASE__URL`). Secrets never print.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::crypto::{KeyError, KeySpec, Keyring, load_key_dir};
+use crate::grpc::Limits;
+use crate::ingest::WriterConfig;
+
+/// Everything the service can be told.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to serve gRPC on.
+    pub listen: SocketAddr,
+    pub database: DatabaseSettings,
+    pub keys: KeySettings,
+    pub limits: Limits,
+    pub writer: WriterConfig,
+    pub log: LogSettings,
+    /// Longest wait for in-flight calls and queued writes on shutdown, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            database: DatabaseSettings::default(),
+            keys: KeySettings::default(),
+            limits: Limits::default(),
+            writer: WriterConfig::default(),
+            log: LogSettings::default(),
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://…` for PostgreSQL or `sqlite://path` for SQLite; unset means the SQLite
+    /// file `luovutusloki.db` under `data_dir`. A secret: it may hold a password.
+    pub url: Option<SecretString>,
+    /// Where the embedded database and generated keys live.
+    pub data_dir: PathBuf,
+    /// Most connections to the database.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            data_dir: PathBuf::from("data"),
+            max_connections: 16,
+        }
+    }
+}
+
+/// Which database to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseSettings {
+    pub fn backend(&self) -> Result<Backend, String> {
+        let Some(url) = &self.url else {
+            return Ok(Backend::Sqlite(self.data_dir.join("luovutusloki.db")));
+        };
+        let url = url.expose_secret();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(Backend::Sqlite(PathBuf::from(path)))
+        } else {
+            Err("database.url must start with postgres://, postgresql:// or sqlite://".into())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeySettings {
+    /// Directory of `subject-<id>.key` files; unset means `keys` under `data_dir`.
+    pub dir: Option<PathBuf>,
+    /// Inline keys, `<id>:<base64 of 32 bytes>`, in addition to the files.
+    pub subject_keys: Vec<SecretString>,
+    /// The key new entries are written with; unset means the highest id.
+    pub active: Option<u16>,
+}
+
+impl Default for KeySettings {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            subject_keys: Vec::new(),
+            active: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults < `file` (if given) < environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+        let mut figment = Figment::new();
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment
+            .merge(Env::prefixed("LUOVUTUSLOKI_").split("__"))
+            .extract()
+    }
+
+    pub fn key_dir(&self) -> PathBuf {
+        self.keys
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.database.data_dir.join("keys"))
+    }
+
+    /// The configured subject keys: key files, then inline keys.
+    pub fn key_specs(&self) -> Result<Vec<KeySpec>, KeyError> {
+        let mut specs = load_key_dir(&self.key_dir())?;
+        for inline in &self.keys.subject_keys {
+            let spec = KeySpec::parse_inline(inline.expose_secret())?;
+            if specs.iter().any(|s| s.id() == spec.id()) {
+                return Err(KeyError::Duplicate(spec.id()));
+            }
+            specs.push(spec);
+        }
+        Ok(specs)
+    }
+
+    pub fn keyring(&self) -> Result<Keyring, KeyError> {
+        Keyring::new(&self.key_specs()?, self.keys.active)
+    }
+}
+
+/// Log output: human-readable lines (default) or JSON objects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// `tracing` filter directives, e.g. `info,luovutusloki=debug`; `RUST_LOG` overrides.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Human,
+            filter: "info".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let settings = Settings::default();
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:50051");
+        assert_eq!(
+            settings.database.backend(),
+            Ok(Backend::Sqlite(PathBuf::from("data/luovutusloki.db")))
+        );
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "luovutusloki.toml",
+                "listen = \"127.0.0.1:6000\"\n[writer]\nqueue_capacity = 7\n[database]\nurl = \"postgres://u:hunter2@db/log\"\n",
+            )?;
+            jail.set_env("LUOVUTUSLOKI_WRITER__QUEUE_CAPACITY", "9");
+            let settings = Settings::load(Some(Path::new("luovutusloki.toml"))).unwrap();
+            assert_eq!(settings.listen.port(), 6000);
+            assert_eq!(settings.writer.queue_capacity, 9);
+            assert!(matches!(
+                settings.database.backend(),
+                Ok(Backend::Postgres(_))
+            ));
+            assert!(
+                !format!("{settings:?}").contains("hunter2"),
+                "the password never prints"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_setting_is_an_error() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "lisen = \"127.0.0.1:1\"\n")?;
+            assert!(Settings::load(Some(Path::new("bad.toml"))).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,365 @@
+//! Proto ↔ domain. Requests are destructured exhaustively, so a new proto field fails the
+//! build until it is mapped here; every bad field is collected, none stops the others.
+
+use prost_types::Timestamp as ProtoTimestamp;
+
+use crate::domain::provision::{EuActKind, EuActNumber, Language, Section, StatuteNumber};
+use crate::domain::{
+    BusinessId, Channel, Country, DataCategories, DataCategory, DisclosureDetails, Hetu,
+    LegalBasis, LegalProvision, LongText, NewDisclosure, Receipt, Recipient, RecipientIdType,
+    RecipientIdentifier, RecipientKind, RegisterId, ShortText, SpecialCategoryCondition,
+    StoredDisclosure, Timestamp, TransferId, Violations, Withholding,
+};
+use crate::domain::{FieldViolation, timestamp::TimestampError};
+
+use super::proto;
+use super::service::Limits;
+
+/// A timestamp field: `None` when absent.
+pub fn timestamp(value: Option<ProtoTimestamp>) -> Result<Option<Timestamp>, TimestampError> {
+    value
+        .map(|t| Timestamp::from_parts(t.seconds, t.nanos))
+        .transpose()
+}
+
+fn required_timestamp(value: Option<ProtoTimestamp>) -> Result<Timestamp, TimestampError> {
+    timestamp(value)?.ok_or(TimestampError::Missing)
+}
+
+pub fn to_proto_timestamp(t: Timestamp) -> ProtoTimestamp {
+    let (seconds, nanos) = t.to_parts();
+    ProtoTimestamp { seconds, nanos }
+}
+
+/// A required enum field: unspecified and unknown values are violations.
+fn required_code<T>(code: i32, parse: fn(i32) -> Option<T>) -> Result<T, String> {
+    match code {
+        0 => Err("is required".into()),
+        _ => parse(code).ok_or_else(|| format!("{code} is not a known value")),
+    }
+}
+
+/// An optional enum field: unspecified is `None`, unknown values are violations.
+pub fn optional_code<T>(code: i32, parse: fn(i32) -> Option<T>) -> Result<Option<T>, String> {
+    match code {
+        0 => Ok(None),
+        _ => parse(code)
+            .map(Some)
+            .ok_or_else(|| format!("{code} is not a known value")),
+    }
+}
+
+/// Parses a record request into a disclosure, naming every bad field.
+pub fn new_disclosure(
+    request: proto::RecordDisclosureRequest,
+    limits: &Limits,
+    now: Timestamp,
+) -> Result<NewDisclosure, Vec<FieldViolation>> {
+    let proto::RecordDisclosureRequest {
+        controller_id,
+        transfer_id,
+        occurred_at,
+        register_id,
+        recipient,
+        legal_basis,
+        special_category_condition,
+        provisions,
+        data_categories,
+        purpose,
+        channel,
+        source_system,
+        consent_reference,
+        requester_reference,
+        withholding,
+        subjects,
+    } = request;
+    let mut v = Violations::default();
+
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let transfer_id = v.check("transfer_id", TransferId::parse(&transfer_id));
+    let occurred_at = v.check(
+        "occurred_at",
+        required_timestamp(occurred_at).and_then(|t| t.not_after(now, limits.max_future_skew_secs)),
+    );
+    let register = v.check("register_id", RegisterId::parse(&register_id));
+    let recipient = match recipient {
+        Some(r) => self::recipient(r, &mut v),
+        None => {
+            v.add("recipient", "is required");
+            None
+        }
+    };
+    let legal_basis = v.check(
+        "legal_basis",
+        required_code(legal_basis, LegalBasis::from_code),
+    );
+    let special_condition = v.check(
+        "special_category_condition",
+        optional_code(
+            special_category_condition,
+            SpecialCategoryCondition::from_code,
+        ),
+    );
+    let provisions: Vec<Option<LegalProvision>> = provisions
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| provision(p, &format!("provisions[{i}]"), &mut v))
+        .collect();
+    let categories: Vec<Option<DataCategory>> = data_categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            v.check(
+                format!("data_categories[{i}]"),
+                required_code(*c, DataCategory::from_code),
+            )
+        })
+        .collect();
+    let data_categories = DataCategories::new(categories.iter().flatten().copied());
+    if data_categories.is_none() && categories.is_empty() {
+        v.add("data_categories", "at least one is required");
+    }
+    let purpose = v.check("purpose", LongText::parse(&purpose));
+    let channel = v.check("channel", required_code(channel, Channel::from_code));
+    let source_system = v.check("source_system", ShortText::parse(&source_system));
+    let consent_reference = v.check(
+        "consent_reference",
+        ShortText::parse_optional(&consent_reference),
+    );
+    let requester_reference = v.check(
+        "requester_reference",
+        ShortText::parse_optional(&requester_reference),
+    );
+    let withholding = withholding.map(|w| {
+        let proto::Withholding { until, reason } = w;
+        let until = v.check("withholding.until", required_timestamp(until));
+        let reason = v.check("withholding.reason", LongText::parse(&reason));
+        until
+            .zip(reason)
+            .map(|(until, reason)| Withholding { until, reason })
+    });
+
+    let subjects: Vec<Option<Hetu>> = subjects
+        .iter()
+        .enumerate()
+        .map(|(i, code)| v.check(format!("subjects[{i}]"), Hetu::parse(code)))
+        .collect();
+
+    let details = (|| {
+        Some(DisclosureDetails {
+            controller: controller?,
+            transfer_id: transfer_id?,
+            occurred_at: occurred_at?,
+            register: register?,
+            recipient: recipient?,
+            legal_basis: legal_basis?,
+            special_condition: special_condition?,
+            provisions: provisions.into_iter().collect::<Option<_>>()?,
+            data_categories: data_categories.filter(|_| categories.iter().all(Option::is_some))?,
+            purpose: purpose?,
+            channel: channel?,
+            source_system: source_system?,
+            consent_reference: consent_reference?,
+            requester_reference: requester_reference?,
+            withholding: withholding.map_or(Some(None), |w| w.map(Some))?,
+        })
+    })();
+    NewDisclosure::new(details, subjects, limits.max_subjects, v)
+}
+
+fn recipient(recipient: proto::Recipient, v: &mut Violations) -> Option<Recipient> {
+    let proto::Recipient {
+        id_type,
+        identifier,
+        name,
+        kind,
+        country,
+    } = recipient;
+    let id_type = v.check(
+        "recipient.id_type",
+        required_code(id_type, RecipientIdType::from_code),
+    );
+    let identifier = id_type.and_then(|t| {
+        v.check(
+            "recipient.identifier",
+            RecipientIdentifier::parse(t, &identifier),
+        )
+    });
+    let name = v.check("recipient.name", ShortText::parse(&name));
+    let kind = v.check(
+        "recipient.kind",
+        required_code(kind, RecipientKind::from_code),
+    );
+    let country = v.check("recipient.country", Country::parse(&country));
+    Some(Recipient {
+        identifier: identifier?,
+        name: name?,
+        kind: kind?,
+        country: country?,
+    })
+}
+
+fn small(field: &str, value: u32, v: &mut Violations) -> Option<Option<u16>> {
+    match value {
+        0 => Some(None),
+        n => v.check(
+            field,
+            u16::try_from(n).map(Some).map_err(|_| "is too large"),
+        ),
+    }
+}
+
+fn provision(p: proto::LegalProvision, field: &str, v: &mut Violations) -> Option<LegalProvision> {
+    let proto::LegalProvision {
+        kind,
+        number,
+        chapter,
+        section,
+        subsection,
+        point,
+        title,
+        canonical: _,
+        readable: _,
+    } = p;
+    let title = (!title.is_empty()).then_some(title.as_str());
+    let kind = v.check(
+        format!("{field}.kind"),
+        required_code(kind, |k| proto::ProvisionKind::try_from(k).ok()),
+    )?;
+    let chapter = small(&format!("{field}.chapter"), chapter, v);
+    let subsection = small(&format!("{field}.subsection"), subsection, v);
+    let built = match kind {
+        proto::ProvisionKind::FinnishStatute => {
+            let statute = v.check(format!("{field}.number"), StatuteNumber::parse(&number));
+            let section = v.check(
+                format!("{field}.section"),
+                (!section.is_empty())
+                    .then(|| Section::parse(&section))
+                    .transpose(),
+            );
+            if !point.is_empty() {
+                v.add(format!("{field}.point"), "is only for EU acts");
+            }
+            LegalProvision::finnish(statute?, chapter?, section?, subsection?, title)
+        }
+        proto::ProvisionKind::EuRegulation | proto::ProvisionKind::EuDirective => {
+            let act = if kind == proto::ProvisionKind::EuRegulation {
+                EuActKind::Regulation
+            } else {
+                EuActKind::Directive
+            };
+            let number = v.check(format!("{field}.number"), EuActNumber::parse(&number));
+            let article = v.check(
+                format!("{field}.section"),
+                (!section.is_empty())
+                    .then(|| {
+                        section
+                            .parse::<u16>()
+                            .map_err(|_| "must be an article number")
+                    })
+                    .transpose(),
+            );
+            if chapter.flatten().is_some() {
+                v.add(format!("{field}.chapter"), "is only for Finnish statutes");
+            }
+            let mut letters = point.chars();
+            let point = match (letters.next(), letters.next()) {
+                (None, _) => Some(None),
+                (Some(c), None) => Some(Some(c)),
+                _ => {
+                    v.add(format!("{field}.point"), "must be one letter");
+                    None
+                }
+            };
+            LegalProvision::eu(act, number?, article?, subsection?, point?, title)
+        }
+        proto::ProvisionKind::Unspecified => unreachable!("rejected as required"),
+    };
+    v.check(field.to_owned(), built)
+}
+
+pub fn provision_to_proto(p: &LegalProvision) -> proto::LegalProvision {
+    use crate::domain::provision::LegalProvision as P;
+    let title = p.title().unwrap_or_default().to_owned();
+    let canonical = p.canonical();
+    let readable = p.readable(Language::Fi);
+    match p {
+        P::FinnishStatute(f) => proto::LegalProvision {
+            kind: proto::ProvisionKind::FinnishStatute.into(),
+            number: f.statute().to_string(),
+            chapter: f.chapter().map_or(0, u32::from),
+            section: f.section().map(|s| s.to_string()).unwrap_or_default(),
+            subsection: f.subsection().map_or(0, u32::from),
+            point: String::new(),
+            title,
+            canonical,
+            readable,
+        },
+        P::EuAct(e) => proto::LegalProvision {
+            kind: match e.kind() {
+                EuActKind::Regulation => proto::ProvisionKind::EuRegulation,
+                EuActKind::Directive => proto::ProvisionKind::EuDirective,
+            }
+            .into(),
+            number: e.number().to_string(),
+            chapter: 0,
+            section: e.article().map(|a| a.to_string()).unwrap_or_default(),
+            subsection: e.paragraph().map_or(0, u32::from),
+            point: e.point().map(String::from).unwrap_or_default(),
+            title,
+            canonical,
+            readable,
+        },
+    }
+}
+
+pub fn receipt_to_proto(receipt: Receipt) -> proto::RecordDisclosureResponse {
+    proto::RecordDisclosureResponse {
+        disclosure_id: receipt.disclosure_id as u64,
+        first_entry_id: receipt.first_entry_id as u64,
+        subject_count: receipt.subject_count,
+        recorded_at: Some(to_proto_timestamp(receipt.recorded_at)),
+    }
+}
+
+pub fn disclosure_to_proto(stored: &StoredDisclosure) -> proto::Disclosure {
+    let d = &stored.details;
+    proto::Disclosure {
+        id: stored.id as u64,
+        controller_id: d.controller.to_string(),
+        transfer_id: d.transfer_id.as_str().to_owned(),
+        occurred_at: Some(to_proto_timestamp(d.occurred_at)),
+        recorded_at: Some(to_proto_timestamp(stored.recorded_at)),
+        register_id: d.register.to_string(),
+        recipient: Some(proto::Recipient {
+            id_type: d.recipient.identifier.id_type().code().into(),
+            identifier: d.recipient.identifier.as_str().to_owned(),
+            name: d.recipient.name.to_string(),
+            kind: d.recipient.kind.code().into(),
+            country: d.recipient.country.to_string(),
+        }),
+        legal_basis: d.legal_basis.code().into(),
+        special_category_condition: d.special_condition.map_or(0, |c| c.code().into()),
+        provisions: d.provisions.iter().map(provision_to_proto).collect(),
+        data_categories: d.data_categories.iter().map(|c| c.code().into()).collect(),
+        purpose: d.purpose.to_string(),
+        channel: d.channel.code().into(),
+        source_system: d.source_system.to_string(),
+        consent_reference: d
+            .consent_reference
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        requester_reference: d
+            .requester_reference
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        withholding: d.withholding.as_ref().map(|w| proto::Withholding {
+            until: Some(to_proto_timestamp(w.until)),
+            reason: w.reason.to_string(),
+        }),
+        subject_count: stored.subject_count,
+        first_entry_id: stored.first_entry_id as u64,
+    }
+}

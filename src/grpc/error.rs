@@ -1,0 +1,76 @@
+//! Domain and storage errors as gRPC statuses. Internal detail is logged, never sent.
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::domain::FieldViolation;
+use crate::ingest::RecordError;
+use crate::storage::StorageError;
+
+/// Most field violations sent in one status; they travel in a trailer, which has a size limit.
+pub const MAX_VIOLATIONS: usize = 100;
+
+/// INVALID_ARGUMENT with a `google.rpc.BadRequest` naming every bad field (up to
+/// [`MAX_VIOLATIONS`], then one more saying how many were left out).
+pub fn invalid_argument(violations: Vec<FieldViolation>) -> Status {
+    let total = violations.len();
+    let mut details = ErrorDetails::new();
+    let mut names = Vec::new();
+    for violation in violations.iter().take(MAX_VIOLATIONS) {
+        details.add_bad_request_violation(violation.field.clone(), violation.description.clone());
+        names.push(violation.field.as_str());
+    }
+    if total > MAX_VIOLATIONS {
+        details.add_bad_request_violation(
+            "",
+            format!("{} more invalid fields not listed", total - MAX_VIOLATIONS),
+        );
+    }
+    let shown = names
+        .iter()
+        .take(10)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if total > 10 { ", ..." } else { "" };
+    Status::with_error_details(
+        Code::InvalidArgument,
+        format!("{total} invalid field(s): {shown}{more}"),
+        details,
+    )
+}
+
+/// INVALID_ARGUMENT for one field.
+pub fn invalid_field(field: &str, description: impl std::fmt::Display) -> Status {
+    invalid_argument(vec![FieldViolation {
+        field: field.to_owned(),
+        description: description.to_string(),
+    }])
+}
+
+/// INTERNAL, opaque to the caller; the detail goes to the log.
+pub fn internal(error: &StorageError) -> Status {
+    tracing::error!(%error, "request failed");
+    Status::internal("internal error")
+}
+
+impl From<RecordError> for Status {
+    fn from(error: RecordError) -> Self {
+        match error {
+            RecordError::QueueFull => {
+                Status::resource_exhausted("the write queue is full; retry after a short pause")
+            }
+            RecordError::ShuttingDown => Status::unavailable("the service is shutting down"),
+            RecordError::Conflict => Status::already_exists(
+                "the transfer id was already used for a different disclosure of this controller",
+            ),
+            RecordError::Unexpected(error) => internal(&error),
+        }
+    }
+}
+
+impl From<StorageError> for Status {
+    fn from(error: StorageError) -> Self {
+        internal(&error)
+    }
+}

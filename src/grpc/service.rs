@@ -1,0 +1,342 @@
+//! The `luovutusloki.v1.DisclosureLog` service: thin handlers that convert, call the use
+//! case or the store, and convert back.
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::domain::{BusinessId, Hetu, Timestamp, TransferId};
+use crate::ingest::{Admission, Recorded, Recorder};
+use crate::storage::{Cursor, DisclosureFilter, Period, Storage};
+
+use super::convert::{self, disclosure_to_proto, optional_code, receipt_to_proto};
+use super::error::{invalid_argument, invalid_field};
+use super::page_token;
+use super::proto::{self, disclosure_log_server::DisclosureLog};
+
+/// Request limits, documented in the proto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Most data subjects in one disclosure.
+    pub max_subjects: usize,
+    /// Largest request message in bytes.
+    pub max_message_bytes: usize,
+    /// How far in the future occurred_at may be, in seconds (clock skew between systems).
+    pub max_future_skew_secs: i64,
+    /// Most messages in one import stream.
+    pub max_import_messages: usize,
+    /// Import messages being recorded at once, so one stream fills group-commit batches.
+    pub import_concurrency: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_subjects: 100_000,
+            max_message_bytes: 64 * 1024 * 1024,
+            max_future_skew_secs: 300,
+            max_import_messages: 10_000,
+            import_concurrency: 64,
+        }
+    }
+}
+
+const DEFAULT_PAGE_SIZE: u32 = 100;
+const MAX_PAGE_SIZE: u32 = 1000;
+
+/// The response header that marks a replayed (already recorded) disclosure.
+pub const REPLAYED_HEADER: &str = "x-luovutusloki-replayed";
+
+/// Serves the disclosure log over `S`.
+pub struct DisclosureLogService<S> {
+    recorder: Recorder,
+    store: S,
+    limits: Limits,
+}
+
+impl<S: Storage> DisclosureLogService<S> {
+    pub fn new(recorder: Recorder, store: S, limits: Limits) -> Self {
+        Self {
+            recorder,
+            store,
+            limits,
+        }
+    }
+
+    async fn record(
+        &self,
+        request: proto::RecordDisclosureRequest,
+        admission: Admission,
+    ) -> Result<Recorded, Status> {
+        let disclosure = convert::new_disclosure(request, &self.limits, Timestamp::now())
+            .map_err(invalid_argument)?;
+        Ok(self.recorder.record(disclosure, admission).await?)
+    }
+}
+
+fn controller(id: &str) -> Result<BusinessId, Status> {
+    BusinessId::parse(id).map_err(|e| invalid_field("controller_id", e))
+}
+
+fn page_size(requested: u32) -> Result<u32, Status> {
+    match requested {
+        0 => Ok(DEFAULT_PAGE_SIZE),
+        n if n <= MAX_PAGE_SIZE => Ok(n),
+        _ => Err(invalid_field(
+            "page_size",
+            format!("must be at most {MAX_PAGE_SIZE}"),
+        )),
+    }
+}
+
+fn period(
+    from: Option<prost_types::Timestamp>,
+    to: Option<prost_types::Timestamp>,
+) -> Result<Period, Status> {
+    let from = convert::timestamp(from).map_err(|e| invalid_field("occurred_from", e))?;
+    let to = convert::timestamp(to).map_err(|e| invalid_field("occurred_to", e))?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f >= t
+    {
+        return Err(invalid_field("occurred_to", "must be after occurred_from"));
+    }
+    Ok(Period { from, to })
+}
+
+fn import_result(index: usize, outcome: Result<Recorded, Status>) -> proto::ImportResult {
+    let index = index as u32;
+    match outcome {
+        Ok(recorded) => proto::ImportResult {
+            index,
+            code: tonic::Code::Ok as i32,
+            recorded: Some(receipt_to_proto(recorded.receipt)),
+            replayed: recorded.replayed,
+            ..Default::default()
+        },
+        Err(status) => {
+            use tonic_types::StatusExt;
+            let violations = status
+                .get_details_bad_request()
+                .map(|bad| {
+                    bad.field_violations
+                        .into_iter()
+                        .map(|v| proto::FieldViolation {
+                            field: v.field,
+                            description: v.description,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            proto::ImportResult {
+                index,
+                code: status.code() as i32,
+                message: status.message().to_owned(),
+                violations,
+                ..Default::default()
+            }
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
+    async fn record_disclosure(
+        &self,
+        request: Request<proto::RecordDisclosureRequest>,
+    ) -> Result<Response<proto::RecordDisclosureResponse>, Status> {
+        let recorded = self
+            .record(request.into_inner(), Admission::FailFast)
+            .await?;
+        let mut response = Response::new(receipt_to_proto(recorded.receipt));
+        if recorded.replayed {
+            response
+                .metadata_mut()
+                .insert(REPLAYED_HEADER, "true".parse().expect("valid header"));
+        }
+        Ok(response)
+    }
+
+    async fn import_disclosures(
+        &self,
+        request: Request<Streaming<proto::RecordDisclosureRequest>>,
+    ) -> Result<Response<proto::ImportDisclosuresResponse>, Status> {
+        let mut stream = request.into_inner();
+        let mut results = Vec::new();
+        let mut in_flight = FuturesOrdered::new();
+        let mut received = 0usize;
+        // Keep `import_concurrency` messages in the writer's queue at once, in order.
+        while let Some(message) = stream.next().await {
+            let message = message?;
+            let index = received;
+            received += 1;
+            if index >= self.limits.max_import_messages {
+                let status = Status::resource_exhausted(format!(
+                    "an import stream takes at most {} messages; send the rest in another stream",
+                    self.limits.max_import_messages
+                ));
+                in_flight.push_back(futures_util::future::Either::Left(async move {
+                    import_result(index, Err(status))
+                }));
+            } else {
+                in_flight.push_back(futures_util::future::Either::Right(async move {
+                    import_result(index, self.record(message, Admission::Wait).await)
+                }));
+            }
+            while in_flight.len() >= self.limits.import_concurrency.max(1) {
+                results.push(in_flight.next().await.expect("not empty"));
+            }
+        }
+        while let Some(result) = in_flight.next().await {
+            results.push(result);
+        }
+        let count = |pred: fn(&proto::ImportResult) -> bool| {
+            results.iter().filter(|r| pred(r)).count() as u32
+        };
+        Ok(Response::new(proto::ImportDisclosuresResponse {
+            recorded: count(|r| r.code == 0 && !r.replayed),
+            replayed: count(|r| r.code == 0 && r.replayed),
+            failed: count(|r| r.code != 0),
+            results,
+        }))
+    }
+
+    async fn get_disclosure(
+        &self,
+        request: Request<proto::GetDisclosureRequest>,
+    ) -> Result<Response<proto::Disclosure>, Status> {
+        let proto::GetDisclosureRequest {
+            controller_id,
+            disclosure_id,
+        } = request.into_inner();
+        let controller = controller(&controller_id)?;
+        let id =
+            i64::try_from(disclosure_id).map_err(|_| Status::not_found("no such disclosure"))?;
+        match self.store.get_disclosure(&controller, id).await? {
+            Some(found) => Ok(Response::new(disclosure_to_proto(&found))),
+            None => Err(Status::not_found("no such disclosure")),
+        }
+    }
+
+    async fn list_disclosures(
+        &self,
+        request: Request<proto::ListDisclosuresRequest>,
+    ) -> Result<Response<proto::ListDisclosuresResponse>, Status> {
+        let proto::ListDisclosuresRequest {
+            controller_id,
+            register_id,
+            recipient_identifier,
+            legal_basis,
+            statute,
+            data_category,
+            channel,
+            transfer_id,
+            occurred_from,
+            occurred_to,
+            page_size: requested_size,
+            page_token,
+        } = request.into_inner();
+        let controller = controller(&controller_id)?;
+        let optional_text = |field: &str, text: String| -> Result<Option<String>, Status> {
+            match text.len() {
+                0 => Ok(None),
+                1..=200 => Ok(Some(text)),
+                _ => Err(invalid_field(field, "must be at most 200 characters")),
+            }
+        };
+        let filter = DisclosureFilter {
+            register: (!register_id.is_empty())
+                .then(|| crate::domain::RegisterId::parse(&register_id))
+                .transpose()
+                .map_err(|e| invalid_field("register_id", e))?,
+            recipient_identifier: optional_text("recipient_identifier", recipient_identifier)?,
+            legal_basis: optional_code(legal_basis, crate::domain::LegalBasis::from_code)
+                .map_err(|e| invalid_field("legal_basis", e))?,
+            statute: optional_text("statute", statute)?,
+            data_category: optional_code(data_category, crate::domain::DataCategory::from_code)
+                .map_err(|e| invalid_field("data_category", e))?,
+            channel: optional_code(channel, crate::domain::Channel::from_code)
+                .map_err(|e| invalid_field("channel", e))?,
+            transfer_id: (!transfer_id.is_empty())
+                .then(|| TransferId::parse(&transfer_id))
+                .transpose()
+                .map_err(|e| invalid_field("transfer_id", e))?,
+            period: period(occurred_from, occurred_to)?,
+        };
+        let size = page_size(requested_size)?;
+        let query = format!("{controller}|{filter:?}");
+        let after =
+            page_token::decode(&page_token, &query).map_err(|e| invalid_field("page_token", e))?;
+        let mut found = self
+            .store
+            .list_disclosures(&controller, &filter, after, size + 1)
+            .await?;
+        let next_page_token = next_token(&mut found, size, &query, |d| Cursor {
+            occurred_at: d.details.occurred_at.micros(),
+            id: d.id,
+        });
+        Ok(Response::new(proto::ListDisclosuresResponse {
+            disclosures: found.iter().map(disclosure_to_proto).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_subject_disclosures(
+        &self,
+        request: Request<proto::ListSubjectDisclosuresRequest>,
+    ) -> Result<Response<proto::ListSubjectDisclosuresResponse>, Status> {
+        let proto::ListSubjectDisclosuresRequest {
+            controller_id,
+            subject,
+            occurred_from,
+            occurred_to,
+            page_size: requested_size,
+            page_token,
+        } = request.into_inner();
+        let controller = controller(&controller_id)?;
+        let subject = Hetu::parse(&subject).map_err(|e| invalid_field("subject", e))?;
+        let period = period(occurred_from, occurred_to)?;
+        let size = page_size(requested_size)?;
+        let hashes = self.recorder.keys().lookup_hashes(&subject);
+        // The hashes bind the token to this subject without putting the code in it.
+        let query = format!("{controller}|{}|{period:?}", hex::encode(hashes[0]));
+        let after =
+            page_token::decode(&page_token, &query).map_err(|e| invalid_field("page_token", e))?;
+        let mut found = self
+            .store
+            .list_subject_disclosures(&controller, &hashes, period, after, size + 1)
+            .await?;
+        let next_page_token = next_token(&mut found, size, &query, |s| Cursor {
+            occurred_at: s.disclosure.details.occurred_at.micros(),
+            id: s.entry_id,
+        });
+        Ok(Response::new(proto::ListSubjectDisclosuresResponse {
+            disclosures: found
+                .iter()
+                .map(|s| proto::SubjectDisclosure {
+                    entry_id: s.entry_id as u64,
+                    disclosure: Some(disclosure_to_proto(&s.disclosure)),
+                })
+                .collect(),
+            next_page_token,
+        }))
+    }
+}
+
+/// Trims a `size + 1` fetch to `size` and returns the token for the next page, if any.
+fn next_token<T>(
+    found: &mut Vec<T>,
+    size: u32,
+    query: &str,
+    cursor: impl Fn(&T) -> Cursor,
+) -> String {
+    if found.len() > size as usize {
+        found.truncate(size as usize);
+        found
+            .last()
+            .map(|last| page_token::encode(cursor(last), query))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    }
+}

@@ -1,0 +1,111 @@
+//! The server: a function of a bound listener, a store and a shutdown future. On shutdown it
+//! stops accepting, lets in-flight calls finish, drains the write queue and closes the store,
+//! all within the grace period.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Server;
+
+use crate::crypto::Keyring;
+use crate::grpc::proto::disclosure_log_server::DisclosureLogServer;
+use crate::grpc::{DisclosureLogService, Limits, proto};
+use crate::ingest::{Recorder, WriterConfig};
+use crate::storage::Storage;
+
+/// What the server needs besides the store.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerOptions {
+    pub limits: Limits,
+    pub writer: WriterConfig,
+    pub shutdown_grace: Duration,
+}
+
+/// Serves on `listener` until `shutdown` completes, then shuts down gracefully.
+pub async fn run<S: Storage>(
+    listener: TcpListener,
+    store: S,
+    keys: Arc<Keyring>,
+    options: ServerOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (recorder, writer) = Recorder::start(store.clone(), keys, options.writer);
+    let service = DisclosureLogService::new(recorder, store.clone(), options.limits);
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<DisclosureLogServer<DisclosureLogService<S>>>()
+        .await;
+    // Both reflection versions: grpcurl speaks v1, many other clients still v1alpha.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1()?;
+    let reflection_v1alpha = reflection().build_v1alpha()?;
+
+    // The signal is watched twice: by the server (to stop accepting) and by the grace timer.
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let mut stop_serving = stopped.clone();
+    let health_on_stop = health.clone();
+    let serve = Server::builder()
+        .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(
+            DisclosureLogServer::new(service)
+                .max_decoding_message_size(options.limits.max_message_bytes),
+        )
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+            let _ = stop_serving.wait_for(|s| *s).await;
+            tracing::info!("shutting down: no new calls, finishing those in flight");
+            health_on_stop
+                .set_not_serving::<DisclosureLogServer<DisclosureLogService<S>>>()
+                .await;
+        });
+
+    let mut grace = stopped;
+    let deadline = async move {
+        let _ = grace.wait_for(|s| *s).await;
+        tokio::time::sleep(options.shutdown_grace).await;
+    };
+    tokio::select! {
+        served = serve => served?,
+        () = deadline => tracing::warn!("grace period over; abandoning calls still in flight"),
+    }
+
+    // Every Recorder clone went with the service, so the writer drains and stops.
+    if !writer.finish(options.shutdown_grace).await {
+        tracing::error!("the write queue did not drain within the grace period");
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("a SIGTERM handler can be installed");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
