@@ -87,7 +87,7 @@ impl DatabaseSettings {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KeySettings {
     /// Directory of `subject-<id>.key` files; unset means `keys` under `data_dir`.
@@ -98,19 +98,9 @@ pub struct KeySettings {
     pub active: Option<u16>,
 }
 
-impl Default for KeySettings {
-    fn default() -> Self {
-        Self {
-            dir: None,
-            subject_keys: Vec::new(),
-            active: None,
-        }
-    }
-}
-
 impl Settings {
     /// Loads defaults < `file` (if given) < environment.
-    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
         let mut figment = Figment::new();
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
@@ -118,6 +108,7 @@ impl Settings {
         figment
             .merge(Env::prefixed("LUOVUTUSLOKI_").split("__"))
             .extract()
+            .map_err(Box::new)
     }
 
     pub fn key_dir(&self) -> PathBuf {
@@ -172,6 +163,8 @@ impl Default for LogSettings {
 }
 
 #[cfg(test)]
+// figment's Jail dictates the closures' error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

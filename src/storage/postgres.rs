@@ -13,6 +13,8 @@ use super::store::{Dialect, EntryColumns, SqlStore};
 pub type PostgresStore = SqlStore<Postgres>;
 
 impl Dialect for Postgres {
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
     async fn insert_entries(
         conn: &mut PgConnection,
         entries: EntryColumns,

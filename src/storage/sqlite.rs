@@ -18,6 +18,11 @@ pub type SqliteStore = SqlStore<Sqlite>;
 const ENTRY_ROWS_PER_STATEMENT: usize = 8000;
 
 impl Dialect for Sqlite {
+    // Take the write lock up front: a deferred transaction that reads first and then writes
+    // fails at once with SQLITE_BUSY when another connection holds the lock, instead of
+    // waiting for the busy timeout.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+
     async fn insert_entries(
         conn: &mut SqliteConnection,
         entries: EntryColumns,

@@ -27,6 +27,9 @@ pub(super) struct EntryColumns {
 
 /// What differs between the SQL backends.
 pub(super) trait Dialect: Database {
+    /// The statement that opens a write transaction.
+    const BEGIN_WRITE: &'static str;
+
     /// Inserts the entries within the open transaction `conn`.
     fn insert_entries(
         conn: &mut Self::Connection,
@@ -96,7 +99,7 @@ where
         batch: &[PendingDisclosure],
         recorded_at: Timestamp,
     ) -> Result<Vec<WriteOutcome>, StorageError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
 
         let mut find = rows::find_existing_query::<DB>(batch);
         let found: Vec<ExistingRow> = find.build_query_as().fetch_all(&mut *tx).await?;

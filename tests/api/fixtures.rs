@@ -1,0 +1,150 @@
+//! Requests built from the seeds' disclosures, and synthetic identity codes.
+
+use luovutusloki::grpc::proto::{
+    self, Channel, DataCategory, LegalBasis, LegalProvision, ProvisionKind, Recipient,
+    RecipientIdType, RecipientKind, RecordDisclosureRequest,
+};
+use prost_types::Timestamp;
+
+/// Kokkolan kaupunki, controller of the employment services register (seed 002).
+pub const KOKKOLA: &str = "0179377-8";
+
+/// An EXAMPLE business ID: a valid check digit on an arbitrary number, no real party's.
+pub fn example_business_id(number: u32) -> String {
+    let digits: Vec<u32> = format!("{:07}", number % 10_000_000)
+        .bytes()
+        .map(|b| u32::from(b - b'0'))
+        .collect();
+    let sum: u32 = digits
+        .iter()
+        .zip([7, 9, 10, 5, 8, 4, 2])
+        .map(|(d, w)| d * w)
+        .sum();
+    match sum % 11 {
+        0 => format!("{:07}-0", number % 10_000_000),
+        1 => example_business_id(number + 1),
+        r => format!("{:07}-{}", number % 10_000_000, 11 - r),
+    }
+}
+
+/// The controller used for the KOKO fund in tests (an example ID; the seed gives none).
+pub fn koko() -> String {
+    example_business_id(1_234_567)
+}
+
+/// A synthetic temporary identity code (individual number 900–999), unique for `n` below
+/// 3,650,000: temporary codes are never a real person's permanent code.
+pub fn hetu(n: u32) -> String {
+    const CHECK: &[u8] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
+    let individual = 900 + n % 100;
+    let day = n / 100;
+    let date = time::Date::from_calendar_date(1950, time::Month::January, 1).unwrap()
+        + time::Duration::days(i64::from(day));
+    let (year, month, dom) = (date.year(), u8::from(date.month()), date.day());
+    let sign = if year < 2000 { '-' } else { 'A' };
+    let number: u32 = format!("{dom:02}{month:02}{:02}{individual:03}", year % 100)
+        .parse()
+        .unwrap();
+    format!(
+        "{dom:02}{month:02}{:02}{sign}{individual:03}{}",
+        year % 100,
+        CHECK[(number % 31) as usize] as char
+    )
+}
+
+/// `n` distinct synthetic identity codes starting from `first`.
+pub fn hetus(first: u32, n: u32) -> Vec<String> {
+    (first..first + n).map(hetu).collect()
+}
+
+pub fn at(seconds: i64) -> Option<Timestamp> {
+    Some(Timestamp { seconds, nanos: 0 })
+}
+
+/// 2026-10-05T09:00:00Z.
+pub const OCTOBER_2026: i64 = 1_791_190_800;
+
+pub fn statute(number: &str, chapter: u32, section: &str, subsection: u32) -> LegalProvision {
+    LegalProvision {
+        kind: ProvisionKind::FinnishStatute.into(),
+        number: number.into(),
+        chapter,
+        section: section.into(),
+        subsection,
+        ..Default::default()
+    }
+}
+
+/// The Tax Administration, which also runs the Incomes Register (business ID: example).
+pub fn incomes_register() -> Recipient {
+    Recipient {
+        id_type: RecipientIdType::BusinessId.into(),
+        identifier: example_business_id(245_437),
+        name: "Verohallinto, tulorekisteriyksikkö".into(),
+        kind: RecipientKind::Authority.into(),
+        country: "FI".into(),
+    }
+}
+
+/// The KOKO fund's monthly benefit payment report to the Incomes Register (seed 000).
+pub fn income_register_submission(
+    transfer_id: &str,
+    subjects: Vec<String>,
+) -> RecordDisclosureRequest {
+    RecordDisclosureRequest {
+        controller_id: koko(),
+        transfer_id: transfer_id.into(),
+        occurred_at: at(OCTOBER_2026),
+        register_id: "koko-jasen-ja-maksurekisteri".into(),
+        recipient: Some(incomes_register()),
+        legal_basis: LegalBasis::LegalObligation.into(),
+        special_category_condition: 0,
+        provisions: vec![
+            statute("53/2018", 0, "6", 0),
+            statute("1290/2002", 13, "1", 2),
+        ],
+        data_categories: vec![
+            DataCategory::Identity.into(),
+            DataCategory::BenefitPayment.into(),
+            DataCategory::IncomeAndTax.into(),
+        ],
+        purpose: "Etuusmaksujen ilmoittaminen tulorekisteriin".into(),
+        channel: Channel::IncomesRegister.into(),
+        source_system: "maksatus".into(),
+        consent_reference: String::new(),
+        requester_reference: String::new(),
+        withholding: None,
+        subjects,
+    }
+}
+
+/// A disclosure of health data to an employer with the job seeker's consent (seed 003).
+pub fn health_data_to_employer(transfer_id: &str, subject: String) -> RecordDisclosureRequest {
+    RecordDisclosureRequest {
+        controller_id: KOKKOLA.into(),
+        transfer_id: transfer_id.into(),
+        occurred_at: at(OCTOBER_2026 + 86_400),
+        register_id: "kokkola-tyollisyyspalvelut".into(),
+        recipient: Some(Recipient {
+            id_type: RecipientIdType::BusinessId.into(),
+            identifier: example_business_id(7_654_321),
+            name: "Esimerkkityönantaja Oy".into(),
+            kind: RecipientKind::Employer.into(),
+            country: "FI".into(),
+        }),
+        legal_basis: LegalBasis::Consent.into(),
+        special_category_condition: proto::SpecialCategoryCondition::ExplicitConsent.into(),
+        provisions: vec![statute("916/2012", 13, "6", 0)],
+        data_categories: vec![
+            DataCategory::Identity.into(),
+            DataCategory::HealthAndWorkAbility.into(),
+        ],
+        purpose: "Työkyvyn huomioiminen työhön sijoittumisessa".into(),
+        channel: Channel::Email.into(),
+        source_system: "asiakastietojarjestelma".into(),
+        consent_reference: "suostumus-2026-0042".into(),
+        requester_reference: String::new(),
+        withholding: None,
+        subjects: vec![subject],
+    }
+}

@@ -1,0 +1,288 @@
+//! The test harness: the real server on port 0 over a real database (a SQLite file in a
+//! temporary directory, or a fresh PostgreSQL database dropped afterwards), and a generated
+//! tonic client talking to it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use luovutusloki::crypto::{KeySpec, Keyring};
+use luovutusloki::grpc::Limits;
+use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
+use luovutusloki::ingest::WriterConfig;
+use luovutusloki::server::{self, ServerOptions};
+use luovutusloki::storage::{PostgresStore, SqliteStore};
+use sqlx::{Connection, Executor};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::Channel;
+
+pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that lives as long as the test: a SQLite file or a PostgreSQL database.
+pub enum Database {
+    Sqlite { dir: tempfile::TempDir },
+    Postgres(PostgresDatabase),
+}
+
+impl Database {
+    pub async fn create(kind: Kind) -> Self {
+        match kind {
+            Kind::Sqlite => Self::Sqlite {
+                dir: tempfile::tempdir().expect("a temporary directory"),
+            },
+            Kind::Postgres => Self::Postgres(PostgresDatabase::create().await),
+        }
+    }
+
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match self {
+            Self::Sqlite { dir } => Some(dir.path().join("log.db")),
+            Self::Postgres(_) => None,
+        }
+    }
+
+    /// The URL the service would be configured with.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite { .. } => format!("sqlite://{}", self.sqlite_path().unwrap().display()),
+            Self::Postgres(db) => db.url.clone(),
+        }
+    }
+
+    /// Runs `sql` returning one integer, on a connection of its own.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            Self::Sqlite { .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url()).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+            Self::Postgres(db) => {
+                let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+        }
+    }
+
+    /// Subject entries stored.
+    pub async fn entry_count(&self) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM subject_entries").await
+    }
+
+    /// Disclosures stored.
+    pub async fn disclosure_count(&self) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM disclosures").await
+    }
+}
+
+/// A PostgreSQL database made for one test and dropped when the test ends.
+pub struct PostgresDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    async fn create() -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let admin_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.into());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL is not reachable at {admin_url} ({e}). The PostgreSQL tests need a \
+                 server: set DATABASE_URL to one where the user may CREATE DATABASE, or start \
+                 the local cluster (`pg_ctlcluster --skip-systemctl-redirect 15 main start`)."
+                )
+            });
+        let name = format!(
+            "luovutusloki_test_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .expect("CREATE DATABASE");
+        let url = with_database(&admin_url, &name);
+        Self {
+            url,
+            admin_url,
+            name,
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[host_start..]
+        .find('/')
+        .map_or(base.len(), |i| host_start + i);
+    let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+    format!("{}/{name}{query}", &base[..host_end])
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs outside async; a thread of its own can block on a small runtime.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}
+
+/// The test keyring: fixed keys, so a test can compute the same hashes as the server.
+pub fn keyring() -> Arc<Keyring> {
+    Arc::new(Keyring::new(&[KeySpec::new(1, [0x5a; 32])], None).unwrap())
+}
+
+/// Server settings a test may change.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub limits: Limits,
+    pub writer: WriterConfig,
+}
+
+/// A running server over a test database.
+pub struct TestApp {
+    pub db: Database,
+    pub client: DisclosureLogClient<Channel>,
+    pub address: std::net::SocketAddr,
+    /// Dropping it (with the app) shuts the server down too.
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn spawn(kind: Kind) -> Self {
+        Self::spawn_with(kind, Options::default()).await
+    }
+
+    pub async fn spawn_with(kind: Kind, options: Options) -> Self {
+        let db = Database::create(kind).await;
+        Self::start(db, options).await
+    }
+
+    /// Starts a server over an existing database.
+    pub async fn start(db: Database, options: Options) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let server_options = ServerOptions {
+            limits: options.limits,
+            writer: options.writer,
+            shutdown_grace: Duration::from_secs(10),
+        };
+        let task = match &db {
+            Database::Sqlite { .. } => {
+                let store = SqliteStore::open(&db.sqlite_path().unwrap(), 4)
+                    .await
+                    .unwrap();
+                tokio::spawn(server::run(
+                    listener,
+                    store,
+                    keyring(),
+                    server_options,
+                    shutdown,
+                ))
+            }
+            Database::Postgres(pg) => {
+                let store = PostgresStore::connect(&pg.url, 8).await.unwrap();
+                tokio::spawn(server::run(
+                    listener,
+                    store,
+                    keyring(),
+                    server_options,
+                    shutdown,
+                ))
+            }
+        };
+        // The listener is bound, so the connection succeeds without waiting.
+        let channel = Channel::from_shared(format!("http://{address}"))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let client = DisclosureLogClient::new(channel)
+            .max_decoding_message_size(64 * 1024 * 1024)
+            .max_encoding_message_size(64 * 1024 * 1024);
+        Self {
+            db,
+            client,
+            address,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Shuts the server down gracefully and hands back its database.
+    pub async fn stop(mut self) -> Database {
+        self.stop.take().unwrap().send(()).ok();
+        self.task.take().unwrap().await.unwrap().unwrap();
+        let Self { db, .. } = self;
+        db
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(format!("http://{}", self.address))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap()
+    }
+}
+
+/// Declares each test once per backend: `mod sqlite { fn name }` and `mod postgres { fn name }`.
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::harness::Kind::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::harness::Kind::Postgres).await;
+                }
+            )+
+        }
+    };
+}
+pub(crate) use on_both_backends;

@@ -1,0 +1,10 @@
+//! Black-box tests: a generated tonic client against the real server on port 0, each test on
+//! SQLite and on PostgreSQL.
+
+mod fixtures;
+mod harness;
+
+mod operations;
+mod queries;
+mod recording;
+mod validation;

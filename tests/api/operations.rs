@@ -1,0 +1,273 @@
+//! Running the service: restart, back-pressure, shutdown, and where identity codes must not be.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
+use luovutusloki::grpc::proto::{GetDisclosureRequest, ListSubjectDisclosuresRequest};
+use luovutusloki::ingest::WriterConfig;
+use sqlx::{Connection, Executor};
+use tonic::Code;
+
+use crate::fixtures::*;
+use crate::harness::{Database, Kind, Options, TestApp, on_both_backends};
+
+on_both_backends!(
+    stopping_and_restarting_keeps_every_record,
+    a_full_write_queue_answers_resource_exhausted_at_once,
+    the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_stored,
+);
+
+async fn stopping_and_restarting_keeps_every_record(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let first = app
+        .client
+        .record_disclosure(income_register_submission("tr-before", hetus(0, 100)))
+        .await
+        .unwrap()
+        .into_inner();
+    let db = app.stop().await;
+
+    let mut app = TestApp::start(db, Options::default()).await;
+    let stored = app
+        .client
+        .get_disclosure(GetDisclosureRequest {
+            controller_id: koko(),
+            disclosure_id: first.disclosure_id,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let second = app
+        .client
+        .record_disclosure(income_register_submission("tr-after", hetus(100, 10)))
+        .await
+        .unwrap()
+        .into_inner();
+    let replay = app
+        .client
+        .record_disclosure(income_register_submission("tr-before", hetus(0, 100)))
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert_eq!(stored.subject_count, 100);
+    assert_eq!(
+        second.first_entry_id,
+        first.first_entry_id + 100,
+        "ids continue after restart"
+    );
+    assert_eq!(replay, first);
+    assert_eq!(app.db.entry_count().await, 110);
+}
+
+/// Holds the database's write lock until dropped, so the writer blocks on its next batch.
+enum WriteLock {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl WriteLock {
+    async fn take(db: &Database) -> Self {
+        match db {
+            Database::Sqlite { .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(&db.url()).await.unwrap();
+                conn.execute("BEGIN IMMEDIATE").await.unwrap();
+                Self::Sqlite(conn)
+            }
+            Database::Postgres(pg) => {
+                let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+                conn.execute("BEGIN").await.unwrap();
+                conn.execute("SELECT 1 FROM log_head FOR UPDATE")
+                    .await
+                    .unwrap();
+                Self::Postgres(conn)
+            }
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            Self::Sqlite(mut conn) => conn.execute("ROLLBACK").await.map(drop).unwrap(),
+            Self::Postgres(mut conn) => conn.execute("ROLLBACK").await.map(drop).unwrap(),
+        }
+    }
+}
+
+async fn a_full_write_queue_answers_resource_exhausted_at_once(kind: Kind) {
+    let writer = WriterConfig {
+        queue_capacity: 2,
+        max_batch_disclosures: 1,
+        ..WriterConfig::default()
+    };
+    let app = TestApp::spawn_with(
+        kind,
+        Options {
+            writer,
+            ..Options::default()
+        },
+    )
+    .await;
+    let lock = WriteLock::take(&app.db).await;
+    let channel = app.channel().await;
+
+    // At most one batch in the blocked writer and two queued: the rest must be refused.
+    let mut calls: FuturesUnordered<_> = (0..10u32)
+        .map(|n| {
+            let mut client = DisclosureLogClient::new(channel.clone());
+            async move {
+                client
+                    .record_disclosure(income_register_submission(
+                        &format!("tr-q{n}"),
+                        vec![hetu(n)],
+                    ))
+                    .await
+            }
+        })
+        .collect();
+    let first = tokio::time::timeout(Duration::from_secs(5), calls.next())
+        .await
+        .expect("a refusal comes while the writer is still blocked")
+        .unwrap();
+    lock.release().await;
+    let mut results = vec![first];
+    while let Some(result) = calls.next().await {
+        results.push(result);
+    }
+
+    assert_eq!(
+        results[0].as_ref().unwrap_err().code(),
+        Code::ResourceExhausted
+    );
+    let accepted = results.iter().filter(|r| r.is_ok()).count();
+    let refused = results
+        .iter()
+        .filter(|r| matches!(r, Err(s) if s.code() == Code::ResourceExhausted))
+        .count();
+    assert_eq!(
+        accepted + refused,
+        10,
+        "every call is either recorded or refused"
+    );
+    assert!((1..=3).contains(&accepted), "accepted {accepted}");
+    assert_eq!(app.db.entry_count().await, accepted as i64);
+}
+
+/// Every file under `dir`, as bytes (database, WAL, shared memory).
+fn files_under(dir: &std::path::Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            bytes.extend(std::fs::read(&path).unwrap());
+        } else if path.is_dir() {
+            bytes.extend(files_under(&path));
+        }
+    }
+    bytes
+}
+
+async fn the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_stored(kind: Kind) {
+    let db = Database::create(kind).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
+        .args(["serve", "--log-format", "json"])
+        .env("LUOVUTUSLOKI_LISTEN", "127.0.0.1:0")
+        .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
+        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
+        .env("RUST_LOG", "trace,h2=info,tower=info,hyper=info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (address_tx, address_rx) = std::sync::mpsc::channel();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in stderr.lines() {
+            let line = line.unwrap();
+            if line.contains("\"serving\"") {
+                let start = line.find("\"address\":\"").unwrap() + 11;
+                let end = start + line[start..].find('"').unwrap();
+                address_tx.send(line[start..end].to_owned()).unwrap();
+            }
+            lines.push(line);
+        }
+        lines
+    });
+    let address = address_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the service starts");
+    let mut client = DisclosureLogClient::connect(format!("http://{address}"))
+        .await
+        .unwrap();
+
+    let subjects = hetus(0, 20);
+    client
+        .record_disclosure(income_register_submission("tr-logs", subjects.clone()))
+        .await
+        .unwrap();
+    let mut bad = income_register_submission("tr-bad", subjects.clone());
+    bad.subjects.push("131052-308U".into());
+    bad.controller_id = "bad".into();
+    client.record_disclosure(bad).await.unwrap_err();
+    client
+        .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            controller_id: koko(),
+            subject: subjects[3].clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    drop(client);
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let log = reader.join().unwrap().join("\n");
+
+    assert!(status.success(), "exit status {status:?}; log:\n{log}");
+    assert!(log.contains("stopped"), "the shutdown completes: {log}");
+    let mut codes = subjects.clone();
+    codes.push("131052-308U".into());
+    for code in &codes {
+        assert!(!log.contains(code.as_str()), "an identity code was logged");
+    }
+    let stored = match &db {
+        Database::Sqlite { dir } => files_under(dir.path()),
+        Database::Postgres(pg) => {
+            let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+            let mut text = Vec::new();
+            for table in [
+                "log_head",
+                "recipients",
+                "disclosures",
+                "disclosure_provisions",
+                "subject_entries",
+            ] {
+                let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT t::text FROM {table} t"
+                )))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                text.extend(rows.join("\n").into_bytes());
+            }
+            text
+        }
+    };
+    assert!(stored.len() > 1000, "the dump holds the records");
+    for code in &codes {
+        let code = code.as_bytes();
+        assert!(
+            !stored.windows(code.len()).any(|w| w == code),
+            "an identity code is stored in clear"
+        );
+    }
+}
