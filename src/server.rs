@@ -13,7 +13,7 @@ use tonic::transport::Server;
 
 use crate::crypto::Keyring;
 use crate::grpc::proto::disclosure_log_server::DisclosureLogServer;
-use crate::grpc::{DisclosureLogService, Limits, proto};
+use crate::grpc::{AccessLogLayer, DisclosureLogService, Limits, proto};
 use crate::ingest::{Recorder, WriterConfig};
 use crate::storage::Storage;
 
@@ -59,6 +59,7 @@ pub async fn run<S: Storage>(
     let health_on_stop = health.clone();
     let serve = Server::builder()
         .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
+        .layer(AccessLogLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

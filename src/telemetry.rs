@@ -1,6 +1,8 @@
 //! Structured logs with `tracing`: human-readable lines by default, JSON by a switch.
 //! Identity codes never reach a log line: the domain types that hold them do not print them.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, LogSettings};
@@ -12,6 +14,7 @@ pub fn init(settings: &LogSettings) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let result = match settings.format {
         LogFormat::Human => builder.try_init(),

@@ -122,14 +122,20 @@ pub fn load_key_dir(dir: &Path) -> Result<Vec<KeySpec>, KeyError> {
     Ok(keys)
 }
 
-/// Writes a new random key into `dir` (created if needed) with file mode 0600, with the next
-/// free id; returns the id and the file's path.
+/// Writes a new random key into `dir` (created with mode 0700 if needed) with file mode 0600,
+/// with the next free id; returns the id and the file's path.
 pub fn generate_key_file(dir: &Path) -> Result<(u16, PathBuf), KeyError> {
     let io = |source| KeyError::Io {
         path: dir.to_owned(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(io)?;
+    }
     let id = load_key_dir(dir)?
         .iter()
         .map(|k| k.id)

@@ -1,11 +1,13 @@
 //! The gRPC edge: tonic services, proto ↔ domain conversion, error mapping. The only place
 //! that sees generated code.
 
+mod access_log;
 mod convert;
 mod error;
 mod page_token;
 mod service;
 
+pub use access_log::AccessLogLayer;
 pub use service::{DisclosureLogService, Limits};
 
 /// Code generated from `proto/luovutusloki/v1`.

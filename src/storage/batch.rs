@@ -95,8 +95,8 @@ impl Plan {
                 }
                 match first_new.get(&key) {
                     Some(&j)
-                        if batch[j].stored_digest()
-                            == item.digest_under(batch[j].active_key).unwrap_or(&[0; 32]) =>
+                        if item.digest_under(batch[j].active_key)
+                            == Some(batch[j].stored_digest()) =>
                     {
                         Planned::SameAs(j)
                     }

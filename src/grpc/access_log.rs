@@ -1,0 +1,64 @@
+//! One log event per RPC when it is answered: method, gRPC status code and latency. Errors
+//! at `info`, successes at `debug`, so a busy log stays readable.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use tower::{Layer, Service};
+
+/// Adds [`AccessLog`] to every service of the server.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccessLogLayer;
+
+impl<S> Layer<S> for AccessLogLayer {
+    type Service = AccessLog<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AccessLog { inner }
+    }
+}
+
+/// Logs each RPC's outcome; see the module docs.
+#[derive(Debug, Clone)]
+pub struct AccessLog<S> {
+    inner: S,
+}
+
+impl<S, B, R> Service<http::Request<B>> for AccessLog<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<R>>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let method = request.uri().path().to_owned();
+        let started = Instant::now();
+        let response = self.inner.call(request);
+        Box::pin(async move {
+            let response = response.await;
+            let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+            match &response {
+                // An error answer carries its status in the headers (trailers-only response);
+                // a success carries `0` in the trailers, after the body.
+                Ok(answer) => match answer.headers().get("grpc-status") {
+                    Some(code) if code != "0" => {
+                        let code = code.to_str().unwrap_or("?");
+                        tracing::info!(%method, code, elapsed_ms, "rpc answered with an error");
+                    }
+                    _ => tracing::debug!(%method, code = "0", elapsed_ms, "rpc answered"),
+                },
+                Err(_) => tracing::warn!(%method, elapsed_ms, "rpc failed before an answer"),
+            }
+            response
+        })
+    }
+}
