@@ -6,7 +6,7 @@ mod writer;
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot};
 
 use crate::crypto::Keyring;
 use crate::domain::{NewDisclosure, Receipt};
@@ -49,12 +49,18 @@ pub enum Admission {
 struct Job {
     item: PendingDisclosure,
     reply: oneshot::Sender<Result<WriteOutcome, Arc<StorageError>>>,
+    /// The job's share of the queued-subject budget, returned when the job is answered.
+    budget: OwnedSemaphorePermit,
 }
 
 /// The handle callers record through; cheap to clone.
 #[derive(Clone)]
 pub struct Recorder {
     queue: mpsc::Sender<Job>,
+    /// Bounds the subject entries waiting in the queue, hence its memory, whatever the sizes
+    /// of the disclosures in it.
+    queued_subjects: Arc<Semaphore>,
+    max_queued_subjects: u32,
     keys: Arc<Keyring>,
 }
 
@@ -67,7 +73,15 @@ impl Recorder {
         config: WriterConfig,
     ) -> (Self, WriterHandle) {
         let (queue, handle) = writer::spawn(store, config);
-        (Self { queue, keys }, handle)
+        let max_queued_subjects =
+            u32::try_from(config.max_queued_subjects.max(1)).unwrap_or(u32::MAX);
+        let recorder = Self {
+            queue,
+            queued_subjects: Arc::new(Semaphore::new(max_queued_subjects as usize)),
+            max_queued_subjects,
+            keys,
+        };
+        (recorder, handle)
     }
 
     pub fn keys(&self) -> &Arc<Keyring> {
@@ -80,7 +94,26 @@ impl Recorder {
         disclosure: NewDisclosure,
         admission: Admission,
     ) -> Result<Recorded, RecordError> {
-        // Check for room before sealing, so an overloaded service sheds load cheaply.
+        // Take room in the queue before sealing, so an overloaded service sheds load cheaply.
+        // A disclosure larger than the whole budget takes all of it and goes alone.
+        let subjects = u32::try_from(disclosure.subjects().len())
+            .unwrap_or(u32::MAX)
+            .min(self.max_queued_subjects);
+        let budget = Arc::clone(&self.queued_subjects);
+        let budget = match admission {
+            Admission::FailFast => {
+                budget
+                    .try_acquire_many_owned(subjects)
+                    .map_err(|e| match e {
+                        TryAcquireError::NoPermits => RecordError::QueueFull,
+                        TryAcquireError::Closed => RecordError::ShuttingDown,
+                    })?
+            }
+            Admission::Wait => budget
+                .acquire_many_owned(subjects)
+                .await
+                .map_err(|_| RecordError::ShuttingDown)?,
+        };
         if admission == Admission::FailFast && self.queue.capacity() == 0 {
             return Err(RecordError::QueueFull);
         }
@@ -93,7 +126,11 @@ impl Recorder {
             seal(&self.keys, disclosure)
         };
         let (reply, answer) = oneshot::channel();
-        let job = Job { item, reply };
+        let job = Job {
+            item,
+            reply,
+            budget,
+        };
         match admission {
             Admission::FailFast => self.queue.try_send(job).map_err(|e| match e {
                 mpsc::error::TrySendError::Full(_) => RecordError::QueueFull,

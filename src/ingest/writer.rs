@@ -23,6 +23,9 @@ pub struct WriterConfig {
     pub max_batch_disclosures: usize,
     /// Most subject entries in one transaction (one larger disclosure still goes alone).
     pub max_batch_subjects: usize,
+    /// Most subject entries waiting in the queue, which bounds its memory (about 150 bytes
+    /// each); beyond it callers get RESOURCE_EXHAUSTED.
+    pub max_queued_subjects: usize,
 }
 
 impl Default for WriterConfig {
@@ -31,6 +34,7 @@ impl Default for WriterConfig {
             queue_capacity: 1024,
             max_batch_disclosures: 256,
             max_batch_subjects: 50_000,
+            max_queued_subjects: 1_000_000,
         }
     }
 }
@@ -77,8 +81,11 @@ async fn run<S: Storage>(store: S, mut queue: mpsc::Receiver<Job>, config: Write
 /// Commits `jobs` together and answers each; if the batch fails, tries each job alone, so
 /// one failing disclosure cannot fail the others.
 async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>) {
-    let (items, replies): (Vec<PendingDisclosure>, Vec<_>) =
-        jobs.drain(..).map(|job| (job.item, job.reply)).unzip();
+    // Each reply keeps its job's queue budget until it is sent.
+    let (items, replies): (Vec<PendingDisclosure>, Vec<_>) = jobs
+        .drain(..)
+        .map(|job| (job.item, (job.reply, job.budget)))
+        .unzip();
     let span = tracing::debug_span!("commit_batch", disclosures = items.len());
     match store
         .write_batch(&items, Timestamp::now())
@@ -86,22 +93,19 @@ async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>) {
         .await
     {
         Ok(outcomes) => {
-            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+            for ((reply, _budget), outcome) in replies.into_iter().zip(outcomes) {
                 // A caller that gave up no longer listens; its record is committed anyway.
                 let _ = reply.send(Ok(outcome));
             }
         }
         Err(error) if items.len() == 1 => {
             tracing::error!(%error, "writing a disclosure failed");
-            let _ = replies
-                .into_iter()
-                .next()
-                .expect("one")
-                .send(Err(Arc::new(error)));
+            let (reply, _budget) = replies.into_iter().next().expect("one");
+            let _ = reply.send(Err(Arc::new(error)));
         }
         Err(error) => {
             tracing::warn!(%error, size = items.len(), "batch failed; writing its disclosures one by one");
-            for (item, reply) in items.into_iter().zip(replies) {
+            for (item, (reply, _budget)) in items.into_iter().zip(replies) {
                 let outcome = retry_alone(store, item).await;
                 let _ = reply.send(outcome);
             }

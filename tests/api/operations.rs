@@ -18,6 +18,7 @@ use crate::harness::{Database, Kind, Options, TestApp, on_both_backends};
 on_both_backends!(
     stopping_and_restarting_keeps_every_record,
     a_full_write_queue_answers_resource_exhausted_at_once,
+    a_queue_full_of_subjects_refuses_further_subjects,
     the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_stored,
 );
 
@@ -97,6 +98,72 @@ impl WriteLock {
     }
 }
 
+/// Sends `requests` at once while the database's write lock is held, waits for `refusals`
+/// answers (nothing can be recorded while the lock is held, so they are all refusals), then
+/// releases the lock and collects the rest. Returns every result, those answered while
+/// blocked first.
+async fn send_while_writer_blocked(
+    app: &TestApp,
+    requests: Vec<luovutusloki::grpc::proto::RecordDisclosureRequest>,
+    refusals: usize,
+) -> Vec<Result<tonic::Response<luovutusloki::grpc::proto::RecordDisclosureResponse>, tonic::Status>>
+{
+    let lock = WriteLock::take(&app.db).await;
+    let channel = app.channel().await;
+    let mut calls: FuturesUnordered<_> = requests
+        .into_iter()
+        .map(|request| {
+            let mut client = DisclosureLogClient::new(channel.clone());
+            async move { client.record_disclosure(request).await }
+        })
+        .collect();
+    let mut results = Vec::new();
+    while results.len() < refusals {
+        let answer = tokio::time::timeout(Duration::from_secs(5), calls.next())
+            .await
+            .expect("refusals come while the writer is still blocked")
+            .unwrap();
+        assert_eq!(answer.as_ref().unwrap_err().code(), Code::ResourceExhausted);
+        results.push(answer);
+    }
+    lock.release().await;
+    while let Some(result) = calls.next().await {
+        results.push(result);
+    }
+    results
+}
+
+/// Checks that every call was recorded or refused with RESOURCE_EXHAUSTED and the database
+/// holds exactly the recorded subjects; returns how many calls were recorded.
+async fn assert_recorded_or_refused(
+    app: &TestApp,
+    results: &[Result<
+        tonic::Response<luovutusloki::grpc::proto::RecordDisclosureResponse>,
+        tonic::Status,
+    >],
+) -> usize {
+    assert_eq!(
+        results[0].as_ref().unwrap_err().code(),
+        Code::ResourceExhausted
+    );
+    let recorded: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let refused = results
+        .iter()
+        .filter(|r| matches!(r, Err(s) if s.code() == Code::ResourceExhausted))
+        .count();
+    assert_eq!(
+        recorded.len() + refused,
+        results.len(),
+        "every call is recorded or refused"
+    );
+    let subjects: i64 = recorded
+        .iter()
+        .map(|r| i64::from(r.get_ref().subject_count))
+        .sum();
+    assert_eq!(app.db.entry_count().await, subjects);
+    recorded.len()
+}
+
 async fn a_full_write_queue_answers_resource_exhausted_at_once(kind: Kind) {
     let writer = WriterConfig {
         queue_capacity: 2,
@@ -111,49 +178,39 @@ async fn a_full_write_queue_answers_resource_exhausted_at_once(kind: Kind) {
         },
     )
     .await;
-    let lock = WriteLock::take(&app.db).await;
-    let channel = app.channel().await;
-
-    // At most one batch in the blocked writer and two queued: the rest must be refused.
-    let mut calls: FuturesUnordered<_> = (0..10u32)
-        .map(|n| {
-            let mut client = DisclosureLogClient::new(channel.clone());
-            async move {
-                client
-                    .record_disclosure(income_register_submission(
-                        &format!("tr-q{n}"),
-                        vec![hetu(n)],
-                    ))
-                    .await
-            }
-        })
+    let requests = (0..10u32)
+        .map(|n| income_register_submission(&format!("tr-q{n}"), vec![hetu(n)]))
         .collect();
-    let first = tokio::time::timeout(Duration::from_secs(5), calls.next())
-        .await
-        .expect("a refusal comes while the writer is still blocked")
-        .unwrap();
-    lock.release().await;
-    let mut results = vec![first];
-    while let Some(result) = calls.next().await {
-        results.push(result);
-    }
 
-    assert_eq!(
-        results[0].as_ref().unwrap_err().code(),
-        Code::ResourceExhausted
-    );
-    let accepted = results.iter().filter(|r| r.is_ok()).count();
-    let refused = results
-        .iter()
-        .filter(|r| matches!(r, Err(s) if s.code() == Code::ResourceExhausted))
-        .count();
-    assert_eq!(
-        accepted + refused,
-        10,
-        "every call is either recorded or refused"
-    );
-    assert!((1..=3).contains(&accepted), "accepted {accepted}");
-    assert_eq!(app.db.entry_count().await, accepted as i64);
+    // At most one in the blocked writer and two queued: the other seven must be refused.
+    let results = send_while_writer_blocked(&app, requests, 7).await;
+
+    let recorded = assert_recorded_or_refused(&app, &results).await;
+    assert!((1..=3).contains(&recorded), "recorded {recorded}");
+}
+
+async fn a_queue_full_of_subjects_refuses_further_subjects(kind: Kind) {
+    let writer = WriterConfig {
+        max_queued_subjects: 1_000,
+        ..WriterConfig::default()
+    };
+    let app = TestApp::spawn_with(
+        kind,
+        Options {
+            writer,
+            ..Options::default()
+        },
+    )
+    .await;
+    let requests = (0..5u32)
+        .map(|n| income_register_submission(&format!("tr-s{n}"), hetus(n * 600, 600)))
+        .collect();
+
+    // 600 subjects fit in a budget of 1,000 once, never twice: four must be refused.
+    let results = send_while_writer_blocked(&app, requests, 4).await;
+
+    let recorded = assert_recorded_or_refused(&app, &results).await;
+    assert_eq!(recorded, 1);
 }
 
 /// Every file under `dir`, as bytes (database, WAL, shared memory).
