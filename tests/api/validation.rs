@@ -5,12 +5,14 @@ use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
 use crate::fixtures::*;
-use crate::harness::{Kind, TestApp, on_both_backends};
+use crate::harness::{Kind, Options, TestApp, on_both_backends};
 
 on_both_backends!(
     each_kind_of_bad_input_is_rejected_naming_its_field_and_stores_nothing,
     every_bad_field_of_one_request_is_named_at_once,
     a_bad_code_deep_in_a_large_disclosure_is_named_by_position,
+    a_message_over_the_size_limit_is_out_of_range_and_stores_nothing,
+    a_disclosure_over_the_subject_limit_is_rejected,
 );
 
 /// The fields named in a status's BadRequest details.
@@ -198,5 +200,58 @@ async fn a_bad_code_deep_in_a_large_disclosure_is_named_by_position(kind: Kind) 
 
     assert_eq!(status.code(), Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["subjects[4711]"]);
+    assert_eq!(app.db.entry_count().await, 0);
+}
+
+async fn a_message_over_the_size_limit_is_out_of_range_and_stores_nothing(kind: Kind) {
+    let limits = luovutusloki::grpc::Limits {
+        max_message_bytes: 16 * 1024,
+        ..Default::default()
+    };
+    let mut app = TestApp::spawn_with(
+        kind,
+        Options {
+            limits,
+            ..Options::default()
+        },
+    )
+    .await;
+
+    let status = app
+        .client
+        .record_disclosure(income_register_submission("tr-huge", hetus(0, 2_000)))
+        .await
+        .unwrap_err();
+
+    assert_eq!(status.code(), Code::OutOfRange);
+    assert_eq!(app.db.entry_count().await, 0);
+    app.client
+        .record_disclosure(income_register_submission("tr-small", hetus(0, 10)))
+        .await
+        .expect("a message under the limit is recorded");
+}
+
+async fn a_disclosure_over_the_subject_limit_is_rejected(kind: Kind) {
+    let limits = luovutusloki::grpc::Limits {
+        max_subjects: 100,
+        ..Default::default()
+    };
+    let mut app = TestApp::spawn_with(
+        kind,
+        Options {
+            limits,
+            ..Options::default()
+        },
+    )
+    .await;
+
+    let status = app
+        .client
+        .record_disclosure(income_register_submission("tr-many", hetus(0, 101)))
+        .await
+        .unwrap_err();
+
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["subjects"]);
     assert_eq!(app.db.entry_count().await, 0);
 }
