@@ -286,3 +286,67 @@ macro_rules! on_both_backends {
     };
 }
 pub(crate) use on_both_backends;
+
+/// The `luovutusloki serve` binary running as a child process over a test database.
+pub struct ServiceProcess {
+    child: std::process::Child,
+    pub address: String,
+    log: std::thread::JoinHandle<Vec<String>>,
+}
+
+impl ServiceProcess {
+    /// Starts the binary on port 0 with JSON logs at `log_filter`, and waits until it serves.
+    pub fn start(db: &Database, data_dir: &std::path::Path, log_filter: &str) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
+            .args(["serve", "--log-format", "json"])
+            .env("LUOVUTUSLOKI_LISTEN", "127.0.0.1:0")
+            .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
+            .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir)
+            .env("RUST_LOG", log_filter)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let (address_tx, address_rx) = std::sync::mpsc::channel();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let log = std::thread::spawn(move || {
+            let mut lines = Vec::new();
+            for line in stderr.lines().map_while(Result::ok) {
+                if line.contains("\"serving\"") {
+                    let start = line.find("\"address\":\"").unwrap() + 11;
+                    let end = start + line[start..].find('"').unwrap();
+                    address_tx.send(line[start..end].to_owned()).unwrap();
+                }
+                lines.push(line);
+            }
+            lines
+        });
+        let address = address_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the service starts and logs its address");
+        Self {
+            child,
+            address,
+            log,
+        }
+    }
+
+    pub async fn client(&self) -> DisclosureLogClient<Channel> {
+        DisclosureLogClient::connect(format!("http://{}", self.address))
+            .await
+            .unwrap()
+            .max_encoding_message_size(64 * 1024 * 1024)
+    }
+
+    /// Sends `signal` (e.g. "TERM", "KILL") and waits for the exit; returns it and the log.
+    pub fn stop(mut self, signal: &str) -> (std::process::ExitStatus, String) {
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -{signal}");
+        let status = self.child.wait().unwrap();
+        (status, self.log.join().unwrap().join("\n"))
+    }
+}

@@ -1,7 +1,5 @@
 //! Running the service: restart, back-pressure, shutdown, and where identity codes must not be.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -13,13 +11,14 @@ use sqlx::{Connection, Executor};
 use tonic::Code;
 
 use crate::fixtures::*;
-use crate::harness::{Database, Kind, Options, TestApp, on_both_backends};
+use crate::harness::{Database, Kind, Options, ServiceProcess, TestApp, on_both_backends};
 
 on_both_backends!(
     stopping_and_restarting_keeps_every_record,
     a_full_write_queue_answers_resource_exhausted_at_once,
     a_queue_full_of_subjects_refuses_further_subjects,
     the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_stored,
+    a_crash_loses_no_acknowledged_record,
 );
 
 async fn stopping_and_restarting_keeps_every_record(kind: Kind) {
@@ -230,37 +229,9 @@ fn files_under(dir: &std::path::Path) -> Vec<u8> {
 async fn the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_stored(kind: Kind) {
     let db = Database::create(kind).await;
     let data_dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
-        .args(["serve", "--log-format", "json"])
-        .env("LUOVUTUSLOKI_LISTEN", "127.0.0.1:0")
-        .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
-        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
-        .env("RUST_LOG", "trace,h2=info,tower=info,hyper=info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (address_tx, address_rx) = std::sync::mpsc::channel();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let reader = std::thread::spawn(move || {
-        let mut lines = Vec::new();
-        for line in stderr.lines() {
-            let line = line.unwrap();
-            if line.contains("\"serving\"") {
-                let start = line.find("\"address\":\"").unwrap() + 11;
-                let end = start + line[start..].find('"').unwrap();
-                address_tx.send(line[start..end].to_owned()).unwrap();
-            }
-            lines.push(line);
-        }
-        lines
-    });
-    let address = address_rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the service starts");
-    let mut client = DisclosureLogClient::connect(format!("http://{address}"))
-        .await
-        .unwrap();
+    let service =
+        ServiceProcess::start(&db, data_dir.path(), "trace,h2=info,tower=info,hyper=info");
+    let mut client = service.client().await;
 
     let subjects = hetus(0, 20);
     client
@@ -281,13 +252,7 @@ async fn the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_s
         .unwrap();
     drop(client);
 
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = child.wait().unwrap();
-    let log = reader.join().unwrap().join("\n");
+    let (status, log) = service.stop("TERM");
 
     assert!(status.success(), "exit status {status:?}; log:\n{log}");
     assert!(log.contains("stopped"), "the shutdown completes: {log}");
@@ -327,4 +292,74 @@ async fn the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_s
             "an identity code is stored in clear"
         );
     }
+}
+
+async fn a_crash_loses_no_acknowledged_record(kind: Kind) {
+    let db = Database::create(kind).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let service = ServiceProcess::start(&db, data_dir.path(), "info");
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", service.address))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+
+    // 16 writers record until the process is killed; each keeps what was acknowledged.
+    let (acknowledged_tx, mut acknowledged_rx) = tokio::sync::mpsc::unbounded_channel();
+    let writers: Vec<_> = (0..16u32)
+        .map(|writer| {
+            let mut client = DisclosureLogClient::new(channel.clone());
+            let acknowledged = acknowledged_tx.clone();
+            tokio::spawn(async move {
+                for n in 0.. {
+                    let transfer = format!("crash-{writer}-{n}");
+                    let subjects = hetus(writer * 100_000 + n * 10, 10);
+                    match client
+                        .record_disclosure(income_register_submission(&transfer, subjects))
+                        .await
+                    {
+                        Ok(receipt) => acknowledged.send((transfer, receipt.into_inner())).unwrap(),
+                        Err(_) => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(acknowledged_tx);
+    let mut acknowledged = Vec::new();
+    while acknowledged.len() < 300 {
+        acknowledged.push(acknowledged_rx.recv().await.unwrap());
+    }
+    let (status, _) = service.stop("KILL");
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    while let Ok(late) = acknowledged_rx.try_recv() {
+        acknowledged.push(late);
+    }
+    assert!(!status.success(), "the process was killed");
+
+    let service = ServiceProcess::start(&db, data_dir.path(), "info");
+    let mut client = service.client().await;
+    for (transfer, receipt) in &acknowledged {
+        let stored = client
+            .get_disclosure(luovutusloki::grpc::proto::GetDisclosureRequest {
+                controller_id: koko(),
+                disclosure_id: receipt.disclosure_id,
+            })
+            .await
+            .unwrap_or_else(|_| panic!("acknowledged {transfer} was lost"))
+            .into_inner();
+        assert_eq!(&stored.transfer_id, transfer);
+        assert_eq!(stored.first_entry_id, receipt.first_entry_id);
+    }
+    let entries = db.entry_count().await;
+    assert!(entries >= 10 * acknowledged.len() as i64);
+    assert_eq!(
+        entries,
+        10 * db.disclosure_count().await,
+        "no disclosure is half written"
+    );
+    let (status, _) = service.stop("TERM");
+    assert!(status.success());
 }
