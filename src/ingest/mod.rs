@@ -2,11 +2,14 @@
 //! bounded queue feeds one ordered writer that commits many callers' disclosures in one
 //! transaction (group commit). A caller is answered only after its transaction committed.
 
+mod budget;
 mod writer;
+
+use budget::{QueueBudget, Reservation};
 
 use std::sync::Arc;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::Keyring;
 use crate::domain::{NewDisclosure, Receipt};
@@ -42,25 +45,23 @@ pub struct Recorded {
 pub enum Admission {
     /// Fail at once with [`RecordError::QueueFull`] when the queue is full (online callers).
     FailFast,
-    /// Wait for a place (bulk import, where the stream itself applies back-pressure).
+    /// Wait for a place (bulk import, where the stream itself applies back-pressure),
+    /// within half of the queue's subject budget.
     Wait,
 }
 
 struct Job {
     item: PendingDisclosure,
     reply: oneshot::Sender<Result<WriteOutcome, Arc<StorageError>>>,
-    /// The job's share of the queued-subject budget, returned when the job is answered.
-    budget: OwnedSemaphorePermit,
+    /// The job's room in the queue, given back when the job is answered.
+    budget: Reservation,
 }
 
 /// The handle callers record through; cheap to clone.
 #[derive(Clone)]
 pub struct Recorder {
     queue: mpsc::Sender<Job>,
-    /// Bounds the subject entries waiting in the queue, hence its memory, whatever the sizes
-    /// of the disclosures in it.
-    queued_subjects: Arc<Semaphore>,
-    max_queued_subjects: u32,
+    budget: QueueBudget,
     keys: Arc<Keyring>,
 }
 
@@ -73,12 +74,9 @@ impl Recorder {
         config: WriterConfig,
     ) -> (Self, WriterHandle) {
         let (queue, handle) = writer::spawn(store, config);
-        let max_queued_subjects =
-            u32::try_from(config.max_queued_subjects.max(1)).unwrap_or(u32::MAX);
         let recorder = Self {
             queue,
-            queued_subjects: Arc::new(Semaphore::new(max_queued_subjects as usize)),
-            max_queued_subjects,
+            budget: QueueBudget::new(config.max_queued_subjects),
             keys,
         };
         (recorder, handle)
@@ -95,24 +93,9 @@ impl Recorder {
         admission: Admission,
     ) -> Result<Recorded, RecordError> {
         // Take room in the queue before sealing, so an overloaded service sheds load cheaply.
-        // A disclosure larger than the whole budget takes all of it and goes alone.
-        let subjects = u32::try_from(disclosure.subjects().len())
-            .unwrap_or(u32::MAX)
-            .min(self.max_queued_subjects);
-        let budget = Arc::clone(&self.queued_subjects);
         let budget = match admission {
-            Admission::FailFast => {
-                budget
-                    .try_acquire_many_owned(subjects)
-                    .map_err(|e| match e {
-                        TryAcquireError::NoPermits => RecordError::QueueFull,
-                        TryAcquireError::Closed => RecordError::ShuttingDown,
-                    })?
-            }
-            Admission::Wait => budget
-                .acquire_many_owned(subjects)
-                .await
-                .map_err(|_| RecordError::ShuttingDown)?,
+            Admission::FailFast => self.budget.try_take(disclosure.subjects().len())?,
+            Admission::Wait => self.budget.take(disclosure.subjects().len()).await?,
         };
         if admission == Admission::FailFast && self.queue.capacity() == 0 {
             return Err(RecordError::QueueFull);
