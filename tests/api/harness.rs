@@ -287,7 +287,8 @@ macro_rules! on_both_backends {
 }
 pub(crate) use on_both_backends;
 
-/// The `luovutusloki serve` binary running as a child process over a test database.
+/// The `luovutusloki serve` binary running as a child process over a test database; killed
+/// when dropped, so a failing test leaves no process behind.
 pub struct ServiceProcess {
     child: std::process::Child,
     pub address: String,
@@ -347,6 +348,16 @@ impl ServiceProcess {
             .unwrap();
         assert!(sent.success(), "kill -{signal}");
         let status = self.child.wait().unwrap();
-        (status, self.log.join().unwrap().join("\n"))
+        let log = std::mem::replace(&mut self.log, std::thread::spawn(Vec::new));
+        (status, log.join().unwrap().join("\n"))
+    }
+}
+
+impl Drop for ServiceProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
