@@ -32,6 +32,8 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Benchmark a running server over loopback against baselines on its database.
+    Bench(luovutusloki::bench::BenchArgs),
 }
 
 #[tokio::main]
@@ -46,5 +48,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => app::serve(settings).await,
         Command::Migrate => app::migrate(settings).await,
         Command::Keygen { dir } => app::keygen(&settings, dir),
+        Command::Bench(args) => luovutusloki::bench::run(args).await,
     }
 }

@@ -1,0 +1,266 @@
+//! The scenarios that call the server: health checks, one-subject and 1,000-subject records,
+//! subject lookups, and the preload that fills the store through the API.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+use super::baseline::{Range, preload_id};
+use super::load::{self, Budget, CALL_TIMEOUT, OpError, Outcome};
+use super::subjects::{CAPACITY, disclosure, identity_code, identity_codes, mix};
+use crate::grpc::proto::ListSubjectDisclosuresRequest;
+use crate::grpc::proto::disclosure_log_client::DisclosureLogClient;
+
+/// Subjects in one bulk disclosure.
+pub const BULK_SUBJECTS: u64 = 1_000;
+/// Subjects in one preload disclosure.
+pub const PRELOAD_SUBJECTS: u64 = 50_000;
+/// Preload disclosures in flight at once: enough that sealing one overlaps committing another.
+pub const PRELOAD_CALLERS: usize = 4;
+
+/// One connection per caller, made before any scenario starts.
+pub struct Connections {
+    channels: Vec<Channel>,
+    controller: String,
+    /// Makes this run's transfer ids unique: `bench-<ms since 1970>`.
+    run_prefix: String,
+    /// Varies the random picks between runs.
+    salt: u64,
+}
+
+/// Refuses anything but a loopback address: the benchmark is a load generator.
+pub fn check_loopback(server: &str) -> anyhow::Result<()> {
+    let endpoint = Endpoint::from_shared(server.to_owned()).context("--server is not a URL")?;
+    let host = endpoint.uri().host().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    anyhow::ensure!(
+        loopback,
+        "--server must be a loopback address (127.0.0.1, [::1], localhost), not {host}"
+    );
+    Ok(())
+}
+
+impl Connections {
+    /// Opens `callers` connections to `server`.
+    pub async fn open(
+        server: &str,
+        callers: usize,
+        controller: String,
+        run_millis: u64,
+    ) -> anyhow::Result<Self> {
+        let endpoint = Endpoint::from_shared(server.to_owned())
+            .context("--server is not a URL")?
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(CALL_TIMEOUT)
+            .tcp_nodelay(true);
+        let connects = (0..callers).map(|_| endpoint.connect());
+        let channels = futures_util::future::try_join_all(connects)
+            .await
+            .with_context(|| {
+                format!("connecting to {server} (is `luovutusloki serve` running?)")
+            })?;
+        Ok(Self {
+            channels,
+            controller,
+            run_prefix: format!("bench-{run_millis}"),
+            salt: mix(run_millis),
+        })
+    }
+
+    fn client(&self, caller: usize) -> DisclosureLogClient<Channel> {
+        DisclosureLogClient::new(self.channels[caller % self.channels.len()].clone())
+    }
+
+    /// `grpc.health.v1.Health/Check` of the whole server: the gRPC floor.
+    pub async fn health(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
+        let clients: Arc<Vec<_>> = Arc::new(
+            self.channels
+                .iter()
+                .map(|c| HealthClient::new(c.clone()))
+                .collect(),
+        );
+        load::run(self.channels.len(), budget, move |call| {
+            let mut client = clients[call.caller].clone();
+            async move {
+                let response = client.check(HealthCheckRequest::default()).await?;
+                match response.into_inner().status() {
+                    ServingStatus::Serving => Ok(0),
+                    status => Err(OpError::new("NOT_SERVING", format!("{status:?}"))),
+                }
+            }
+        })
+        .await
+    }
+
+    /// One-subject disclosures, each with its own transfer id and a random subject.
+    pub async fn unary(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
+        self.record(budget, "u", 1).await
+    }
+
+    /// Disclosures of [`BULK_SUBJECTS`] consecutive subjects from a random start.
+    pub async fn bulk(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
+        self.record(budget, "b", BULK_SUBJECTS).await
+    }
+
+    async fn record(
+        self: &Arc<Self>,
+        budget: Budget,
+        tag: &'static str,
+        subjects: u64,
+    ) -> anyhow::Result<Outcome> {
+        let this = Arc::clone(self);
+        load::run(self.channels.len(), budget, move |call| {
+            let mut client = this.client(call.caller);
+            let first = mix(this.salt ^ call.seq) % (CAPACITY - subjects);
+            let request = disclosure(
+                &this.controller,
+                format!("{}-{tag}-{}", this.run_prefix, call.seq),
+                identity_codes(first, subjects),
+            );
+            async move {
+                let response = client.record_disclosure(request).await?.into_inner();
+                Ok(u64::from(response.subject_count))
+            }
+        })
+        .await
+    }
+
+    /// Lookups of random subjects from `ranges` (all recorded by the preload); an empty
+    /// answer means the subject was not found and counts as an error.
+    pub async fn lookup(
+        self: &Arc<Self>,
+        budget: Budget,
+        ranges: &[Range],
+    ) -> anyhow::Result<Outcome> {
+        // Cumulative counts, so a uniform pick over all preloaded subjects finds its range.
+        let mut ends = Vec::with_capacity(ranges.len());
+        let mut total = 0;
+        for range in ranges {
+            total += range.count;
+            ends.push(total);
+        }
+        anyhow::ensure!(total > 0, "no preloaded subjects to look up");
+        let picks = Arc::new((ranges.to_vec(), ends, total));
+        let this = Arc::clone(self);
+        load::run(self.channels.len(), budget, move |call| {
+            let mut client = this.client(call.caller);
+            let (ranges, ends, total) = &*picks;
+            let pick = mix(this.salt.rotate_left(17) ^ call.seq) % total;
+            let i = ends.partition_point(|&end| end <= pick);
+            let offset = pick - (ends[i] - ranges[i].count);
+            let request = ListSubjectDisclosuresRequest {
+                controller_id: this.controller.clone(),
+                subject: identity_code(ranges[i].first + offset),
+                ..Default::default()
+            };
+            async move {
+                let response = client.list_subject_disclosures(request).await?.into_inner();
+                if response.disclosures.is_empty() {
+                    return Err(OpError::new(
+                        "EMPTY_RESULT",
+                        "a preloaded subject had no disclosures (is --database-url the server's?)",
+                    ));
+                }
+                Ok(response.disclosures.len() as u64)
+            }
+        })
+        .await
+    }
+
+    /// Records `chunks` (code ranges) as preload disclosures, [`PRELOAD_CALLERS`] at a time,
+    /// printing progress to stderr.
+    pub async fn preload(self: &Arc<Self>, chunks: Vec<Range>) -> anyhow::Result<Outcome> {
+        let budget = Budget {
+            duration: None,
+            max_calls: Some(chunks.len() as u64),
+        };
+        let total: u64 = chunks.iter().map(|c| c.count).sum();
+        let done = Arc::new(AtomicU64::new(0));
+        let chunks = Arc::new(chunks);
+        let this = Arc::clone(self);
+        load::run(PRELOAD_CALLERS, budget, move |call| {
+            let mut client = this.client(call.caller);
+            let chunk = chunks[call.seq as usize];
+            let controller = this.controller.clone();
+            let done = Arc::clone(&done);
+            async move {
+                // 50,000 codes take a few milliseconds: off the runtime's threads.
+                let subjects =
+                    tokio::task::spawn_blocking(move || identity_codes(chunk.first, chunk.count))
+                        .await
+                        .map_err(|e| OpError::new("PANIC", e.to_string()))?;
+                let request = disclosure(&controller, preload_id(chunk), subjects);
+                let response = client.record_disclosure(request).await?.into_inner();
+                let loaded = done.fetch_add(chunk.count, Ordering::Relaxed) + chunk.count;
+                eprintln!("  preload: {loaded} / {total} subject entries");
+                Ok(u64::from(response.subject_count))
+            }
+        })
+        .await
+    }
+}
+
+/// Splits `count` codes starting at `first` into preload disclosures.
+pub fn preload_chunks(first: u64, count: u64) -> Vec<Range> {
+    (0..count.div_ceil(PRELOAD_SUBJECTS))
+        .map(|i| {
+            let start = i * PRELOAD_SUBJECTS;
+            Range {
+                first: first + start,
+                count: PRELOAD_SUBJECTS.min(count - start),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_the_count_exactly() {
+        let chunks = preload_chunks(1_000, 120_001);
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(
+            chunks[0],
+            Range {
+                first: 1_000,
+                count: 50_000
+            }
+        );
+        assert_eq!(
+            chunks[2],
+            Range {
+                first: 101_000,
+                count: 20_001
+            }
+        );
+        assert!(preload_chunks(0, 0).is_empty());
+    }
+
+    #[test]
+    fn only_loopback_servers_are_accepted() {
+        for ok in [
+            "http://127.0.0.1:50051",
+            "http://localhost:50051",
+            "http://[::1]:50051",
+        ] {
+            assert!(check_loopback(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://10.0.0.5:50051", "http://example.com:50051"] {
+            assert!(check_loopback(bad).is_err(), "{bad}");
+        }
+    }
+}
