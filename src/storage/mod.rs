@@ -2,6 +2,7 @@
 //! production), each with its own embedded migrations. The only place that imports sqlx.
 
 mod batch;
+mod columns;
 mod postgres;
 mod rows;
 mod sqlite;

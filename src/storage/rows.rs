@@ -11,7 +11,6 @@ use crate::domain::{
     ShortText, SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Withholding,
 };
 
-use super::batch::PendingDisclosure;
 use super::{Cursor, DisclosureFilter, Period, StorageError};
 
 /// A value type both backends can bind.
@@ -175,27 +174,6 @@ pub(super) fn group_provisions(
     Ok(grouped)
 }
 
-/// `SELECT` of the stored disclosures with the (controller, transfer id) of any batch item.
-pub(super) fn find_existing_query<DB: Database>(batch: &[PendingDisclosure]) -> QueryBuilder<DB>
-where
-    String: Bind<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "SELECT controller, transfer_id, id, first_entry_id, subject_count, recorded_at, \
-         request_key_id, request_digest FROM disclosures WHERE (controller, transfer_id) IN (",
-    );
-    let mut list = qb.separated(", ");
-    for item in batch {
-        list.push("(")
-            .push_bind_unseparated(item.details.controller.as_str().to_owned())
-            .push_unseparated(", ")
-            .push_bind_unseparated(item.details.transfer_id.as_str().to_owned())
-            .push_unseparated(")");
-    }
-    qb.push(")");
-    qb
-}
-
 /// `SELECT` of the provisions of `ids`.
 pub(super) fn provisions_query<DB: Database>(ids: &[i64]) -> QueryBuilder<DB>
 where
@@ -328,92 +306,4 @@ where
     qb.push(" ORDER BY d.occurred_at, e.entry_id LIMIT ")
         .push_bind(i64::from(limit));
     qb
-}
-
-/// Multi-row `INSERT` of new disclosures with their ids and recipient ids.
-pub(super) fn insert_disclosures<'a, DB: Database>(
-    rows: impl IntoIterator<Item = (&'a PendingDisclosure, i64, i64, i64, Timestamp)>,
-) -> QueryBuilder<DB>
-where
-    i64: Bind<DB>,
-    i32: Bind<DB>,
-    i16: Bind<DB>,
-    String: Bind<DB>,
-    Vec<u8>: Bind<DB>,
-    Option<i64>: Bind<DB>,
-    Option<i16>: Bind<DB>,
-    Option<String>: Bind<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, register, \
-         recipient_id, legal_basis, special_condition, data_categories, purpose, channel, \
-         source_system, consent_ref, requester_ref, withheld_until, withheld_reason, \
-         subject_count, first_entry_id, request_key_id, request_digest) ",
-    );
-    qb.push_values(
-        rows,
-        |mut b, (item, id, recipient_id, first_entry_id, recorded_at)| {
-            let d = &item.details;
-            b.push_bind(id)
-                .push_bind(d.controller.as_str().to_owned())
-                .push_bind(d.transfer_id.as_str().to_owned())
-                .push_bind(d.occurred_at.micros())
-                .push_bind(recorded_at.micros())
-                .push_bind(d.register.as_str().to_owned())
-                .push_bind(recipient_id)
-                .push_bind(d.legal_basis.code())
-                .push_bind(d.special_condition.map(|c| c.code()))
-                .push_bind(d.data_categories.mask())
-                .push_bind(d.purpose.as_str().to_owned())
-                .push_bind(d.channel.code())
-                .push_bind(d.source_system.as_str().to_owned())
-                .push_bind(d.consent_reference.as_ref().map(|t| t.as_str().to_owned()))
-                .push_bind(
-                    d.requester_reference
-                        .as_ref()
-                        .map(|t| t.as_str().to_owned()),
-                )
-                .push_bind(d.withholding.as_ref().map(|w| w.until.micros()))
-                .push_bind(d.withholding.as_ref().map(|w| w.reason.as_str().to_owned()))
-                .push_bind(item.subjects.len() as i32)
-                .push_bind(first_entry_id)
-                .push_bind(item.active_key as i16)
-                .push_bind(item.stored_digest().to_vec());
-        },
-    );
-    qb
-}
-
-/// Multi-row `INSERT` of the provisions of new disclosures.
-pub(super) fn insert_provisions<'a, DB: Database>(
-    rows: impl IntoIterator<Item = (i64, &'a PendingDisclosure)>,
-) -> Option<QueryBuilder<DB>>
-where
-    i64: Bind<DB>,
-    i16: Bind<DB>,
-    String: Bind<DB>,
-    Option<String>: Bind<DB>,
-{
-    let mut rows = rows
-        .into_iter()
-        .flat_map(|(id, item)| {
-            item.details
-                .provisions
-                .iter()
-                .enumerate()
-                .map(move |(position, p)| (id, position, p))
-        })
-        .peekable();
-    rows.peek()?;
-    let mut qb = QueryBuilder::new(
-        "INSERT INTO disclosure_provisions (disclosure_id, position, statute, canonical, title) ",
-    );
-    qb.push_values(rows, |mut b, (id, position, provision)| {
-        b.push_bind(id)
-            .push_bind(position as i16)
-            .push_bind(provision.statute_key())
-            .push_bind(provision.canonical())
-            .push_bind(provision.given_title().map(str::to_owned));
-    });
-    Some(qb)
 }

@@ -3,19 +3,43 @@
 use std::path::Path;
 use std::time::Duration;
 
+use sqlx::query_builder::Separated;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::StorageError;
-use super::store::{Dialect, EntryColumns, SqlStore};
+use super::batch::PendingDisclosure;
+use super::columns::BatchColumns;
+use super::rows::ExistingRow;
+use super::store::{Dialect, SqlStore};
 
 /// The log's storage in a SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
 
-/// Rows per entry `INSERT`: 4 parameters a row, under SQLite's limit of 32,766.
-const ENTRY_ROWS_PER_STATEMENT: usize = 8000;
+/// Bound parameters one statement may carry (SQLite's limit is 32,766).
+const MAX_PARAMETERS: usize = 32_000;
+
+/// Inserts `rows` rows of `columns` columns with as few multi-row statements as the
+/// parameter limit allows; `push` binds row `i`.
+async fn insert_rows(
+    conn: &mut SqliteConnection,
+    head: &str,
+    rows: usize,
+    columns: usize,
+    mut push: impl FnMut(&mut Separated<'_, Sqlite, &'static str>, usize),
+) -> Result<(), sqlx::Error> {
+    let per_statement = MAX_PARAMETERS / columns;
+    for start in (0..rows).step_by(per_statement) {
+        let mut insert = QueryBuilder::<Sqlite>::new(head);
+        insert.push_values(start..rows.min(start + per_statement), |mut b, i| {
+            push(&mut b, i)
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
 
 impl Dialect for Sqlite {
     // Take the write lock up front: a deferred transaction that reads first and then writes
@@ -23,37 +47,95 @@ impl Dialect for Sqlite {
     // waiting for the busy timeout.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
-    async fn insert_entries(
+    async fn find_existing(
         conn: &mut SqliteConnection,
-        entries: EntryColumns,
-    ) -> Result<(), sqlx::Error> {
-        let EntryColumns {
-            entry_ids,
-            disclosure_ids,
-            hashes,
-            sealed,
-        } = entries;
-        let mut rows = entry_ids
-            .into_iter()
-            .zip(disclosure_ids)
-            .zip(hashes.into_iter().zip(sealed))
-            .peekable();
-        while rows.peek().is_some() {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject) ",
-            );
-            insert.push_values(
-                rows.by_ref().take(ENTRY_ROWS_PER_STATEMENT),
-                |mut b, ((entry_id, disclosure_id), (hash, sealed))| {
-                    b.push_bind(entry_id)
-                        .push_bind(disclosure_id)
-                        .push_bind(hash)
-                        .push_bind(sealed);
-                },
-            );
-            insert.build().execute(&mut *conn).await?;
+        batch: &[PendingDisclosure],
+    ) -> Result<Vec<ExistingRow>, sqlx::Error> {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT controller, transfer_id, id, first_entry_id, subject_count, recorded_at, \
+             request_key_id, request_digest FROM disclosures WHERE (controller, transfer_id) IN (",
+        );
+        let mut list = query.separated(", ");
+        for item in batch {
+            list.push("(")
+                .push_bind_unseparated(item.details.controller.as_str().to_owned())
+                .push_unseparated(", ")
+                .push_bind_unseparated(item.details.transfer_id.as_str().to_owned())
+                .push_unseparated(")");
         }
-        Ok(())
+        query.push(")");
+        query.build_query_as().fetch_all(conn).await
+    }
+
+    async fn insert_batch(
+        conn: &mut SqliteConnection,
+        rows: BatchColumns,
+    ) -> Result<(), sqlx::Error> {
+        let BatchColumns {
+            disclosures: d,
+            provisions: p,
+            entries: e,
+        } = rows;
+        insert_rows(
+            conn,
+            "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, \
+             register, recipient_id, legal_basis, special_condition, data_categories, purpose, \
+             channel, source_system, consent_ref, requester_ref, withheld_until, withheld_reason, \
+             subject_count, first_entry_id, request_key_id, request_digest) ",
+            d.id.len(),
+            21,
+            |b, i| {
+                b.push_bind(d.id[i])
+                    .push_bind(d.controller[i].clone())
+                    .push_bind(d.transfer_id[i].clone())
+                    .push_bind(d.occurred_at[i])
+                    .push_bind(d.recorded_at[i])
+                    .push_bind(d.register[i].clone())
+                    .push_bind(d.recipient_id[i])
+                    .push_bind(d.legal_basis[i])
+                    .push_bind(d.special_condition[i])
+                    .push_bind(d.data_categories[i])
+                    .push_bind(d.purpose[i].clone())
+                    .push_bind(d.channel[i])
+                    .push_bind(d.source_system[i].clone())
+                    .push_bind(d.consent_ref[i].clone())
+                    .push_bind(d.requester_ref[i].clone())
+                    .push_bind(d.withheld_until[i])
+                    .push_bind(d.withheld_reason[i].clone())
+                    .push_bind(d.subject_count[i])
+                    .push_bind(d.first_entry_id[i])
+                    .push_bind(d.request_key_id[i])
+                    .push_bind(d.request_digest[i].clone());
+            },
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "INSERT INTO disclosure_provisions (disclosure_id, position, statute, canonical, title) ",
+            p.disclosure_id.len(),
+            5,
+            |b, i| {
+                b.push_bind(p.disclosure_id[i])
+                    .push_bind(p.position[i])
+                    .push_bind(p.statute[i].clone())
+                    .push_bind(p.canonical[i].clone())
+                    .push_bind(p.title[i].clone());
+            },
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject) ",
+            e.entry_id.len(),
+            4,
+            |b, i| {
+                b.push_bind(e.entry_id[i])
+                    .push_bind(e.disclosure_id[i])
+                    .push_bind(e.subject_hash[i].clone())
+                    .push_bind(e.sealed_subject[i].clone());
+            },
+        )
+        .await
     }
 }
 

@@ -1,5 +1,5 @@
 //! The log's storage over any sqlx database that implements [`Dialect`]: the statements are
-//! shared, the dialects differ only in how subject entries are bulk-inserted.
+//! shared, the dialects differ only in how a batch finds its replays and inserts its rows.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -11,29 +11,27 @@ use crate::crypto::SubjectHash;
 use crate::domain::{BusinessId, Receipt, Recipient, StoredDisclosure, Timestamp};
 
 use super::batch::{Existing, PendingDisclosure, Plan, WriteOutcome};
+use super::columns::BatchColumns;
 use super::rows::{
     self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, ProvisionRow, RESERVE_IDS, SubjectRow,
 };
 use super::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
-
-/// The subject entries of one batch, column by column, in entry id order.
-#[derive(Debug, Default)]
-pub(super) struct EntryColumns {
-    pub entry_ids: Vec<i64>,
-    pub disclosure_ids: Vec<i64>,
-    pub hashes: Vec<Vec<u8>>,
-    pub sealed: Vec<Vec<u8>>,
-}
 
 /// What differs between the SQL backends.
 pub(super) trait Dialect: Database {
     /// The statement that opens a write transaction.
     const BEGIN_WRITE: &'static str;
 
-    /// Inserts the entries within the open transaction `conn`.
-    fn insert_entries(
+    /// The stored disclosures with the (controller, transfer id) of any batch item.
+    fn find_existing(
         conn: &mut Self::Connection,
-        entries: EntryColumns,
+        batch: &[PendingDisclosure],
+    ) -> impl Future<Output = Result<Vec<ExistingRow>, sqlx::Error>> + Send;
+
+    /// Inserts a batch's rows within the open transaction `conn`.
+    fn insert_batch(
+        conn: &mut Self::Connection,
+        rows: BatchColumns,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 }
 
@@ -101,8 +99,7 @@ where
     ) -> Result<Vec<WriteOutcome>, StorageError> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
 
-        let mut find = rows::find_existing_query::<DB>(batch);
-        let found: Vec<ExistingRow> = find.build_query_as().fetch_all(&mut *tx).await?;
+        let found = DB::find_existing(&mut tx, batch).await?;
         let existing = found
             .into_iter()
             .map(|row| {
@@ -156,44 +153,15 @@ where
             recipient_ids.push(id);
         }
 
-        let inserted = || plan.inserts.iter().map(|&i| &batch[i]).zip(&receipts);
-        // Chunks keep every statement under SQLite's 32,766 bound parameters (21 a row).
-        for chunk in inserted()
-            .zip(&recipient_ids)
-            .collect::<Vec<_>>()
-            .chunks(1000)
-        {
-            rows::insert_disclosures::<DB>(chunk.iter().map(|((item, r), recipient_id)| {
-                (
-                    *item,
-                    r.disclosure_id,
-                    **recipient_id,
-                    r.first_entry_id,
-                    recorded_at,
-                )
-            }))
-            .build()
-            .execute(&mut *tx)
-            .await?;
-        }
-        let with_provisions: Vec<_> = inserted()
-            .map(|(item, r)| (r.disclosure_id, item))
-            .collect();
-        for chunk in with_provisions.chunks(1000) {
-            if let Some(mut insert) = rows::insert_provisions::<DB>(chunk.iter().copied()) {
-                insert.build().execute(&mut *tx).await?;
-            }
-        }
-        let mut entries = EntryColumns::default();
-        for (item, receipt) in inserted() {
-            for (n, subject) in item.subjects.iter().enumerate() {
-                entries.entry_ids.push(receipt.first_entry_id + n as i64);
-                entries.disclosure_ids.push(receipt.disclosure_id);
-                entries.hashes.push(subject.hash.to_vec());
-                entries.sealed.push(subject.sealed.clone());
-            }
-        }
-        DB::insert_entries(&mut tx, entries).await?;
+        let inserted = plan.inserts.iter().map(|&i| &batch[i]);
+        let rows = BatchColumns::new(
+            inserted
+                .zip(&receipts)
+                .zip(recipient_ids)
+                .map(|((item, receipt), recipient)| (item, receipt, recipient)),
+            recorded_at,
+        );
+        DB::insert_batch(&mut tx, rows).await?;
         tx.commit().await?;
 
         self.recipients

@@ -1,0 +1,128 @@
+//! The rows a batch inserts, column by column: PostgreSQL binds each column as one array,
+//! SQLite walks them row by row.
+
+use crate::domain::{Receipt, Timestamp};
+
+use super::batch::PendingDisclosure;
+
+/// New `disclosures` rows.
+#[derive(Debug, Default)]
+pub(super) struct DisclosureColumns {
+    pub id: Vec<i64>,
+    pub controller: Vec<String>,
+    pub transfer_id: Vec<String>,
+    pub occurred_at: Vec<i64>,
+    pub recorded_at: Vec<i64>,
+    pub register: Vec<String>,
+    pub recipient_id: Vec<i64>,
+    pub legal_basis: Vec<i16>,
+    pub special_condition: Vec<Option<i16>>,
+    pub data_categories: Vec<i64>,
+    pub purpose: Vec<String>,
+    pub channel: Vec<i16>,
+    pub source_system: Vec<String>,
+    pub consent_ref: Vec<Option<String>>,
+    pub requester_ref: Vec<Option<String>>,
+    pub withheld_until: Vec<Option<i64>>,
+    pub withheld_reason: Vec<Option<String>>,
+    pub subject_count: Vec<i32>,
+    pub first_entry_id: Vec<i64>,
+    pub request_key_id: Vec<i16>,
+    pub request_digest: Vec<Vec<u8>>,
+}
+
+/// New `disclosure_provisions` rows.
+#[derive(Debug, Default)]
+pub(super) struct ProvisionColumns {
+    pub disclosure_id: Vec<i64>,
+    pub position: Vec<i16>,
+    pub statute: Vec<String>,
+    pub canonical: Vec<String>,
+    pub title: Vec<Option<String>>,
+}
+
+/// New `subject_entries` rows, in entry id order.
+#[derive(Debug, Default)]
+pub(super) struct EntryColumns {
+    pub entry_id: Vec<i64>,
+    pub disclosure_id: Vec<i64>,
+    pub subject_hash: Vec<Vec<u8>>,
+    pub sealed_subject: Vec<Vec<u8>>,
+}
+
+/// Everything one batch inserts.
+#[derive(Debug, Default)]
+pub(super) struct BatchColumns {
+    pub disclosures: DisclosureColumns,
+    pub provisions: ProvisionColumns,
+    pub entries: EntryColumns,
+}
+
+impl BatchColumns {
+    /// The rows of `inserts`: each new disclosure with its receipt and recipient id.
+    pub fn new<'a>(
+        inserts: impl IntoIterator<Item = (&'a PendingDisclosure, &'a Receipt, i64)>,
+        recorded_at: Timestamp,
+    ) -> Self {
+        let mut columns = Self::default();
+        for (item, receipt, recipient_id) in inserts {
+            columns.push(item, receipt, recipient_id, recorded_at);
+        }
+        columns
+    }
+
+    fn push(
+        &mut self,
+        item: &PendingDisclosure,
+        receipt: &Receipt,
+        recipient_id: i64,
+        recorded_at: Timestamp,
+    ) {
+        let d = &item.details;
+        let text = |t: &dyn AsRef<str>| t.as_ref().to_owned();
+        let c = &mut self.disclosures;
+        c.id.push(receipt.disclosure_id);
+        c.controller.push(d.controller.as_str().to_owned());
+        c.transfer_id.push(d.transfer_id.as_str().to_owned());
+        c.occurred_at.push(d.occurred_at.micros());
+        c.recorded_at.push(recorded_at.micros());
+        c.register.push(d.register.as_str().to_owned());
+        c.recipient_id.push(recipient_id);
+        c.legal_basis.push(d.legal_basis.code());
+        c.special_condition
+            .push(d.special_condition.map(|s| s.code()));
+        c.data_categories.push(d.data_categories.mask());
+        c.purpose.push(d.purpose.as_str().to_owned());
+        c.channel.push(d.channel.code());
+        c.source_system.push(d.source_system.as_str().to_owned());
+        c.consent_ref
+            .push(d.consent_reference.as_ref().map(|t| text(&t.as_str())));
+        c.requester_ref
+            .push(d.requester_reference.as_ref().map(|t| text(&t.as_str())));
+        c.withheld_until
+            .push(d.withholding.as_ref().map(|w| w.until.micros()));
+        c.withheld_reason
+            .push(d.withholding.as_ref().map(|w| w.reason.as_str().to_owned()));
+        c.subject_count.push(receipt.subject_count as i32);
+        c.first_entry_id.push(receipt.first_entry_id);
+        c.request_key_id.push(item.active_key as i16);
+        c.request_digest.push(item.stored_digest().to_vec());
+
+        for (position, provision) in d.provisions.iter().enumerate() {
+            let p = &mut self.provisions;
+            p.disclosure_id.push(receipt.disclosure_id);
+            p.position.push(position as i16);
+            p.statute.push(provision.statute_key());
+            p.canonical.push(provision.canonical());
+            p.title.push(provision.given_title().map(str::to_owned));
+        }
+
+        let e = &mut self.entries;
+        for (n, subject) in item.subjects.iter().enumerate() {
+            e.entry_id.push(receipt.first_entry_id + n as i64);
+            e.disclosure_id.push(receipt.disclosure_id);
+            e.subject_hash.push(subject.hash.to_vec());
+            e.sealed_subject.push(subject.sealed.clone());
+        }
+    }
+}
