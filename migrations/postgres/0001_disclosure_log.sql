@@ -44,6 +44,10 @@ CREATE TABLE disclosures (
     consent_ref TEXT,
     requester_ref TEXT,
     withheld_reason TEXT,
+    -- The provisions as read back: "canonical<US>title" joined by <RS> (ASCII 31 and 30,
+    -- which neither can contain), so a read needs no second query. disclosure_provisions
+    -- holds them again, one row each, for filtering by statute.
+    provisions TEXT NOT NULL,
     -- Keyed digest of the request, to tell an identical replay from a conflicting one.
     request_digest BYTEA NOT NULL,
     UNIQUE (controller, transfer_id)

@@ -42,6 +42,10 @@ CREATE TABLE disclosures (
     withheld_reason TEXT,
     subject_count INTEGER NOT NULL,
     first_entry_id INTEGER NOT NULL,
+    -- The provisions as read back: "canonical<US>title" joined by <RS> (ASCII 31 and 30,
+    -- which neither can contain), so a read needs no second query. disclosure_provisions
+    -- holds them again, one row each, for filtering by statute.
+    provisions TEXT NOT NULL,
     -- Keyed digest of the request, to tell an identical replay from a conflicting one.
     request_key_id INTEGER NOT NULL,
     request_digest BLOB NOT NULL,

@@ -1,7 +1,7 @@
 //! The rows a batch inserts, column by column: PostgreSQL binds each column as one array,
 //! SQLite walks them row by row.
 
-use crate::domain::{Receipt, Timestamp};
+use crate::domain::{LegalProvision, Receipt, Timestamp};
 
 use super::batch::PendingDisclosure;
 
@@ -29,6 +29,7 @@ pub(super) struct DisclosureColumns {
     pub first_entry_id: Vec<i64>,
     pub request_key_id: Vec<i16>,
     pub request_digest: Vec<Vec<u8>>,
+    pub provisions: Vec<String>,
 }
 
 /// New `disclosure_provisions` rows.
@@ -107,6 +108,7 @@ impl BatchColumns {
         c.first_entry_id.push(receipt.first_entry_id);
         c.request_key_id.push(item.active_key as i16);
         c.request_digest.push(item.stored_digest().to_vec());
+        c.provisions.push(encode_provisions(&d.provisions));
 
         for (position, provision) in d.provisions.iter().enumerate() {
             let p = &mut self.provisions;
@@ -124,5 +126,61 @@ impl BatchColumns {
             e.subject_hash.push(subject.hash.to_vec());
             e.sealed_subject.push(subject.sealed.clone());
         }
+    }
+}
+
+const UNIT: char = '\u{1f}';
+const RECORD: char = '\u{1e}';
+
+/// The provisions as stored in `disclosures.provisions`: `canonical<US>title` joined by
+/// `<RS>`. Neither a canonical form nor a title can hold a control character.
+pub(super) fn encode_provisions(provisions: &[LegalProvision]) -> String {
+    let mut text = String::new();
+    for (n, provision) in provisions.iter().enumerate() {
+        if n > 0 {
+            text.push(RECORD);
+        }
+        text.push_str(&provision.canonical());
+        text.push(UNIT);
+        text.push_str(provision.given_title().unwrap_or_default());
+    }
+    text
+}
+
+/// Reads back what [`encode_provisions`] wrote.
+pub(super) fn decode_provisions(text: &str) -> Option<Vec<LegalProvision>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(RECORD)
+        .map(|record| {
+            let (canonical, title) = record.split_once(UNIT)?;
+            let title = (!title.is_empty()).then_some(title);
+            LegalProvision::parse_canonical(canonical)
+                .ok()?
+                .with_title(title)
+                .ok()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provisions_survive_their_stored_text() {
+        let provisions = vec![
+            LegalProvision::parse_canonical("1290/2002 13:1.2").unwrap(),
+            LegalProvision::parse_canonical("53/2018 6")
+                .unwrap()
+                .with_title(Some("Tulorekisterilaki"))
+                .unwrap(),
+            LegalProvision::parse_canonical("EU:R 2016/679 6.1.c").unwrap(),
+        ];
+        let text = encode_provisions(&provisions);
+        assert_eq!(decode_provisions(&text), Some(provisions));
+        assert_eq!(decode_provisions(""), Some(Vec::new()));
+        assert_eq!(decode_provisions("not a provision"), None);
     }
 }

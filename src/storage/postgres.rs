@@ -26,16 +26,17 @@ const INSERT_BATCH: &str = "WITH \
      new_disclosures AS (INSERT INTO disclosures (id, controller, transfer_id, occurred_at, \
          recorded_at, register, recipient_id, legal_basis, special_condition, data_categories, \
          purpose, channel, source_system, consent_ref, requester_ref, withheld_until, \
-         withheld_reason, subject_count, first_entry_id, request_key_id, request_digest) \
+         withheld_reason, subject_count, first_entry_id, request_key_id, request_digest, \
+         provisions) \
        SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[], $5::int8[], \
          $6::text[], $7::int8[], $8::int2[], $9::int2[], $10::int8[], $11::text[], $12::int2[], \
          $13::text[], $14::text[], $15::text[], $16::int8[], $17::text[], $18::int4[], \
-         $19::int8[], $20::int2[], $21::bytea[])), \
+         $19::int8[], $20::int2[], $21::bytea[], $22::text[])), \
      new_provisions AS (INSERT INTO disclosure_provisions (disclosure_id, position, statute, \
          canonical, title) \
-       SELECT * FROM UNNEST($22::int8[], $23::int2[], $24::text[], $25::text[], $26::text[])) \
+       SELECT * FROM UNNEST($23::int8[], $24::int2[], $25::text[], $26::text[], $27::text[])) \
      INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject) \
-       SELECT * FROM UNNEST($27::int8[], $28::int8[], $29::bytea[], $30::bytea[])";
+       SELECT * FROM UNNEST($28::int8[], $29::int8[], $30::bytea[], $31::bytea[])";
 
 impl Dialect for Postgres {
     const BEGIN_WRITE: &'static str = "BEGIN";
@@ -88,6 +89,7 @@ impl Dialect for Postgres {
             .bind(d.first_entry_id)
             .bind(d.request_key_id)
             .bind(d.request_digest)
+            .bind(d.provisions)
             .bind(p.disclosure_id)
             .bind(p.position)
             .bind(p.statute)

@@ -6,11 +6,12 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Channel, Country, DataCategories, DisclosureDetails, LegalBasis, LegalProvision,
-    LongText, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId,
-    ShortText, SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Withholding,
+    BusinessId, Channel, Country, DataCategories, DisclosureDetails, LegalBasis, LongText,
+    Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
+    SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Withholding,
 };
 
+use super::columns::decode_provisions;
 use super::{Cursor, DisclosureFilter, Period, StorageError};
 
 /// A value type both backends can bind.
@@ -23,7 +24,7 @@ pub(super) const DISCLOSURE_COLUMNS: &str = "d.id, d.controller, d.transfer_id, 
      r.name AS recipient_name, r.kind AS recipient_kind, r.country AS recipient_country, \
      d.legal_basis, d.special_condition, d.data_categories, d.purpose, d.channel, d.source_system, \
      d.consent_ref, d.requester_ref, d.withheld_until, d.withheld_reason, d.subject_count, \
-     d.first_entry_id";
+     d.first_entry_id, d.provisions";
 
 pub(super) const RESERVE_IDS: &str = "UPDATE log_head SET next_disclosure_id = next_disclosure_id + $1, \
      next_entry_id = next_entry_id + $2 WHERE id = 1 RETURNING next_disclosure_id, next_entry_id";
@@ -71,6 +72,7 @@ pub(super) struct DisclosureRow {
     withheld_reason: Option<String>,
     subject_count: i32,
     first_entry_id: i64,
+    provisions: String,
 }
 
 /// A disclosure read for a subject lookup: the subject's entry and the disclosure.
@@ -81,27 +83,13 @@ pub(super) struct SubjectRow {
     pub disclosure: DisclosureRow,
 }
 
-#[derive(sqlx::FromRow)]
-pub(super) struct ProvisionRow {
-    pub disclosure_id: i64,
-    pub canonical: String,
-    pub title: Option<String>,
-}
-
 fn corrupt(what: &str, id: i64) -> StorageError {
     StorageError::Corrupt(format!("disclosure {id}: {what}"))
 }
 
 impl DisclosureRow {
-    pub fn id(&self) -> i64 {
-        self.id
-    }
-
-    /// Decodes the row; `provisions` are this disclosure's, in position order.
-    pub fn into_domain(
-        self,
-        provisions: Vec<LegalProvision>,
-    ) -> Result<StoredDisclosure, StorageError> {
+    /// Decodes the row into domain types.
+    pub fn into_domain(self) -> Result<StoredDisclosure, StorageError> {
         let id = self.id;
         let bad = |what: &str| corrupt(what, id);
         let time = |micros| Timestamp::from_micros(micros).map_err(|_| bad("time"));
@@ -137,7 +125,7 @@ impl DisclosureRow {
                     SpecialCategoryCondition::from_code(c.into()).ok_or_else(|| bad("condition"))
                 })
                 .transpose()?,
-            provisions,
+            provisions: decode_provisions(&self.provisions).ok_or_else(|| bad("provisions"))?,
             data_categories: DataCategories::from_mask(self.data_categories)
                 .ok_or_else(|| bad("data categories"))?,
             purpose: LongText::parse(&self.purpose).map_err(|_| bad("purpose"))?,
@@ -155,39 +143,6 @@ impl DisclosureRow {
             first_entry_id: self.first_entry_id,
         })
     }
-}
-
-/// Decodes provision rows, grouped by disclosure id in position order.
-pub(super) fn group_provisions(
-    rows: Vec<ProvisionRow>,
-) -> Result<std::collections::HashMap<i64, Vec<LegalProvision>>, StorageError> {
-    let mut grouped: std::collections::HashMap<i64, Vec<LegalProvision>> = Default::default();
-    for row in rows {
-        let provision = LegalProvision::parse_canonical(&row.canonical)
-            .and_then(|p| p.with_title(row.title.as_deref()))
-            .map_err(|_| corrupt("provision", row.disclosure_id))?;
-        grouped
-            .entry(row.disclosure_id)
-            .or_default()
-            .push(provision);
-    }
-    Ok(grouped)
-}
-
-/// `SELECT` of the provisions of `ids`.
-pub(super) fn provisions_query<DB: Database>(ids: &[i64]) -> QueryBuilder<DB>
-where
-    i64: Bind<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "SELECT disclosure_id, canonical, title FROM disclosure_provisions WHERE disclosure_id IN (",
-    );
-    let mut list = qb.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    qb.push(") ORDER BY disclosure_id, position");
-    qb
 }
 
 fn push_period<DB: Database>(qb: &mut QueryBuilder<DB>, period: Period)

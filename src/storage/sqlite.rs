@@ -81,9 +81,9 @@ impl Dialect for Sqlite {
             "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, \
              register, recipient_id, legal_basis, special_condition, data_categories, purpose, \
              channel, source_system, consent_ref, requester_ref, withheld_until, withheld_reason, \
-             subject_count, first_entry_id, request_key_id, request_digest) ",
+             subject_count, first_entry_id, request_key_id, request_digest, provisions) ",
             d.id.len(),
-            21,
+            22,
             |b, i| {
                 b.push_bind(d.id[i])
                     .push_bind(d.controller[i].clone())
@@ -105,7 +105,8 @@ impl Dialect for Sqlite {
                     .push_bind(d.subject_count[i])
                     .push_bind(d.first_entry_id[i])
                     .push_bind(d.request_key_id[i])
-                    .push_bind(d.request_digest[i].clone());
+                    .push_bind(d.request_digest[i].clone())
+                    .push_bind(d.provisions[i].clone());
             },
         )
         .await?;

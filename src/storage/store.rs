@@ -13,7 +13,7 @@ use crate::domain::{BusinessId, Receipt, Recipient, StoredDisclosure, Timestamp}
 use super::batch::{Existing, PendingDisclosure, Plan, WriteOutcome};
 use super::columns::BatchColumns;
 use super::rows::{
-    self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, ProvisionRow, RESERVE_IDS, SubjectRow,
+    self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, RESERVE_IDS, SubjectRow,
 };
 use super::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
 
@@ -87,7 +87,6 @@ where
     Option<String>: Bind<DB>,
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
     for<'r> SubjectRow: FromRow<'r, DB::Row>,
-    for<'r> ProvisionRow: FromRow<'r, DB::Row>,
     for<'r> ExistingRow: FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
@@ -188,7 +187,7 @@ where
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(row) => Ok(with_provisions(&self.pool, vec![row]).await?.pop()),
+            Some(row) => Ok(Some(row.into_domain()?)),
             None => Ok(None),
         }
     }
@@ -202,7 +201,7 @@ where
     ) -> Result<Vec<StoredDisclosure>, StorageError> {
         let mut query = rows::list_query::<DB>(controller, filter, after, limit);
         let found: Vec<DisclosureRow> = query.build_query_as().fetch_all(&self.pool).await?;
-        with_provisions(&self.pool, found).await
+        decode(found)
     }
 
     async fn list_subject_disclosures(
@@ -218,20 +217,15 @@ where
         }
         let mut query = rows::subject_query::<DB>(controller, hashes, period, after, limit);
         let found: Vec<SubjectRow> = query.build_query_as().fetch_all(&self.pool).await?;
-        let entry_ids: Vec<i64> = found.iter().map(|r| r.entry_id).collect();
-        let disclosures = with_provisions(
-            &self.pool,
-            found.into_iter().map(|r| r.disclosure).collect(),
-        )
-        .await?;
-        Ok(entry_ids
+        found
             .into_iter()
-            .zip(disclosures)
-            .map(|(entry_id, disclosure)| SubjectDisclosure {
-                entry_id,
-                disclosure,
+            .map(|row| {
+                Ok(SubjectDisclosure {
+                    entry_id: row.entry_id,
+                    disclosure: row.disclosure.into_domain()?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn ping(&self) -> Result<(), StorageError> {
@@ -245,34 +239,9 @@ where
     }
 }
 
-/// Decodes `found`, reading the provisions of all of them in one query.
-async fn with_provisions<DB>(
-    pool: &Pool<DB>,
-    found: Vec<DisclosureRow>,
-) -> Result<Vec<StoredDisclosure>, StorageError>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    i64: Bind<DB>,
-    for<'r> ProvisionRow: FromRow<'r, DB::Row>,
-{
-    if found.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut ids: Vec<i64> = found.iter().map(DisclosureRow::id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut query = rows::provisions_query::<DB>(&ids);
-    let provision_rows: Vec<ProvisionRow> = query.build_query_as().fetch_all(pool).await?;
-    let provisions = rows::group_provisions(provision_rows)?;
-    found
-        .into_iter()
-        .map(|row| {
-            let p = provisions.get(&row.id()).cloned().unwrap_or_default();
-            row.into_domain(p)
-        })
-        .collect()
+/// Decodes `found` into domain types.
+fn decode(found: Vec<DisclosureRow>) -> Result<Vec<StoredDisclosure>, StorageError> {
+    found.into_iter().map(DisclosureRow::into_domain).collect()
 }
 
 fn existing_from(row: ExistingRow) -> Result<Existing, StorageError> {
