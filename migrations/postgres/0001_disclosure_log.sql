@@ -76,4 +76,7 @@ CREATE TABLE subject_entries (
     subject_hash BYTEA NOT NULL,
     sealed_subject BYTEA NOT NULL
 );
-CREATE INDEX entries_by_subject ON subject_entries (subject_hash, disclosure_id);
+-- A hash index: lookups are by equality only, and it keeps a 4-byte hash code per entry
+-- where a B-tree keeps the whole 32-byte key, so it stays small enough to cache at scale
+-- (inserts into it land at random places, like the keys).
+CREATE INDEX entries_by_subject ON subject_entries USING hash (subject_hash);
