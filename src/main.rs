@@ -1,6 +1,7 @@
 //! `luovutusloki`: parse the command line, load settings, start logging, run the command.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use luovutusloki::config::{LogFormat, Settings};
@@ -37,8 +38,18 @@ enum Command {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One readable line with its causes, not a backtrace.
+            eprintln!("luovutusloki: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
     if let Some(format) = cli.log_format {
         settings.log.format = format;
