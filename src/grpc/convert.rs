@@ -12,6 +12,8 @@ use crate::domain::{
 };
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
+use crate::storage::{DisclosureFilter, Period};
+
 use super::proto;
 use super::service::Limits;
 
@@ -362,4 +364,140 @@ pub fn disclosure_to_proto(stored: &StoredDisclosure) -> proto::Disclosure {
         subject_count: stored.subject_count,
         first_entry_id: stored.first_entry_id as u64,
     }
+}
+
+/// A parsed listing request: whose, which page, how large.
+pub struct Listing<F> {
+    pub controller: BusinessId,
+    pub filter: F,
+    pub page_size: u32,
+    pub page_token: String,
+}
+
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+fn page_size(requested: u32) -> Result<u32, String> {
+    match requested {
+        0 => Ok(DEFAULT_PAGE_SIZE),
+        n if n <= MAX_PAGE_SIZE => Ok(n),
+        _ => Err(format!("must be at most {MAX_PAGE_SIZE}")),
+    }
+}
+
+fn period(
+    from: Option<ProtoTimestamp>,
+    to: Option<ProtoTimestamp>,
+    v: &mut Violations,
+) -> Option<Period> {
+    let from = v.check("occurred_from", timestamp(from));
+    let to = v.check("occurred_to", timestamp(to));
+    let (from, to) = (from?, to?);
+    if let (Some(f), Some(t)) = (from, to)
+        && f >= t
+    {
+        v.add("occurred_to", "must be after occurred_from");
+        return None;
+    }
+    Some(Period { from, to })
+}
+
+/// Parses `text` with `parse` unless it is empty.
+fn optional<T, E>(text: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<Option<T>, E> {
+    (!text.is_empty()).then(|| parse(text)).transpose()
+}
+
+fn filter_text(text: &str) -> Result<String, String> {
+    if text.chars().count() > 200 {
+        Err("must be at most 200 characters".into())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// Parses a disclosure listing request, naming every bad field.
+pub fn disclosure_listing(
+    request: proto::ListDisclosuresRequest,
+) -> Result<Listing<DisclosureFilter>, Vec<FieldViolation>> {
+    let proto::ListDisclosuresRequest {
+        controller_id,
+        register_id,
+        recipient_identifier,
+        legal_basis,
+        statute,
+        data_category,
+        channel,
+        transfer_id,
+        occurred_from,
+        occurred_to,
+        page_size: requested_size,
+        page_token,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let register = v.check("register_id", optional(&register_id, RegisterId::parse));
+    let recipient_identifier = v.check(
+        "recipient_identifier",
+        optional(&recipient_identifier, filter_text),
+    );
+    let legal_basis = v.check(
+        "legal_basis",
+        optional_code(legal_basis, LegalBasis::from_code),
+    );
+    let statute = v.check("statute", optional(&statute, filter_text));
+    let data_category = v.check(
+        "data_category",
+        optional_code(data_category, DataCategory::from_code),
+    );
+    let channel = v.check("channel", optional_code(channel, Channel::from_code));
+    let transfer_id = v.check("transfer_id", optional(&transfer_id, TransferId::parse));
+    let period = period(occurred_from, occurred_to, &mut v);
+    let page_size = v.check("page_size", page_size(requested_size));
+    let listing = (|| {
+        Some(Listing {
+            controller: controller?,
+            filter: DisclosureFilter {
+                register: register?,
+                recipient_identifier: recipient_identifier?,
+                legal_basis: legal_basis?,
+                statute: statute?,
+                data_category: data_category?,
+                channel: channel?,
+                transfer_id: transfer_id?,
+                period: period?,
+            },
+            page_size: page_size?,
+            page_token,
+        })
+    })();
+    v.finish(|| listing.expect("every field parsed when nothing was violated"))
+}
+
+/// Parses a subject listing request, naming every bad field; the filter is the subject and
+/// the period.
+pub fn subject_listing(
+    request: proto::ListSubjectDisclosuresRequest,
+) -> Result<Listing<(Hetu, Period)>, Vec<FieldViolation>> {
+    let proto::ListSubjectDisclosuresRequest {
+        controller_id,
+        subject,
+        occurred_from,
+        occurred_to,
+        page_size: requested_size,
+        page_token,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let subject = v.check("subject", Hetu::parse(&subject));
+    let period = period(occurred_from, occurred_to, &mut v);
+    let page_size = v.check("page_size", page_size(requested_size));
+    let listing = (|| {
+        Some(Listing {
+            controller: controller?,
+            filter: (subject?, period?),
+            page_size: page_size?,
+            page_token,
+        })
+    })();
+    v.finish(|| listing.expect("every field parsed when nothing was violated"))
 }

@@ -5,11 +5,11 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::domain::{BusinessId, Hetu, Timestamp, TransferId};
+use crate::domain::{BusinessId, Timestamp};
 use crate::ingest::{Admission, Recorded, Recorder};
-use crate::storage::{Cursor, DisclosureFilter, Period, Storage};
+use crate::storage::{Cursor, Storage};
 
-use super::convert::{self, disclosure_to_proto, optional_code, receipt_to_proto};
+use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};
 use super::error::{invalid_argument, invalid_field};
 use super::page_token;
 use super::proto::{self, disclosure_log_server::DisclosureLog};
@@ -41,9 +41,6 @@ impl Default for Limits {
         }
     }
 }
-
-const DEFAULT_PAGE_SIZE: u32 = 100;
-const MAX_PAGE_SIZE: u32 = 1000;
 
 /// The response header that marks a replayed (already recorded) disclosure.
 pub const REPLAYED_HEADER: &str = "x-luovutusloki-replayed";
@@ -77,31 +74,6 @@ impl<S: Storage> DisclosureLogService<S> {
 
 fn controller(id: &str) -> Result<BusinessId, Status> {
     BusinessId::parse(id).map_err(|e| invalid_field("controller_id", e))
-}
-
-fn page_size(requested: u32) -> Result<u32, Status> {
-    match requested {
-        0 => Ok(DEFAULT_PAGE_SIZE),
-        n if n <= MAX_PAGE_SIZE => Ok(n),
-        _ => Err(invalid_field(
-            "page_size",
-            format!("must be at most {MAX_PAGE_SIZE}"),
-        )),
-    }
-}
-
-fn period(
-    from: Option<prost_types::Timestamp>,
-    to: Option<prost_types::Timestamp>,
-) -> Result<Period, Status> {
-    let from = convert::timestamp(from).map_err(|e| invalid_field("occurred_from", e))?;
-    let to = convert::timestamp(to).map_err(|e| invalid_field("occurred_to", e))?;
-    if let (Some(f), Some(t)) = (from, to)
-        && f >= t
-    {
-        return Err(invalid_field("occurred_to", "must be after occurred_from"));
-    }
-    Ok(Period { from, to })
 }
 
 fn import_result(index: usize, outcome: Result<Recorded, Status>) -> proto::ImportResult {
@@ -222,48 +194,12 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::ListDisclosuresRequest>,
     ) -> Result<Response<proto::ListDisclosuresResponse>, Status> {
-        let proto::ListDisclosuresRequest {
-            controller_id,
-            register_id,
-            recipient_identifier,
-            legal_basis,
-            statute,
-            data_category,
-            channel,
-            transfer_id,
-            occurred_from,
-            occurred_to,
-            page_size: requested_size,
+        let Listing {
+            controller,
+            filter,
+            page_size: size,
             page_token,
-        } = request.into_inner();
-        let controller = controller(&controller_id)?;
-        let optional_text = |field: &str, text: String| -> Result<Option<String>, Status> {
-            match text.len() {
-                0 => Ok(None),
-                1..=200 => Ok(Some(text)),
-                _ => Err(invalid_field(field, "must be at most 200 characters")),
-            }
-        };
-        let filter = DisclosureFilter {
-            register: (!register_id.is_empty())
-                .then(|| crate::domain::RegisterId::parse(&register_id))
-                .transpose()
-                .map_err(|e| invalid_field("register_id", e))?,
-            recipient_identifier: optional_text("recipient_identifier", recipient_identifier)?,
-            legal_basis: optional_code(legal_basis, crate::domain::LegalBasis::from_code)
-                .map_err(|e| invalid_field("legal_basis", e))?,
-            statute: optional_text("statute", statute)?,
-            data_category: optional_code(data_category, crate::domain::DataCategory::from_code)
-                .map_err(|e| invalid_field("data_category", e))?,
-            channel: optional_code(channel, crate::domain::Channel::from_code)
-                .map_err(|e| invalid_field("channel", e))?,
-            transfer_id: (!transfer_id.is_empty())
-                .then(|| TransferId::parse(&transfer_id))
-                .transpose()
-                .map_err(|e| invalid_field("transfer_id", e))?,
-            period: period(occurred_from, occurred_to)?,
-        };
-        let size = page_size(requested_size)?;
+        } = convert::disclosure_listing(request.into_inner()).map_err(invalid_argument)?;
         let query = format!("{controller}|{filter:?}");
         let after =
             page_token::decode(&page_token, &query).map_err(|e| invalid_field("page_token", e))?;
@@ -285,18 +221,12 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::ListSubjectDisclosuresRequest>,
     ) -> Result<Response<proto::ListSubjectDisclosuresResponse>, Status> {
-        let proto::ListSubjectDisclosuresRequest {
-            controller_id,
-            subject,
-            occurred_from,
-            occurred_to,
-            page_size: requested_size,
+        let Listing {
+            controller,
+            filter: (subject, period),
+            page_size: size,
             page_token,
-        } = request.into_inner();
-        let controller = controller(&controller_id)?;
-        let subject = Hetu::parse(&subject).map_err(|e| invalid_field("subject", e))?;
-        let period = period(occurred_from, occurred_to)?;
-        let size = page_size(requested_size)?;
+        } = convert::subject_listing(request.into_inner()).map_err(invalid_argument)?;
         let hashes = self.recorder.keys().lookup_hashes(&subject);
         // The hashes bind the token to this subject without putting the code in it.
         let query = format!("{controller}|{}|{period:?}", hex::encode(hashes[0]));

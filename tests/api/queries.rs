@@ -15,6 +15,7 @@ on_both_backends!(
     a_subject_is_found_in_every_disclosure_of_the_period_and_no_other,
     another_controllers_disclosures_are_invisible,
     health_and_both_reflection_versions_answer,
+    a_listing_with_several_bad_fields_names_each,
 );
 
 /// Records five disclosures a day apart, alternating recipient kind and register.
@@ -329,4 +330,57 @@ async fn health_and_both_reflection_versions_answer(kind: Kind) {
         .into_inner();
     let listed = format!("{:?}", responses.message().await.unwrap().unwrap());
     assert!(listed.contains("luovutusloki.v1.DisclosureLog"), "{listed}");
+}
+
+async fn a_listing_with_several_bad_fields_names_each(kind: Kind) {
+    use tonic_types::StatusExt;
+    let mut app = TestApp::spawn(kind).await;
+
+    let status = app
+        .client
+        .list_disclosures(ListDisclosuresRequest {
+            controller_id: "0179377-9".into(),
+            register_id: "Not A Slug".into(),
+            channel: 42,
+            occurred_from: at(OCTOBER_2026),
+            occurred_to: at(OCTOBER_2026 - 1),
+            page_size: 5_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    let subject_status = app
+        .client
+        .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            controller_id: "x".into(),
+            subject: "131052-308U".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+
+    let fields = |status: &tonic::Status| {
+        let mut fields: Vec<String> = status
+            .get_details_bad_request()
+            .unwrap()
+            .field_violations
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
+        fields.sort();
+        fields
+    };
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(
+        fields(&status),
+        [
+            "channel",
+            "controller_id",
+            "occurred_to",
+            "page_size",
+            "register_id"
+        ]
+    );
+    assert_eq!(fields(&subject_status), ["controller_id", "subject"]);
+    assert!(!format!("{subject_status:?}").contains("131052"));
 }
