@@ -16,10 +16,14 @@ use super::store::{Dialect, SqlStore};
 /// The log's storage in PostgreSQL.
 pub type PostgresStore = SqlStore<Postgres>;
 
+// LATERAL: one probe of the unique index per key, whatever plan the prepared statement gets.
+// A generic plan cannot see how few keys the arrays hold and may hash-join them against a
+// scan of every disclosure.
 const FIND_EXISTING: &str = "SELECT d.controller, d.transfer_id, d.id, d.first_entry_id, \
      d.subject_count, d.recorded_at, d.request_key_id, d.request_digest \
      FROM UNNEST($1::text[], $2::text[]) AS k (controller, transfer_id) \
-     JOIN disclosures d ON d.controller = k.controller AND d.transfer_id = k.transfer_id";
+     CROSS JOIN LATERAL (SELECT * FROM disclosures d \
+         WHERE d.controller = k.controller AND d.transfer_id = k.transfer_id) d";
 
 // Foreign keys are checked at the end of the statement, when the disclosures are in.
 const INSERT_BATCH: &str = "WITH \
