@@ -85,7 +85,8 @@ pub fn business_id_check_digit(number: u32) -> Option<u32> {
 /// weighted sum is 153, remainder 10, check digit 1). Not a real party's.
 pub const DEFAULT_CONTROLLER: &str = "1234567-1";
 
-/// The Tax Administration's business ID (runs the Incomes Register), the recipient.
+/// The recipient's business ID: an EXAMPLE standing for the Tax Administration, which runs
+/// the Incomes Register. No seed gives it; a deployment configures real recipients.
 const TAX_ADMINISTRATION: &str = "0245437-2";
 
 /// A monthly benefit payment report to the Incomes Register covering `subjects`, made now.
