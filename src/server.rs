@@ -92,7 +92,10 @@ pub async fn run<S: Storage>(
     if !writer.finish(options.shutdown_grace).await {
         tracing::error!("the write queue did not drain within the grace period");
     }
-    store.close().await;
+    // Closing waits for connections in use; one still held past the grace period is given up.
+    if tokio::time::timeout(options.shutdown_grace, store.close()).await.is_err() {
+        tracing::error!("the database connections did not close within the grace period");
+    }
     tracing::info!("stopped");
     Ok(())
 }
