@@ -93,7 +93,10 @@ pub async fn run<S: Storage>(
         tracing::error!("the write queue did not drain within the grace period");
     }
     // Closing waits for connections in use; one still held past the grace period is given up.
-    if tokio::time::timeout(options.shutdown_grace, store.close()).await.is_err() {
+    if tokio::time::timeout(options.shutdown_grace, store.close())
+        .await
+        .is_err()
+    {
         tracing::error!("the database connections did not close within the grace period");
     }
     tracing::info!("stopped");
