@@ -179,15 +179,6 @@ impl Keyring {
             })
             .collect()
     }
-
-    /// The digest of `canonical` under the active key.
-    pub fn active_digest(digests: &[(u16, [u8; 32])], active: u16) -> [u8; 32] {
-        digests
-            .iter()
-            .find(|(id, _)| *id == active)
-            .map(|(_, d)| *d)
-            .expect("a digest exists for every key")
-    }
 }
 
 fn associated_data(controller: &BusinessId, transfer_id: &TransferId, position: u32) -> Vec<u8> {

@@ -143,6 +143,11 @@ impl NewDisclosure {
     pub fn subjects(&self) -> &[Hetu] {
         &self.subjects
     }
+
+    /// The details and the subjects, taken apart.
+    pub fn into_parts(self) -> (DisclosureDetails, Vec<Hetu>) {
+        (self.details, self.subjects)
+    }
 }
 
 /// A disclosure as recorded.

@@ -35,12 +35,12 @@ impl Violations {
         self.0.is_empty()
     }
 
-    /// `Ok(value)` when nothing was recorded, otherwise every violation.
-    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldViolation>> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(self.0)
+    /// `Ok` with the value built from the parsed fields when nothing was recorded, otherwise
+    /// every violation. The value is `None` exactly when some field failed to parse.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldViolation>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
         }
     }
 

@@ -143,14 +143,10 @@ impl Recorder {
 
 fn seal(keys: &Keyring, disclosure: NewDisclosure) -> PendingDisclosure {
     let digests = keys.request_digests(&disclosure.fingerprint_bytes());
-    let details = disclosure.details();
-    let subjects = keys.seal(
-        &details.controller,
-        &details.transfer_id,
-        disclosure.subjects(),
-    );
+    let (details, subjects) = disclosure.into_parts();
+    let subjects = keys.seal(&details.controller, &details.transfer_id, &subjects);
     PendingDisclosure {
-        details: details.clone(),
+        details,
         subjects,
         digests,
         active_key: keys.active_id(),

@@ -80,7 +80,6 @@ impl BatchColumns {
         recorded_at: Timestamp,
     ) {
         let d = &item.details;
-        let text = |t: &dyn AsRef<str>| t.as_ref().to_owned();
         let c = &mut self.disclosures;
         c.id.push(receipt.disclosure_id);
         c.controller.push(d.controller.as_str().to_owned());
@@ -97,9 +96,12 @@ impl BatchColumns {
         c.channel.push(d.channel.code());
         c.source_system.push(d.source_system.as_str().to_owned());
         c.consent_ref
-            .push(d.consent_reference.as_ref().map(|t| text(&t.as_str())));
-        c.requester_ref
-            .push(d.requester_reference.as_ref().map(|t| text(&t.as_str())));
+            .push(d.consent_reference.as_ref().map(|t| t.as_str().to_owned()));
+        c.requester_ref.push(
+            d.requester_reference
+                .as_ref()
+                .map(|t| t.as_str().to_owned()),
+        );
         c.withheld_until
             .push(d.withholding.as_ref().map(|w| w.until.micros()));
         c.withheld_reason

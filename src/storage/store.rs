@@ -65,11 +65,6 @@ impl<DB: Database> SqlStore<DB> {
             recipients: Arc::default(),
         }
     }
-
-    /// The connection pool, for tools (benchmark, tests) that need raw SQL.
-    pub fn pool(&self) -> &Pool<DB> {
-        &self.pool
-    }
 }
 
 impl<DB> Storage for SqlStore<DB>
