@@ -23,8 +23,8 @@ pub struct WriterConfig {
     pub max_batch_disclosures: usize,
     /// Most subject entries in one transaction (one larger disclosure still goes alone).
     pub max_batch_subjects: usize,
-    /// Most subject entries waiting in the queue, which bounds its memory (about 150 bytes
-    /// each); beyond it callers get RESOURCE_EXHAUSTED.
+    /// Most subject entries waiting in the queue, which bounds its memory; beyond it callers
+    /// get RESOURCE_EXHAUSTED.
     pub max_queued_subjects: usize,
 }
 
