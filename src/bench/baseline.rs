@@ -89,6 +89,7 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(connections)
                 .acquire_timeout(Duration::from_secs(30))
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .context("connecting to PostgreSQL")?;
@@ -106,6 +107,7 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(connections)
                 .acquire_timeout(Duration::from_secs(30))
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .with_context(|| {

@@ -64,13 +64,25 @@ impl From<RecordError> for Status {
             RecordError::Conflict => Status::already_exists(
                 "the transfer id was already used for a different disclosure of this controller",
             ),
-            RecordError::Unexpected(error) => internal(&error),
+            RecordError::Unexpected(error) => error.into(),
         }
     }
 }
 
 impl From<StorageError> for Status {
     fn from(error: StorageError) -> Self {
-        internal(&error)
+        match error {
+            StorageError::Shared(shared) => match &*shared {
+                StorageError::Contended(_) => contended(),
+                other => internal(other),
+            },
+            StorageError::Contended(_) => contended(),
+            other => internal(&other),
+        }
     }
+}
+
+/// Another instance kept writing the same transfer ids: safe to retry.
+fn contended() -> Status {
+    Status::aborted("another writer was recording the same transfer ids; retry")
 }

@@ -112,14 +112,6 @@ impl Plan {
         Self { outcomes, inserts }
     }
 
-    /// Number of subject entries the inserts need.
-    pub fn entry_count(&self, batch: &[PendingDisclosure]) -> i64 {
-        self.inserts
-            .iter()
-            .map(|&i| batch[i].subjects.len() as i64)
-            .sum()
-    }
-
     /// Receipts for the inserts, given the first ids reserved for them, in insert order.
     pub fn receipts(
         &self,

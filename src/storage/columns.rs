@@ -72,6 +72,24 @@ impl BatchColumns {
         columns
     }
 
+    /// Adds the first ids reserved for the batch to rows whose ids count from 0.
+    pub fn shift(&mut self, first_disclosure: i64, first_entry: i64) {
+        let d = &mut self.disclosures;
+        d.id.iter_mut().for_each(|id| *id += first_disclosure);
+        d.first_entry_id
+            .iter_mut()
+            .for_each(|id| *id += first_entry);
+        let p = &mut self.provisions;
+        p.disclosure_id
+            .iter_mut()
+            .for_each(|id| *id += first_disclosure);
+        let e = &mut self.entries;
+        e.entry_id.iter_mut().for_each(|id| *id += first_entry);
+        e.disclosure_id
+            .iter_mut()
+            .for_each(|id| *id += first_disclosure);
+    }
+
     fn push(
         &mut self,
         item: &PendingDisclosure,

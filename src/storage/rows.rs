@@ -26,9 +26,6 @@ pub(super) const DISCLOSURE_COLUMNS: &str = "d.id, d.controller, d.transfer_id, 
      d.consent_ref, d.requester_ref, d.withheld_until, d.withheld_reason, d.subject_count, \
      d.first_entry_id, d.provisions";
 
-pub(super) const RESERVE_IDS: &str = "UPDATE log_head SET next_disclosure_id = next_disclosure_id + $1, \
-     next_entry_id = next_entry_id + $2 WHERE id = 1 RETURNING next_disclosure_id, next_entry_id";
-
 pub(super) const INTERN_RECIPIENT: &str = "INSERT INTO recipients (id_type, identifier, name, kind, country) \
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id_type, identifier, name, kind, country) \
      DO UPDATE SET name = excluded.name RETURNING id";

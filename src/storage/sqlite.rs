@@ -5,15 +5,15 @@ use std::time::Duration;
 
 use sqlx::query_builder::Separated;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::StorageError;
-use super::batch::PendingDisclosure;
 use super::columns::BatchColumns;
 use super::rows::ExistingRow;
-use super::store::{Dialect, SqlStore};
+use super::store::{Dialect, FirstIds, SqlStore};
 
 /// The log's storage in a SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -41,103 +41,146 @@ async fn insert_rows(
     Ok(())
 }
 
+/// Reserves `disclosures` and `entries` ids; returns the next ids after them.
+const RESERVE_IDS: &str = "UPDATE log_head SET next_disclosure_id = next_disclosure_id + $1, \
+     next_entry_id = next_entry_id + $2 WHERE id = 1 RETURNING next_disclosure_id, next_entry_id";
+
 impl Dialect for Sqlite {
-    // Take the write lock up front: a deferred transaction that reads first and then writes
-    // fails at once with SQLITE_BUSY when another connection holds the lock, instead of
-    // waiting for the busy timeout.
-    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
-
     async fn find_existing(
-        conn: &mut SqliteConnection,
-        batch: &[PendingDisclosure],
+        pool: &SqlitePool,
+        keys: Vec<(String, String)>,
     ) -> Result<Vec<ExistingRow>, sqlx::Error> {
-        let mut query = QueryBuilder::<Sqlite>::new(
-            "SELECT controller, transfer_id, id, first_entry_id, subject_count, recorded_at, \
-             request_key_id, request_digest FROM disclosures WHERE (controller, transfer_id) IN (",
-        );
-        let mut list = query.separated(", ");
-        for item in batch {
-            list.push("(")
-                .push_bind_unseparated(item.details.controller.as_str().to_owned())
-                .push_unseparated(", ")
-                .push_bind_unseparated(item.details.transfer_id.as_str().to_owned())
-                .push_unseparated(")");
-        }
-        query.push(")");
-        query.build_query_as().fetch_all(conn).await
+        let mut conn = pool.acquire().await?;
+        find_existing(&mut conn, keys).await
     }
 
-    async fn insert_batch(
-        conn: &mut SqliteConnection,
-        rows: BatchColumns,
-    ) -> Result<(), sqlx::Error> {
-        let BatchColumns {
-            disclosures: d,
-            provisions: p,
-            entries: e,
-        } = rows;
-        insert_rows(
-            conn,
-            "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, \
-             register, recipient_id, legal_basis, special_condition, data_categories, purpose, \
-             channel, source_system, consent_ref, requester_ref, withheld_until, withheld_reason, \
-             subject_count, first_entry_id, request_key_id, request_digest, provisions) ",
-            d.id.len(),
-            22,
-            |b, i| {
-                b.push_bind(d.id[i])
-                    .push_bind(d.controller[i].clone())
-                    .push_bind(d.transfer_id[i].clone())
-                    .push_bind(d.occurred_at[i])
-                    .push_bind(d.recorded_at[i])
-                    .push_bind(d.register[i].clone())
-                    .push_bind(d.recipient_id[i])
-                    .push_bind(d.legal_basis[i])
-                    .push_bind(d.special_condition[i])
-                    .push_bind(d.data_categories[i])
-                    .push_bind(d.purpose[i].clone())
-                    .push_bind(d.channel[i])
-                    .push_bind(d.source_system[i].clone())
-                    .push_bind(d.consent_ref[i].clone())
-                    .push_bind(d.requester_ref[i].clone())
-                    .push_bind(d.withheld_until[i])
-                    .push_bind(d.withheld_reason[i].clone())
-                    .push_bind(d.subject_count[i])
-                    .push_bind(d.first_entry_id[i])
-                    .push_bind(d.request_key_id[i])
-                    .push_bind(d.request_digest[i].clone())
-                    .push_bind(d.provisions[i].clone());
-            },
-        )
-        .await?;
-        insert_rows(
-            conn,
-            "INSERT INTO disclosure_provisions (disclosure_id, position, statute, canonical, title) ",
-            p.disclosure_id.len(),
-            5,
-            |b, i| {
-                b.push_bind(p.disclosure_id[i])
-                    .push_bind(p.position[i])
-                    .push_bind(p.statute[i].clone())
-                    .push_bind(p.canonical[i].clone())
-                    .push_bind(p.title[i].clone());
-            },
-        )
-        .await?;
-        insert_rows(
-            conn,
-            "INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject) ",
-            e.entry_id.len(),
-            4,
-            |b, i| {
-                b.push_bind(e.entry_id[i])
-                    .push_bind(e.disclosure_id[i])
-                    .push_bind(e.subject_hash[i].clone())
-                    .push_bind(e.sealed_subject[i].clone());
-            },
-        )
-        .await
+    async fn insert_new(
+        pool: &SqlitePool,
+        mut rows: BatchColumns,
+    ) -> Result<Option<FirstIds>, sqlx::Error> {
+        // Take the write lock up front: a deferred transaction that reads first and then
+        // writes fails at once with SQLITE_BUSY when another connection holds the lock,
+        // instead of waiting for the busy timeout.
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let keys = rows
+            .disclosures
+            .controller
+            .iter()
+            .cloned()
+            .zip(rows.disclosures.transfer_id.iter().cloned())
+            .collect();
+        if !find_existing(&mut tx, keys).await?.is_empty() {
+            return Ok(None);
+        }
+        let disclosure_count = rows.disclosures.id.len() as i64;
+        let entry_count = rows.entries.entry_id.len() as i64;
+        let (next_disclosure, next_entry): (i64, i64) = sqlx::query_as(RESERVE_IDS)
+            .bind(disclosure_count)
+            .bind(entry_count)
+            .fetch_one(&mut *tx)
+            .await?;
+        let first = FirstIds {
+            disclosure: next_disclosure - disclosure_count,
+            entry: next_entry - entry_count,
+        };
+        rows.shift(first.disclosure, first.entry);
+        insert_rows_of(&mut tx, rows).await?;
+        tx.commit().await?;
+        Ok(Some(first))
     }
+}
+
+async fn find_existing(
+    conn: &mut SqliteConnection,
+    keys: Vec<(String, String)>,
+) -> Result<Vec<ExistingRow>, sqlx::Error> {
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "SELECT controller, transfer_id, id, first_entry_id, subject_count, recorded_at, \
+         request_key_id, request_digest FROM disclosures WHERE (controller, transfer_id) IN (",
+    );
+    let mut list = query.separated(", ");
+    for (controller, transfer_id) in keys {
+        list.push("(")
+            .push_bind_unseparated(controller)
+            .push_unseparated(", ")
+            .push_bind_unseparated(transfer_id)
+            .push_unseparated(")");
+    }
+    query.push(")");
+    query.build_query_as().fetch_all(conn).await
+}
+
+/// Inserts a batch's rows, ids final, within the open transaction `conn`.
+async fn insert_rows_of(
+    conn: &mut SqliteConnection,
+    rows: BatchColumns,
+) -> Result<(), sqlx::Error> {
+    let BatchColumns {
+        disclosures: d,
+        provisions: p,
+        entries: e,
+    } = rows;
+    insert_rows(
+        conn,
+        "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, \
+         register, recipient_id, legal_basis, special_condition, data_categories, purpose, \
+         channel, source_system, consent_ref, requester_ref, withheld_until, withheld_reason, \
+         subject_count, first_entry_id, request_key_id, request_digest, provisions) ",
+        d.id.len(),
+        22,
+        |b, i| {
+            b.push_bind(d.id[i])
+                .push_bind(d.controller[i].clone())
+                .push_bind(d.transfer_id[i].clone())
+                .push_bind(d.occurred_at[i])
+                .push_bind(d.recorded_at[i])
+                .push_bind(d.register[i].clone())
+                .push_bind(d.recipient_id[i])
+                .push_bind(d.legal_basis[i])
+                .push_bind(d.special_condition[i])
+                .push_bind(d.data_categories[i])
+                .push_bind(d.purpose[i].clone())
+                .push_bind(d.channel[i])
+                .push_bind(d.source_system[i].clone())
+                .push_bind(d.consent_ref[i].clone())
+                .push_bind(d.requester_ref[i].clone())
+                .push_bind(d.withheld_until[i])
+                .push_bind(d.withheld_reason[i].clone())
+                .push_bind(d.subject_count[i])
+                .push_bind(d.first_entry_id[i])
+                .push_bind(d.request_key_id[i])
+                .push_bind(d.request_digest[i].clone())
+                .push_bind(d.provisions[i].clone());
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "INSERT INTO disclosure_provisions (disclosure_id, position, statute, canonical, title) ",
+        p.disclosure_id.len(),
+        5,
+        |b, i| {
+            b.push_bind(p.disclosure_id[i])
+                .push_bind(p.position[i])
+                .push_bind(p.statute[i].clone())
+                .push_bind(p.canonical[i].clone())
+                .push_bind(p.title[i].clone());
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject) ",
+        e.entry_id.len(),
+        4,
+        |b, i| {
+            b.push_bind(e.entry_id[i])
+                .push_bind(e.disclosure_id[i])
+                .push_bind(e.subject_hash[i].clone())
+                .push_bind(e.sealed_subject[i].clone());
+        },
+    )
+    .await
 }
 
 impl SqlStore<Sqlite> {

@@ -12,28 +12,36 @@ use crate::domain::{BusinessId, Receipt, Recipient, StoredDisclosure, Timestamp}
 
 use super::batch::{Existing, PendingDisclosure, Plan, WriteOutcome};
 use super::columns::BatchColumns;
-use super::rows::{
-    self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, RESERVE_IDS, SubjectRow,
-};
+use super::rows::{self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, SubjectRow};
 use super::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
+
+/// The first ids a batch was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FirstIds {
+    pub disclosure: i64,
+    pub entry: i64,
+}
 
 /// What differs between the SQL backends.
 pub(super) trait Dialect: Database {
-    /// The statement that opens a write transaction.
-    const BEGIN_WRITE: &'static str;
-
-    /// The stored disclosures with the (controller, transfer id) of any batch item.
+    /// The stored disclosures with any of these (controller, transfer id) keys.
     fn find_existing(
-        conn: &mut Self::Connection,
-        batch: &[PendingDisclosure],
+        pool: &Pool<Self>,
+        keys: Vec<(String, String)>,
     ) -> impl Future<Output = Result<Vec<ExistingRow>, sqlx::Error>> + Send;
 
-    /// Inserts a batch's rows within the open transaction `conn`.
-    fn insert_batch(
-        conn: &mut Self::Connection,
+    /// In one atomic step: unless a disclosure with the key of one of `rows` is stored
+    /// already, reserves ids for them from `log_head`, adds the first reserved ids to the
+    /// rows' ids (which count from 0) and inserts them. Returns the first ids, or `None`,
+    /// having written nothing, when a key was taken.
+    fn insert_new(
+        pool: &Pool<Self>,
         rows: BatchColumns,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    ) -> impl Future<Output = Result<Option<FirstIds>, sqlx::Error>> + Send;
 }
+
+/// How often a batch is planned and tried before its transfer ids are called contended.
+const WRITE_ATTEMPTS: usize = 3;
 
 /// The log's storage on database `DB`.
 pub struct SqlStore<DB: Database> {
@@ -42,7 +50,7 @@ pub struct SqlStore<DB: Database> {
     /// The pool writes go through: for SQLite a single connection (one writer at a time is
     /// all SQLite allows), for PostgreSQL the same pool as reads.
     pub(super) writer: Pool<DB>,
-    /// Recipient ids by value; only committed rows are cached, and recipients are never
+    /// Recipient ids by value; recipients are committed before they are cached and never
     /// deleted, so an entry never goes stale.
     recipients: Arc<Mutex<HashMap<Recipient, i64>>>,
 }
@@ -91,78 +99,50 @@ where
         batch: &[PendingDisclosure],
         recorded_at: Timestamp,
     ) -> Result<Vec<WriteOutcome>, StorageError> {
-        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-
-        let found = DB::find_existing(&mut tx, batch).await?;
-        let existing = found
-            .into_iter()
-            .map(|row| {
-                Ok((
-                    (row.controller.clone(), row.transfer_id.clone()),
-                    existing_from(row)?,
-                ))
-            })
-            .collect::<Result<HashMap<_, _>, StorageError>>()?;
-        let plan = Plan::new(batch, &existing);
-        if plan.inserts.is_empty() {
-            tx.commit().await?;
-            return Ok(plan.outcomes(&[]));
+        // First assume every transfer id is new, which needs one statement; only when one
+        // was taken, look up the stored ones and plan again. Another instance writing the
+        // same transfer id meanwhile can take one again, hence the bounded loop.
+        let mut existing = HashMap::new();
+        for _ in 0..WRITE_ATTEMPTS {
+            let plan = Plan::new(batch, &existing);
+            if plan.inserts.is_empty() {
+                return Ok(plan.outcomes(&[]));
+            }
+            let recipient_ids = recipient_ids(self, batch, &plan.inserts).await?;
+            let relative = plan.receipts(batch, 0, 0, recorded_at);
+            let inserted = plan.inserts.iter().map(|&i| &batch[i]);
+            let rows = BatchColumns::new(
+                inserted
+                    .zip(&relative)
+                    .zip(recipient_ids)
+                    .map(|((item, receipt), recipient)| (item, receipt, recipient)),
+                recorded_at,
+            );
+            if let Some(first) = DB::insert_new(&self.writer, rows).await? {
+                let receipts = plan.receipts(batch, first.disclosure, first.entry, recorded_at);
+                return Ok(plan.outcomes(&receipts));
+            }
+            let keys = batch
+                .iter()
+                .map(|item| {
+                    (
+                        item.details.controller.as_str().to_owned(),
+                        item.details.transfer_id.as_str().to_owned(),
+                    )
+                })
+                .collect();
+            existing = DB::find_existing(&self.pool, keys)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    Ok((
+                        (row.controller.clone(), row.transfer_id.clone()),
+                        existing_from(row)?,
+                    ))
+                })
+                .collect::<Result<_, StorageError>>()?;
         }
-
-        let entry_count = plan.entry_count(batch);
-        let (next_disclosure, next_entry): (i64, i64) = sqlx::query_as(RESERVE_IDS)
-            .bind(plan.inserts.len() as i64)
-            .bind(entry_count)
-            .fetch_one(&mut *tx)
-            .await?;
-        let first_disclosure = next_disclosure - plan.inserts.len() as i64;
-        let first_entry = next_entry - entry_count;
-        let receipts = plan.receipts(batch, first_disclosure, first_entry, recorded_at);
-
-        let mut new_recipients = Vec::new();
-        let mut recipient_ids = Vec::with_capacity(plan.inserts.len());
-        for &i in &plan.inserts {
-            let recipient = &batch[i].details.recipient;
-            let cached = self
-                .recipients
-                .lock()
-                .expect("not poisoned")
-                .get(recipient)
-                .copied();
-            let id = match cached {
-                Some(id) => id,
-                None => {
-                    let (id,): (i64,) = sqlx::query_as(INTERN_RECIPIENT)
-                        .bind(recipient.identifier.id_type().code())
-                        .bind(recipient.identifier.as_str().to_owned())
-                        .bind(recipient.name.as_str().to_owned())
-                        .bind(recipient.kind.code())
-                        .bind(recipient.country.as_str().to_owned())
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    new_recipients.push((recipient.clone(), id));
-                    id
-                }
-            };
-            recipient_ids.push(id);
-        }
-
-        let inserted = plan.inserts.iter().map(|&i| &batch[i]);
-        let rows = BatchColumns::new(
-            inserted
-                .zip(&receipts)
-                .zip(recipient_ids)
-                .map(|((item, receipt), recipient)| (item, receipt, recipient)),
-            recorded_at,
-        );
-        DB::insert_batch(&mut tx, rows).await?;
-        tx.commit().await?;
-
-        self.recipients
-            .lock()
-            .expect("not poisoned")
-            .extend(new_recipients);
-        Ok(plan.outcomes(&receipts))
+        Err(StorageError::Contended(WRITE_ATTEMPTS))
     }
 
     async fn get_disclosure(
@@ -232,6 +212,56 @@ where
         self.writer.close().await;
         self.pool.close().await;
     }
+}
+
+/// The recipient id of each of `inserts`, storing recipients not seen before. A
+/// recipient is stored once and never deleted, so one stored for a batch that then
+/// fails is harmless.
+async fn recipient_ids<DB>(
+    store: &SqlStore<DB>,
+    batch: &[PendingDisclosure],
+    inserts: &[usize],
+) -> Result<Vec<i64>, StorageError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    i16: Bind<DB>,
+    String: Bind<DB>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+{
+    let mut ids = Vec::with_capacity(inserts.len());
+    for &i in inserts {
+        let recipient = &batch[i].details.recipient;
+        let cached = store
+            .recipients
+            .lock()
+            .expect("not poisoned")
+            .get(recipient)
+            .copied();
+        let id = match cached {
+            Some(id) => id,
+            None => {
+                let mut conn = store.writer.acquire().await?;
+                let (id,): (i64,) = sqlx::query_as(INTERN_RECIPIENT)
+                    .bind(recipient.identifier.id_type().code())
+                    .bind(recipient.identifier.as_str().to_owned())
+                    .bind(recipient.name.as_str().to_owned())
+                    .bind(recipient.kind.code())
+                    .bind(recipient.country.as_str().to_owned())
+                    .fetch_one(&mut *conn)
+                    .await?;
+                store
+                    .recipients
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(recipient.clone(), id);
+                id
+            }
+        };
+        ids.push(id);
+    }
+    Ok(ids)
 }
 
 /// Decodes `found` into domain types.

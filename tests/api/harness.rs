@@ -82,6 +82,12 @@ impl Database {
     pub async fn disclosure_count(&self) -> i64 {
         self.scalar("SELECT COUNT(*) FROM disclosures").await
     }
+
+    /// The highest entry id given.
+    pub async fn max_entry_id(&self) -> i64 {
+        self.scalar("SELECT MAX(entry_id) FROM subject_entries")
+            .await
+    }
 }
 
 /// A PostgreSQL database made for one test and dropped when the test ends.

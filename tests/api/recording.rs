@@ -15,6 +15,7 @@ on_both_backends!(
     an_identical_replay_returns_the_original_result,
     a_different_disclosure_under_a_used_transfer_id_is_already_exists,
     sixty_four_concurrent_callers_leave_exactly_every_entry,
+    replays_conflicts_and_new_disclosures_sent_together_each_get_their_own_answer,
     an_import_stream_reports_every_message,
     health_data_with_explicit_consent_is_recorded_with_its_condition,
 );
@@ -187,14 +188,77 @@ async fn sixty_four_concurrent_callers_leave_exactly_every_entry(kind: Kind) {
     );
     assert_eq!(app.db.entry_count().await, i64::from(RECORDS));
     assert_eq!(app.db.disclosure_count().await, i64::from(RECORDS));
-    let max_entry = app
-        .db
-        .scalar("SELECT MAX(entry_id) FROM subject_entries")
-        .await;
     assert_eq!(
-        max_entry,
+        app.db.max_entry_id().await,
         i64::from(RECORDS) - 1,
         "entry ids are dense from 0"
+    );
+}
+
+async fn replays_conflicts_and_new_disclosures_sent_together_each_get_their_own_answer(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let channel = app.channel().await;
+    let client = || {
+        luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient::new(channel.clone())
+    };
+    const EACH: u32 = 32;
+    let stored = |n: u32| income_register_submission(&format!("tr-old-{n}"), vec![hetu(n)]);
+    let mut originals = Vec::new();
+    for n in 0..EACH {
+        originals.push(
+            client()
+                .record_disclosure(stored(n))
+                .await
+                .unwrap()
+                .into_inner(),
+        );
+    }
+
+    // Sent at once, so that the writer's batches mix stored and new transfer ids, and a new
+    // one twice in the same batch.
+    let replays = (0..EACH).map(|n| {
+        let mut client = client();
+        async move { client.record_disclosure(stored(n)).await }
+    });
+    let conflicts = (0..EACH).map(|n| {
+        let mut client = client();
+        let mut request = stored(n);
+        request.purpose = "Jotain muuta".into();
+        async move { client.record_disclosure(request).await }
+    });
+    let fresh = (0..2 * EACH).map(|n| {
+        let mut client = client();
+        let request =
+            income_register_submission(&format!("tr-new-{}", n / 2), vec![hetu(1000 + n / 2)]);
+        async move { client.record_disclosure(request).await }
+    });
+    let (replays, conflicts, fresh) =
+        tokio::join!(join_all(replays), join_all(conflicts), join_all(fresh));
+
+    for (replay, original) in replays.into_iter().zip(&originals) {
+        let replay = replay.unwrap();
+        assert_eq!(
+            replay.metadata().get("x-luovutusloki-replayed").unwrap(),
+            "true"
+        );
+        assert_eq!(&replay.into_inner(), original);
+    }
+    for conflict in conflicts {
+        assert_eq!(conflict.unwrap_err().code(), Code::AlreadyExists);
+    }
+    let fresh: Vec<_> = fresh.into_iter().map(|r| r.unwrap().into_inner()).collect();
+    for pair in fresh.chunks(2) {
+        assert_eq!(
+            pair[0], pair[1],
+            "the same new request twice is recorded once"
+        );
+    }
+    assert_eq!(app.db.disclosure_count().await, i64::from(2 * EACH));
+    assert_eq!(app.db.entry_count().await, i64::from(2 * EACH));
+    assert_eq!(
+        app.db.max_entry_id().await,
+        i64::from(2 * EACH) - 1,
+        "no entry id was skipped"
     );
 }
 
