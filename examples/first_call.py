@@ -37,14 +37,16 @@ def main():
     pb, rpc = load_stubs()
     client = rpc.DisclosureLogStub(grpc.insecure_channel(address))
 
-    # Kokkolan kaupunki (business ID from its privacy notice) reports to the Incomes Register.
-    # The recipient's business ID is an EXAMPLE; the identity codes are temporary (9xx) ones.
+    # The KOKO unemployment fund reports benefit payments to the Incomes Register (seed 000).
+    # Both business IDs are EXAMPLES (the privacy notice gives none), as in
+    # examples/registers/koko-jasen-ja-maksurekisteri.toml; the identity codes are temporary
+    # (9xx) ones.
     request = pb.RecordDisclosureRequest(
-        controller_id="0179377-8",
+        controller_id="1234567-1",
         transfer_id=f"first-call-{int(time.time())}",
-        register_id="kokkola-tyollisyyspalvelut",
+        register_id="koko-jasen-ja-maksurekisteri",
         recipient=pb.Recipient(
-            id_type=pb.RECIPIENT_ID_TYPE_BUSINESS_ID, identifier="1234567-1",
+            id_type=pb.RECIPIENT_ID_TYPE_BUSINESS_ID, identifier="0245437-2",
             name="Verohallinto, tulorekisteriyksikkö", kind=pb.RECIPIENT_KIND_AUTHORITY,
             country="FI"),
         legal_basis=pb.LEGAL_BASIS_LEGAL_OBLIGATION,
@@ -63,13 +65,15 @@ def main():
           f"{receipt.first_entry_id}..{receipt.first_entry_id + receipt.subject_count - 1}")
 
     listed = client.ListDisclosures(pb.ListDisclosuresRequest(
-        controller_id="0179377-8", transfer_id=request.transfer_id))
+        controller_id="1234567-1", transfer_id=request.transfer_id))
     for d in listed.disclosures:
         provisions = "; ".join(p.readable for p in d.provisions)
-        print(f"listed {d.id}: {d.recipient.name} under {provisions}, {d.subject_count} subjects")
+        classification = pb.Classification.Name(d.classification)
+        print(f"listed {d.id}: {d.recipient.name} under {provisions}, {d.subject_count} subjects, "
+              f"{classification}")
 
     mine = client.ListSubjectDisclosures(pb.ListSubjectDisclosuresRequest(
-        controller_id="0179377-8", subject="020150-9300"))
+        controller_id="1234567-1", subject="020150-9300"))
     print(f"subject 2 appears in {len(mine.disclosures)} disclosure(s)")
 
     try:

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
 use crate::server::{self, ServerOptions};
@@ -15,11 +16,23 @@ use crate::storage::{PostgresStore, SqliteStore};
 /// `luovutusloki serve`: runs until SIGTERM or SIGINT.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let keys = Arc::new(keyring_or_first_key(&settings)?);
+    let registers = Registers::load(&settings.registers.dir).with_context(|| {
+        format!(
+            "loading the register catalogue (registers.dir = {}; examples/registers has five)",
+            settings.registers.dir.display()
+        )
+    })?;
+    tracing::info!(
+        registers = registers.current().len(),
+        dir = %settings.registers.dir.display(),
+        "register catalogue loaded"
+    );
     let listener = TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
     let options = ServerOptions {
         limits: settings.limits,
+        registers,
         writer: settings.writer,
         shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
     };

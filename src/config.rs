@@ -24,6 +24,7 @@ pub struct Settings {
     pub limits: Limits,
     pub writer: WriterConfig,
     pub log: LogSettings,
+    pub registers: RegisterSettings,
     /// Longest wait for in-flight calls and queued writes on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
 }
@@ -37,7 +38,24 @@ impl Default for Settings {
             limits: Limits::default(),
             writer: WriterConfig::default(),
             log: LogSettings::default(),
+            registers: RegisterSettings::default(),
             shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Where the register catalogue is read from.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegisterSettings {
+    /// Directory of register catalogue files (`*.toml`, see docs/register-catalogues.md).
+    pub dir: PathBuf,
+}
+
+impl Default for RegisterSettings {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("registers"),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod catalogue;
 pub mod config;
 pub mod crypto;
 pub mod domain;

@@ -24,7 +24,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the gRPC API (SQLite under ./data and 127.0.0.1:50051 unless configured).
-    Serve,
+    Serve {
+        /// Directory of register catalogue files (overrides registers.dir).
+        #[arg(long)]
+        registers: Option<PathBuf>,
+    },
     /// Apply the database migrations and exit.
     Migrate,
     /// Generate a new subject key file (mode 0600).
@@ -56,7 +60,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     telemetry::init(&settings.log);
     match cli.command {
-        Command::Serve => app::serve(settings).await,
+        Command::Serve { registers } => {
+            if let Some(dir) = registers {
+                settings.registers.dir = dir;
+            }
+            app::serve(settings).await
+        }
         Command::Migrate => app::migrate(settings).await,
         Command::Keygen { dir } => app::keygen(&settings, dir),
         Command::Bench(args) => luovutusloki::bench::run(args).await,

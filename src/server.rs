@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
+use crate::catalogue::Registers;
 use crate::crypto::Keyring;
 use crate::grpc::proto::disclosure_log_server::DisclosureLogServer;
 use crate::grpc::{AccessLogLayer, DisclosureLogService, Limits, proto};
@@ -18,9 +19,11 @@ use crate::ingest::{Recorder, WriterConfig};
 use crate::storage::Storage;
 
 /// What the server needs besides the store.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ServerOptions {
     pub limits: Limits,
+    /// The register catalogue; SIGHUP reloads it.
+    pub registers: Registers,
     pub writer: WriterConfig,
     pub shutdown_grace: Duration,
 }
@@ -34,7 +37,13 @@ pub async fn run<S: Storage>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (recorder, writer) = Recorder::start(store.clone(), keys, options.writer);
-    let service = DisclosureLogService::new(recorder, store.clone(), options.limits);
+    let service = DisclosureLogService::new(
+        recorder,
+        store.clone(),
+        options.registers.clone(),
+        options.limits,
+    );
+    let reloads = tokio::spawn(reload_on_hangup(options.registers.clone()));
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -87,6 +96,7 @@ pub async fn run<S: Storage>(
         served = serve => served?,
         () = deadline => tracing::warn!("grace period over; abandoning calls still in flight"),
     }
+    reloads.abort();
 
     // Every Recorder clone went with the service, so the writer drains and stops.
     if !writer.finish(options.shutdown_grace).await {
@@ -118,4 +128,23 @@ pub async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
+}
+
+/// Reloads the register catalogue on every SIGHUP; a bad file keeps the one in force.
+async fn reload_on_hangup(registers: Registers) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot watch SIGHUP; reload the register catalogue over gRPC");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        match registers.reload() {
+            Ok(catalogue) => {
+                tracing::info!(registers = catalogue.len(), "register catalogue reloaded")
+            }
+            Err(error) => {
+                tracing::warn!(%error, "register catalogue not reloaded; the one in force stays")
+            }
+        }
+    }
 }

@@ -32,6 +32,14 @@ macro_rules! coded_enum {
                 }
             }
 
+            /// The variant with this label, if any.
+            pub fn from_label(label: &str) -> Option<Self> {
+                match label {
+                    $( $label => Some(Self::$variant), )+
+                    _ => None,
+                }
+            }
+
             /// The stable snake_case label, as in the documentation and the CLI.
             pub fn label(self) -> &'static str {
                 match self {

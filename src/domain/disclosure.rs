@@ -7,6 +7,7 @@ use super::basis::{LegalBasis, SpecialCategoryCondition};
 use super::business_id::BusinessId;
 use super::category::DataCategories;
 use super::channel::Channel;
+use super::classification::Classification;
 use super::hetu::Hetu;
 use super::provision::LegalProvision;
 use super::recipient::Recipient;
@@ -158,6 +159,8 @@ pub struct StoredDisclosure {
     pub recorded_at: Timestamp,
     pub subject_count: u32,
     pub first_entry_id: i64,
+    /// Against its register's catalogue when it was recorded.
+    pub classification: Classification,
 }
 
 /// What recording a disclosure stored: its id, its subjects' entry ids and when.

@@ -516,6 +516,17 @@ impl LegalProvision {
         LegalProvision::finnish(statute, chapter, section, subsection, None)
     }
 
+    /// Whether `other` is this provision or lies under it: `1290/2002` covers all of the
+    /// act, `1290/2002 13:1` covers `1290/2002 13:1.2` but not `1290/2002 13:10`. Titles
+    /// do not matter.
+    pub fn covers(&self, other: &LegalProvision) -> bool {
+        let (outer, inner) = (self.canonical(), other.canonical());
+        match inner.strip_prefix(outer.as_str()) {
+            Some(rest) => rest.is_empty() || rest.starts_with([' ', '.', ':']),
+            None => false,
+        }
+    }
+
     /// Returns the provision with its explicit title replaced (or removed
     /// with `None`), validated as in the constructors.
     pub fn with_title(mut self, title: Option<&str>) -> Result<Self, ProvisionError> {
@@ -785,6 +796,20 @@ mod tests {
         ] {
             assert_eq!(parsed(text).canonical(), text);
         }
+    }
+
+    #[test]
+    fn a_provision_covers_itself_and_what_lies_under_it() {
+        let p = |s| LegalProvision::parse_canonical(s).unwrap();
+        assert!(p("1290/2002").covers(&p("1290/2002 13:1.2")));
+        assert!(p("1290/2002 13:1").covers(&p("1290/2002 13:1.2")));
+        assert!(p("1290/2002 13:1").covers(&p("1290/2002 13:1")));
+        assert!(!p("1290/2002 13:1").covers(&p("1290/2002 13:10")));
+        assert!(!p("1290/2002 13:1").covers(&p("1290/2002 13:1a")));
+        assert!(!p("1290/2002 13:1.2").covers(&p("1290/2002 13:1")));
+        assert!(!p("290/2002").covers(&p("1290/2002")));
+        assert!(p("EU:R 2016/679 6").covers(&p("EU:R 2016/679 6.1.c")));
+        assert!(!p("EU:R 2016/679 6").covers(&p("EU:R 2016/679 60")));
     }
 
     #[test]

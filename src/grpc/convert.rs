@@ -5,8 +5,8 @@ use prost_types::Timestamp as ProtoTimestamp;
 
 use crate::domain::provision::{EuActKind, EuActNumber, Language, Section, StatuteNumber};
 use crate::domain::{
-    BusinessId, Channel, Country, DataCategories, DataCategory, DisclosureDetails, Hetu,
-    LegalBasis, LegalProvision, LongText, NewDisclosure, Receipt, Recipient, RecipientIdType,
+    BusinessId, Channel, Classification, Country, DataCategories, DataCategory, DisclosureDetails,
+    Hetu, LegalBasis, LegalProvision, LongText, NewDisclosure, Receipt, Recipient, RecipientIdType,
     RecipientIdentifier, RecipientKind, RegisterId, ShortText, SpecialCategoryCondition,
     StoredDisclosure, Timestamp, TransferId, Violations, Withholding,
 };
@@ -363,6 +363,7 @@ pub fn disclosure_to_proto(stored: &StoredDisclosure) -> proto::Disclosure {
         }),
         subject_count: stored.subject_count,
         first_entry_id: stored.first_entry_id as u64,
+        classification: stored.classification.code().into(),
     }
 }
 
@@ -432,10 +433,15 @@ pub fn disclosure_listing(
         occurred_to,
         page_size: requested_size,
         page_token,
+        classification,
     } = request;
     let mut v = Violations::default();
     let controller = v.check("controller_id", BusinessId::parse(&controller_id));
     let register = v.check("register_id", optional(&register_id, RegisterId::parse));
+    let classification = v.check(
+        "classification",
+        optional_code(classification, Classification::from_code),
+    );
     let recipient_identifier = v.check(
         "recipient_identifier",
         optional(&recipient_identifier, filter_text),
@@ -464,6 +470,7 @@ pub fn disclosure_listing(
                 data_category: data_category?,
                 channel: channel?,
                 transfer_id: transfer_id?,
+                classification: classification?,
                 period: period?,
             },
             page_size: page_size?,

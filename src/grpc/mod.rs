@@ -5,6 +5,7 @@ mod access_log;
 mod convert;
 mod error;
 mod page_token;
+mod register;
 mod service;
 
 pub use access_log::AccessLogLayer;

@@ -5,7 +5,8 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::domain::{BusinessId, Timestamp};
+use crate::catalogue::{Registers, UndeclaredPolicy};
+use crate::domain::{BusinessId, Classification, DisclosureDetails, RegisterId, Timestamp};
 use crate::ingest::{Admission, Recorded, Recorder};
 use crate::storage::{Cursor, Storage};
 
@@ -13,6 +14,7 @@ use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};
 use super::error::{invalid_argument, invalid_field};
 use super::page_token;
 use super::proto::{self, disclosure_log_server::DisclosureLog};
+use super::register::register_to_proto;
 
 /// Request limits, documented in the proto.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -49,14 +51,16 @@ pub const REPLAYED_HEADER: &str = "x-luovutusloki-replayed";
 pub struct DisclosureLogService<S> {
     recorder: Recorder,
     store: S,
+    registers: Registers,
     limits: Limits,
 }
 
 impl<S: Storage> DisclosureLogService<S> {
-    pub fn new(recorder: Recorder, store: S, limits: Limits) -> Self {
+    pub fn new(recorder: Recorder, store: S, registers: Registers, limits: Limits) -> Self {
         Self {
             recorder,
             store,
+            registers,
             limits,
         }
     }
@@ -68,7 +72,40 @@ impl<S: Storage> DisclosureLogService<S> {
     ) -> Result<Recorded, Status> {
         let disclosure = convert::new_disclosure(request, &self.limits, Timestamp::now())
             .map_err(invalid_argument)?;
-        Ok(self.recorder.record(disclosure, admission).await?)
+        let classification = self.classify(disclosure.details())?;
+        Ok(self
+            .recorder
+            .record(disclosure, classification, admission)
+            .await?)
+    }
+
+    /// Checks `details` against its register: the register must be in the catalogue and
+    /// the controller one of its controllers; an undeclared disclosure is refused or
+    /// flagged as the register says.
+    fn classify(&self, details: &DisclosureDetails) -> Result<Classification, Status> {
+        let catalogue = self.registers.current();
+        let register = catalogue.get(&details.register).ok_or_else(|| {
+            Status::failed_precondition(format!(
+                "register {} is not in the register catalogue",
+                details.register
+            ))
+        })?;
+        if !register.is_controlled_by(&details.controller) {
+            return Err(Status::failed_precondition(format!(
+                "{} is not a controller of register {}",
+                details.controller, details.register
+            )));
+        }
+        match register.classify(details) {
+            Ok(classification) => Ok(classification),
+            Err(_) if register.undeclared == UndeclaredPolicy::Flag => {
+                Ok(Classification::Undeclared)
+            }
+            Err(undeclared) => Err(Status::failed_precondition(format!(
+                "register {} declares no such disclosure: {undeclared}",
+                details.register
+            ))),
+        }
     }
 }
 
@@ -250,6 +287,56 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
                 .collect(),
             next_page_token,
         }))
+    }
+
+    async fn list_registers(
+        &self,
+        request: Request<proto::ListRegistersRequest>,
+    ) -> Result<Response<proto::ListRegistersResponse>, Status> {
+        let request = request.into_inner();
+        let controller = match request.controller_id.as_str() {
+            "" => None,
+            id => Some(controller(id)?),
+        };
+        let catalogue = self.registers.current();
+        let registers = catalogue
+            .registers()
+            .filter(|r| controller.as_ref().is_none_or(|c| r.is_controlled_by(c)))
+            .map(|r| register_to_proto(r))
+            .collect();
+        Ok(Response::new(proto::ListRegistersResponse { registers }))
+    }
+
+    async fn get_register(
+        &self,
+        request: Request<proto::GetRegisterRequest>,
+    ) -> Result<Response<proto::Register>, Status> {
+        let id = RegisterId::parse(&request.into_inner().register_id)
+            .map_err(|e| invalid_field("register_id", e))?;
+        match self.registers.current().get(&id) {
+            Some(register) => Ok(Response::new(register_to_proto(register))),
+            None => Err(Status::not_found(format!(
+                "no register {id} in the catalogue"
+            ))),
+        }
+    }
+
+    async fn reload_registers(
+        &self,
+        _request: Request<proto::ReloadRegistersRequest>,
+    ) -> Result<Response<proto::ReloadRegistersResponse>, Status> {
+        match self.registers.reload() {
+            Ok(catalogue) => {
+                tracing::info!(registers = catalogue.len(), "register catalogue reloaded");
+                Ok(Response::new(proto::ReloadRegistersResponse {
+                    register_count: catalogue.len() as u32,
+                }))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "register catalogue not reloaded; the one in force stays");
+                Err(Status::failed_precondition(error.to_string()))
+            }
+        }
     }
 }
 

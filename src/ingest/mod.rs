@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::Keyring;
-use crate::domain::{NewDisclosure, Receipt};
+use crate::domain::{Classification, NewDisclosure, Receipt};
 use crate::storage::{PendingDisclosure, Storage, StorageError, WriteOutcome};
 
 pub use writer::{WriterConfig, WriterHandle};
@@ -86,10 +86,11 @@ impl Recorder {
         &self.keys
     }
 
-    /// Records `disclosure`; returns once it is committed.
+    /// Records `disclosure`, classified against its register; returns once it is committed.
     pub async fn record(
         &self,
         disclosure: NewDisclosure,
+        classification: Classification,
         admission: Admission,
     ) -> Result<Recorded, RecordError> {
         // Take room in the queue before sealing, so an overloaded service sheds load cheaply.
@@ -102,11 +103,11 @@ impl Recorder {
         }
         let item = if disclosure.subjects().len() > SEAL_INLINE_MAX {
             let keys = Arc::clone(&self.keys);
-            tokio::task::spawn_blocking(move || seal(&keys, disclosure))
+            tokio::task::spawn_blocking(move || seal(&keys, disclosure, classification))
                 .await
                 .expect("sealing does not panic")
         } else {
-            seal(&self.keys, disclosure)
+            seal(&self.keys, disclosure, classification)
         };
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -141,12 +142,17 @@ impl Recorder {
     }
 }
 
-fn seal(keys: &Keyring, disclosure: NewDisclosure) -> PendingDisclosure {
+fn seal(
+    keys: &Keyring,
+    disclosure: NewDisclosure,
+    classification: Classification,
+) -> PendingDisclosure {
     let digests = keys.request_digests(&disclosure.fingerprint_bytes());
     let (details, subjects) = disclosure.into_parts();
     let subjects = keys.seal(&details.controller, &details.transfer_id, &subjects);
     PendingDisclosure {
         details,
+        classification,
         subjects,
         digests,
         active_key: keys.active_id(),

@@ -4,12 +4,14 @@
 use std::collections::HashMap;
 
 use crate::crypto::SealedSubject;
-use crate::domain::{DisclosureDetails, Receipt, Timestamp};
+use crate::domain::{Classification, DisclosureDetails, Receipt, Timestamp};
 
 /// A validated disclosure with its subjects sealed, ready to be written.
 #[derive(Debug, Clone)]
 pub struct PendingDisclosure {
     pub details: DisclosureDetails,
+    /// Against its register's catalogue; not part of the request, so not of its digest.
+    pub classification: Classification,
     pub subjects: Vec<SealedSubject>,
     /// Keyed digests of the request under every key (see `Keyring::request_digests`).
     pub digests: Vec<(u16, [u8; 32])>,

@@ -30,6 +30,7 @@ pub(super) struct DisclosureColumns {
     pub request_key_id: Vec<i16>,
     pub request_digest: Vec<Vec<u8>>,
     pub provisions: Vec<String>,
+    pub classification: Vec<i16>,
 }
 
 /// New `disclosure_provisions` rows.
@@ -129,6 +130,7 @@ impl BatchColumns {
         c.request_key_id.push(item.active_key as i16);
         c.request_digest.push(item.stored_digest().to_vec());
         c.provisions.push(encode_provisions(&d.provisions));
+        c.classification.push(item.classification.code());
 
         for (position, provision) in d.provisions.iter().enumerate() {
             let p = &mut self.provisions;

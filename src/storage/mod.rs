@@ -17,8 +17,8 @@ pub use store::SqlStore;
 
 use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Channel, DataCategory, LegalBasis, RegisterId, StoredDisclosure, Timestamp,
-    TransferId,
+    BusinessId, Channel, Classification, DataCategory, LegalBasis, RegisterId, StoredDisclosure,
+    Timestamp, TransferId,
 };
 
 /// Why storage failed. The detail is for the log, never for the caller.
@@ -50,6 +50,7 @@ pub struct DisclosureFilter {
     pub data_category: Option<DataCategory>,
     pub channel: Option<Channel>,
     pub transfer_id: Option<TransferId>,
+    pub classification: Option<Classification>,
     pub period: Period,
 }
 

@@ -38,20 +38,21 @@ const INSERT_NEW: &str = "WITH \
          recorded_at, register, recipient_id, legal_basis, special_condition, data_categories, \
          purpose, channel, source_system, consent_ref, requester_ref, withheld_until, \
          withheld_reason, subject_count, first_entry_id, request_key_id, request_digest, \
-         provisions) \
+         provisions, classification) \
        SELECT h.first_disclosure + u.id, u.controller, u.transfer_id, u.occurred_at, \
          u.recorded_at, u.register, u.recipient_id, u.legal_basis, u.special_condition, \
          u.data_categories, u.purpose, u.channel, u.source_system, u.consent_ref, \
          u.requester_ref, u.withheld_until, u.withheld_reason, u.subject_count, \
-         h.first_entry + u.first_entry_id, u.request_key_id, u.request_digest, u.provisions \
+         h.first_entry + u.first_entry_id, u.request_key_id, u.request_digest, u.provisions, \
+         u.classification \
        FROM head h CROSS JOIN UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[], \
          $5::int8[], $6::text[], $7::int8[], $8::int2[], $9::int2[], $10::int8[], $11::text[], \
          $12::int2[], $13::text[], $14::text[], $15::text[], $16::int8[], $17::text[], \
-         $18::int4[], $19::int8[], $20::int2[], $21::bytea[], $22::text[]) AS u (id, \
+         $18::int4[], $19::int8[], $20::int2[], $21::bytea[], $22::text[], $34::int2[]) AS u (id, \
          controller, transfer_id, occurred_at, recorded_at, register, recipient_id, \
          legal_basis, special_condition, data_categories, purpose, channel, source_system, \
          consent_ref, requester_ref, withheld_until, withheld_reason, subject_count, \
-         first_entry_id, request_key_id, request_digest, provisions)), \
+         first_entry_id, request_key_id, request_digest, provisions, classification)), \
      new_provisions AS (INSERT INTO disclosure_provisions (disclosure_id, position, statute, \
          canonical, title) \
        SELECT h.first_disclosure + u.disclosure_id, u.position, u.statute, u.canonical, u.title \
@@ -126,6 +127,7 @@ impl Dialect for Postgres {
             .bind(e.sealed_subject)
             .bind(disclosure_count)
             .bind(entry_count)
+            .bind(d.classification)
             .fetch_one(pool)
             .await;
         match first {

@@ -6,9 +6,9 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Channel, Country, DataCategories, DisclosureDetails, LegalBasis, LongText,
-    Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
-    SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Withholding,
+    BusinessId, Channel, Classification, Country, DataCategories, DisclosureDetails, LegalBasis,
+    LongText, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId,
+    ShortText, SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Withholding,
 };
 
 use super::columns::decode_provisions;
@@ -24,7 +24,7 @@ pub(super) const DISCLOSURE_COLUMNS: &str = "d.id, d.controller, d.transfer_id, 
      r.name AS recipient_name, r.kind AS recipient_kind, r.country AS recipient_country, \
      d.legal_basis, d.special_condition, d.data_categories, d.purpose, d.channel, d.source_system, \
      d.consent_ref, d.requester_ref, d.withheld_until, d.withheld_reason, d.subject_count, \
-     d.first_entry_id, d.provisions";
+     d.first_entry_id, d.provisions, d.classification";
 
 pub(super) const INTERN_RECIPIENT: &str = "INSERT INTO recipients (id_type, identifier, name, kind, country) \
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id_type, identifier, name, kind, country) \
@@ -70,6 +70,7 @@ pub(super) struct DisclosureRow {
     subject_count: i32,
     first_entry_id: i64,
     provisions: String,
+    classification: i16,
 }
 
 /// A disclosure read for a subject lookup: the subject's entry and the disclosure.
@@ -138,6 +139,8 @@ impl DisclosureRow {
             recorded_at: time(self.recorded_at)?,
             subject_count: u32::try_from(self.subject_count).map_err(|_| bad("subject count"))?,
             first_entry_id: self.first_entry_id,
+            classification: Classification::from_code(self.classification.into())
+                .ok_or_else(|| bad("classification"))?,
         })
     }
 }
@@ -181,6 +184,10 @@ where
     if let Some(basis) = filter.legal_basis {
         qb.push(" AND d.legal_basis = ")
             .push_bind(i64::from(basis.code()));
+    }
+    if let Some(classification) = filter.classification {
+        qb.push(" AND d.classification = ")
+            .push_bind(i64::from(classification.code()));
     }
     if let Some(channel) = filter.channel {
         qb.push(" AND d.channel = ")

@@ -125,9 +125,10 @@ async fn insert_rows_of(
         "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, \
          register, recipient_id, legal_basis, special_condition, data_categories, purpose, \
          channel, source_system, consent_ref, requester_ref, withheld_until, withheld_reason, \
-         subject_count, first_entry_id, request_key_id, request_digest, provisions) ",
+         subject_count, first_entry_id, request_key_id, request_digest, provisions, \
+         classification) ",
         d.id.len(),
-        22,
+        23,
         |b, i| {
             b.push_bind(d.id[i])
                 .push_bind(d.controller[i].clone())
@@ -150,7 +151,8 @@ async fn insert_rows_of(
                 .push_bind(d.first_entry_id[i])
                 .push_bind(d.request_key_id[i])
                 .push_bind(d.request_digest[i].clone())
-                .push_bind(d.provisions[i].clone());
+                .push_bind(d.provisions[i].clone())
+                .push_bind(d.classification[i]);
         },
     )
     .await?;

@@ -9,6 +9,9 @@ use prost_types::Timestamp;
 /// Kokkolan kaupunki, controller of the employment services register (seed 002).
 pub const KOKKOLA: &str = "0179377-8";
 
+/// KEHA-keskus, joint controller of the employment services register (seed 002).
+pub const KEHA: &str = "2296962-1";
+
 /// An EXAMPLE business ID: a valid check digit on an arbitrary number, no real party's.
 pub fn example_business_id(number: u32) -> String {
     let digits: Vec<u32> = format!("{:07}", number % 10_000_000)

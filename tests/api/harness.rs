@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use luovutusloki::catalogue::Registers;
 use luovutusloki::crypto::{KeySpec, Keyring};
 use luovutusloki::grpc::Limits;
 use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
@@ -172,10 +173,41 @@ pub fn keyring() -> Arc<Keyring> {
 }
 
 /// Server settings a test may change.
-#[derive(Debug, Clone, Copy, Default)]
+/// The register catalogues shipped in `examples/registers`, built from the seeds.
+pub fn example_registers() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/registers")
+}
+
+/// The catalogue the tests run with: the shipped examples and the test-only registers of
+/// `tests/catalogue`, copied once into a directory that lives as long as the test process.
+pub fn test_registers() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let test_only = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/catalogue");
+        copy_catalogue(&example_registers(), dir.path());
+        copy_catalogue(&test_only, dir.path());
+        dir
+    });
+    dir.path().to_owned()
+}
+
+/// Copies the `*.toml` files of `from` into `to`.
+pub fn copy_catalogue(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub limits: Limits,
     pub writer: WriterConfig,
+    /// The catalogue directory; `test_registers()` when not given.
+    pub registers: Option<std::path::PathBuf>,
 }
 
 /// A running server over a test database.
@@ -208,6 +240,7 @@ impl TestApp {
         };
         let server_options = ServerOptions {
             limits: options.limits,
+            registers: Registers::load(options.registers.unwrap_or_else(test_registers)).unwrap(),
             writer: options.writer,
             shutdown_grace: Duration::from_secs(10),
         };
@@ -310,6 +343,7 @@ impl ServiceProcess {
             .env("LUOVUTUSLOKI_LISTEN", "127.0.0.1:0")
             .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
             .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir)
+            .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers())
             .env("RUST_LOG", log_filter)
             .stderr(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())

@@ -7,4 +7,5 @@ mod harness;
 mod operations;
 mod queries;
 mod recording;
+mod registers;
 mod validation;

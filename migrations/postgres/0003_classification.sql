@@ -1,0 +1,5 @@
+-- How each disclosure relates to its register's catalogue (see src/domain/classification.rs):
+-- 1 declared, 2 on request, 3 undeclared. Rows recorded before catalogues were checked count
+-- as undeclared, so they show up for review rather than pass as declared.
+ALTER TABLE disclosures ADD COLUMN classification SMALLINT NOT NULL DEFAULT 3;
+ALTER TABLE disclosures ALTER COLUMN classification DROP DEFAULT;

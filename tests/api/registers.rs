@@ -1,0 +1,327 @@
+//! Register catalogues: every disclosure is checked against its register, classified, and
+//! refused or flagged as the register's policy says.
+
+use luovutusloki::grpc::proto::{
+    Classification, GetDisclosureRequest, GetRegisterRequest, ListDisclosuresRequest,
+    ListRegistersRequest, RecipientIdType, RecipientKind, ReloadRegistersRequest,
+};
+use tonic::Code;
+
+use crate::fixtures::*;
+use crate::harness::{Kind, Options, TestApp, copy_catalogue, example_registers, on_both_backends};
+
+on_both_backends!(
+    the_koko_funds_monthly_incomes_register_submission_is_declared,
+    a_disclosure_to_an_undeclared_recipient_is_flagged_where_the_register_flags,
+    a_disclosure_to_an_undeclared_recipient_is_refused_where_the_register_rejects,
+    a_disclosure_on_request_is_classified_on_request,
+    an_unknown_register_is_refused,
+    a_controller_that_is_not_the_registers_is_refused,
+    a_joint_controller_records_into_the_shared_register,
+    the_catalogue_lists_the_five_seed_registers,
+    a_bad_file_on_reload_keeps_the_catalogue_in_force,
+);
+
+async fn classification_of(app: &mut TestApp, controller: String, id: u64) -> Classification {
+    let stored = app
+        .client
+        .get_disclosure(GetDisclosureRequest {
+            controller_id: controller,
+            disclosure_id: id,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    stored.classification()
+}
+
+/// Records `request`, expects FAILED_PRECONDITION with `reason` in its message, and finds
+/// nothing stored.
+async fn assert_refused(
+    app: &mut TestApp,
+    request: luovutusloki::grpc::proto::RecordDisclosureRequest,
+    reason: &str,
+) {
+    let refused = app.client.record_disclosure(request).await.unwrap_err();
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(refused.message().contains(reason), "{}", refused.message());
+    assert_eq!(app.db.disclosure_count().await, 0);
+}
+
+async fn the_koko_funds_monthly_incomes_register_submission_is_declared(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let receipt = app
+        .client
+        .record_disclosure(income_register_submission("koko-2026-10", hetus(0, 1_000)))
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert_eq!(
+        classification_of(&mut app, koko(), receipt.disclosure_id).await,
+        Classification::Declared
+    );
+    assert_eq!(app.db.entry_count().await, 1_000);
+}
+
+/// A private person as recipient: no register declares regular disclosures to one.
+fn to_a_private_person(
+    mut request: luovutusloki::grpc::proto::RecordDisclosureRequest,
+) -> luovutusloki::grpc::proto::RecordDisclosureRequest {
+    let recipient = request.recipient.as_mut().unwrap();
+    recipient.id_type = RecipientIdType::None.into();
+    recipient.identifier = String::new();
+    recipient.name = "Yksityishenkilö".into();
+    recipient.kind = RecipientKind::PrivatePerson.into();
+    request
+}
+
+async fn a_disclosure_to_an_undeclared_recipient_is_flagged_where_the_register_flags(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    app.client
+        .record_disclosure(income_register_submission("koko-ok", hetus(0, 1)))
+        .await
+        .unwrap();
+    let request = to_a_private_person(income_register_submission("koko-x", hetus(1, 1)));
+
+    let receipt = app
+        .client
+        .record_disclosure(request)
+        .await
+        .unwrap()
+        .into_inner();
+    let flagged = app
+        .client
+        .list_disclosures(ListDisclosuresRequest {
+            controller_id: koko(),
+            classification: Classification::Undeclared.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .disclosures;
+
+    assert_eq!(
+        classification_of(&mut app, koko(), receipt.disclosure_id).await,
+        Classification::Undeclared
+    );
+    let flagged: Vec<_> = flagged.iter().map(|d| d.transfer_id.as_str()).collect();
+    assert_eq!(
+        flagged,
+        ["koko-x"],
+        "the review list holds only the flagged one"
+    );
+}
+
+async fn a_disclosure_to_an_undeclared_recipient_is_refused_where_the_register_rejects(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let request = to_a_private_person(health_data_to_employer("kokkola-x", hetu(1)));
+
+    assert_refused(
+        &mut app,
+        request,
+        "no declared disclosure goes to this recipient",
+    )
+    .await;
+}
+
+async fn a_disclosure_on_request_is_classified_on_request(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = to_a_private_person(health_data_to_employer("kokkola-req", hetu(2)));
+    // The police ask for a job seeker's contact details in a pre-trial investigation.
+    let recipient = request.recipient.as_mut().unwrap();
+    recipient.kind = RecipientKind::Authority.into();
+    recipient.name = "Poliisi".into();
+    request.legal_basis = luovutusloki::grpc::proto::LegalBasis::LegalObligation.into();
+    request.special_category_condition = 0;
+    request.consent_reference = String::new();
+    request.data_categories = vec![
+        luovutusloki::grpc::proto::DataCategory::Identity.into(),
+        luovutusloki::grpc::proto::DataCategory::Contact.into(),
+    ];
+    request.provisions = vec![statute("872/2011", 4, "3", 0)];
+    request.requester_reference = "POL-2026-1234".into();
+
+    let receipt = app
+        .client
+        .record_disclosure(request)
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert_eq!(
+        classification_of(&mut app, KOKKOLA.into(), receipt.disclosure_id).await,
+        Classification::OnRequest
+    );
+}
+
+async fn an_unknown_register_is_refused(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = income_register_submission("koko-unknown", hetus(0, 1));
+    request.register_id = "ei-ole-olemassa".into();
+
+    assert_refused(&mut app, request, "ei-ole-olemassa").await;
+}
+
+async fn a_controller_that_is_not_the_registers_is_refused(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = income_register_submission("koko-other", hetus(0, 1));
+    request.controller_id = KOKKOLA.into();
+
+    assert_refused(&mut app, request, "not a controller of register").await;
+}
+
+async fn a_joint_controller_records_into_the_shared_register(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = health_data_to_employer("keha-joint", hetu(3));
+    request.controller_id = KEHA.into();
+
+    let receipt = app
+        .client
+        .record_disclosure(request)
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert_eq!(
+        classification_of(&mut app, KEHA.into(), receipt.disclosure_id).await,
+        Classification::Declared
+    );
+}
+
+/// The registers built from the five privacy notices in `shared/seeds`.
+const SEED_REGISTERS: [&str; 5] = [
+    "keha-palkkaturva-puhelut",
+    "koko-jasen-ja-maksurekisteri",
+    "kokkola-tyollisyyspalvelut",
+    "pohjois-karjala-tyollisyysalue",
+    "te-henkiloasiakasrekisteri",
+];
+
+async fn the_catalogue_lists_the_five_seed_registers(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let all = app
+        .client
+        .list_registers(ListRegistersRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .registers;
+    let keha = app
+        .client
+        .list_registers(ListRegistersRequest {
+            controller_id: KEHA.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .registers;
+    let koko = app
+        .client
+        .get_register(GetRegisterRequest {
+            register_id: "koko-jasen-ja-maksurekisteri".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let missing = app
+        .client
+        .get_register(GetRegisterRequest {
+            register_id: "ei-ole-olemassa".into(),
+        })
+        .await
+        .unwrap_err();
+
+    let ids: Vec<_> = all.iter().map(|r| r.id.as_str()).collect();
+    for seed in SEED_REGISTERS {
+        assert!(ids.contains(&seed), "{seed} in {ids:?}");
+    }
+    let keha_ids: Vec<_> = keha.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        keha_ids,
+        ["keha-palkkaturva-puhelut", "kokkola-tyollisyyspalvelut"]
+    );
+    assert!(
+        koko.controllers[0].example,
+        "KOKO's business ID is an example"
+    );
+    assert!(!koko.disclosures.is_empty());
+    assert!(koko.third_country_transfers.is_empty());
+    assert_eq!(missing.code(), Code::NotFound);
+}
+
+async fn a_bad_file_on_reload_keeps_the_catalogue_in_force(kind: Kind) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_catalogue(&example_registers(), dir.path());
+    let mut app = TestApp::spawn_with(
+        kind,
+        Options {
+            registers: Some(dir.path().to_owned()),
+            ..Options::default()
+        },
+    )
+    .await;
+    let koko = dir.path().join("koko-jasen-ja-maksurekisteri.toml");
+    let good = std::fs::read_to_string(&koko).unwrap();
+    std::fs::write(
+        &koko,
+        good.replace("undeclared = \"flag\"", "undeclared = \"maybe\""),
+    )
+    .unwrap();
+
+    let refused = app
+        .client
+        .reload_registers(ReloadRegistersRequest {})
+        .await
+        .unwrap_err();
+    let still = app
+        .client
+        .record_disclosure(income_register_submission("koko-reload", hetus(0, 1)))
+        .await;
+    std::fs::write(&koko, good).unwrap();
+    let reloaded = app
+        .client
+        .reload_registers(ReloadRegistersRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused
+            .message()
+            .contains("koko-jasen-ja-maksurekisteri.toml, line "),
+        "{}",
+        refused.message()
+    );
+    assert!(
+        refused.message().contains("\"maybe\""),
+        "{}",
+        refused.message()
+    );
+    assert!(still.is_ok(), "the catalogue in force still serves");
+    assert_eq!(reloaded.register_count, 5);
+}
+
+#[test]
+fn a_bad_catalogue_stops_the_start_naming_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let registers = dir.path().join("registers");
+    std::fs::create_dir(&registers).unwrap();
+    std::fs::write(registers.join("bad.toml"), "id = \"bad\"\nundeclared = 7\n").unwrap();
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
+        .arg("serve")
+        .env("LUOVUTUSLOKI_LISTEN", "127.0.0.1:0")
+        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", dir.path().join("data"))
+        .env("LUOVUTUSLOKI_REGISTERS__DIR", &registers)
+        .output()
+        .unwrap();
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("bad.toml, line 2"), "{stderr}");
+}
