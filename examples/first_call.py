@@ -72,9 +72,14 @@ def main():
         print(f"listed {d.id}: {d.recipient.name} under {provisions}, {d.subject_count} subjects, "
               f"{classification}")
 
+    # A lookup by identity code says who looks up and in which case; it is recorded first.
+    context = pb.LookupContext(requested_by="kasittelija-17", case_reference="TAR-2026-0042")
     mine = client.ListSubjectDisclosures(pb.ListSubjectDisclosuresRequest(
-        controller_id="1234567-1", subject="020150-9300"))
+        controller_id="1234567-1", subject="020150-9300", context=context))
     print(f"subject 2 appears in {len(mine.disclosures)} disclosure(s)")
+    audit = client.ListAccessLookups(pb.ListAccessLookupsRequest(
+        controller_id="1234567-1", requested_by="kasittelija-17"))
+    print(f"lookups by kasittelija-17 on record: {len(audit.lookups)}")
 
     try:
         bad = pb.RecordDisclosureRequest()

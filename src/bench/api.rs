@@ -15,8 +15,8 @@ use tonic_health::pb::health_client::HealthClient;
 use super::baseline::{Range, preload_id};
 use super::load::{self, Budget, CALL_TIMEOUT, OpError, Outcome};
 use super::subjects::{CAPACITY, disclosure, identity_code, identity_codes, mix};
-use crate::grpc::proto::ListSubjectDisclosuresRequest;
 use crate::grpc::proto::disclosure_log_client::DisclosureLogClient;
+use crate::grpc::proto::{ListSubjectDisclosuresRequest, LookupContext};
 
 /// Subjects in one bulk disclosure.
 pub const BULK_SUBJECTS: u64 = 1_000;
@@ -162,6 +162,10 @@ impl Connections {
             let offset = pick - (ends[i] - ranges[i].count);
             let request = ListSubjectDisclosuresRequest {
                 controller_id: this.controller.clone(),
+                context: Some(LookupContext {
+                    requested_by: "luovutusloki-bench".into(),
+                    case_reference: "bench".into(),
+                }),
                 subject: identity_code(ranges[i].first + offset),
                 ..Default::default()
             };

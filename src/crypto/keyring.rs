@@ -95,6 +95,13 @@ impl Keyring {
         &self.keys[self.active]
     }
 
+    /// The hash of `subject` under the active key, with the key's id: how a lookup records
+    /// whom it was about.
+    pub fn active_hash(&self, subject: &Hetu) -> (u16, SubjectHash) {
+        let key = self.active();
+        (key.id, key.hash(subject))
+    }
+
     /// The hashes of `subject` under every key, to look up entries written under any of them.
     pub fn lookup_hashes(&self, subject: &Hetu) -> Vec<SubjectHash> {
         self.keys.iter().map(|k| k.hash(subject)).collect()

@@ -6,13 +6,13 @@ use prost_types::Timestamp as ProtoTimestamp;
 use crate::domain::provision::{EuActKind, EuActNumber, Language, Section, StatuteNumber};
 use crate::domain::{
     BusinessId, Channel, Classification, Country, DataCategories, DataCategory, DisclosureDetails,
-    Hetu, LegalBasis, LegalProvision, LongText, NewDisclosure, Receipt, Recipient, RecipientIdType,
-    RecipientIdentifier, RecipientKind, RegisterId, ShortText, SpecialCategoryCondition,
-    StoredDisclosure, Timestamp, TransferId, Violations, Withholding,
+    Hetu, LegalBasis, LegalProvision, LongText, LookupContext, NewDisclosure, Receipt, Recipient,
+    RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
+    SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Violations, Withholding,
 };
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
-use crate::storage::{DisclosureFilter, Period};
+use crate::storage::{DisclosureFilter, Period, StoredLookup};
 
 use super::proto;
 use super::service::Limits;
@@ -391,16 +391,42 @@ fn period(
     to: Option<ProtoTimestamp>,
     v: &mut Violations,
 ) -> Option<Period> {
-    let from = v.check("occurred_from", timestamp(from));
-    let to = v.check("occurred_to", timestamp(to));
+    named_period(("occurred_from", from), ("occurred_to", to), v)
+}
+
+/// A half-open period from two timestamp fields, each named in its violations.
+fn named_period(
+    (from_field, from): (&str, Option<ProtoTimestamp>),
+    (to_field, to): (&str, Option<ProtoTimestamp>),
+    v: &mut Violations,
+) -> Option<Period> {
+    let from = v.check(from_field, timestamp(from));
+    let to = v.check(to_field, timestamp(to));
     let (from, to) = (from?, to?);
     if let (Some(f), Some(t)) = (from, to)
         && f >= t
     {
-        v.add("occurred_to", "must be after occurred_from");
+        v.add(to_field, format!("must be after {from_field}"));
         return None;
     }
     Some(Period { from, to })
+}
+
+/// Parses the required context of a lookup by identity code.
+fn lookup_context(
+    context: Option<proto::LookupContext>,
+    v: &mut Violations,
+) -> Option<LookupContext> {
+    let proto::LookupContext {
+        requested_by,
+        case_reference,
+    } = context.unwrap_or_default();
+    let requested_by = v.check("context.requested_by", ShortText::parse(&requested_by));
+    let case_reference = v.check("context.case_reference", ShortText::parse(&case_reference));
+    Some(LookupContext {
+        requested_by: requested_by?,
+        case_reference: case_reference?,
+    })
 }
 
 /// Parses `text` with `parse` unless it is empty.
@@ -484,7 +510,7 @@ pub fn disclosure_listing(
 /// the period.
 pub fn subject_listing(
     request: proto::ListSubjectDisclosuresRequest,
-) -> Result<Listing<(Hetu, Period)>, Vec<FieldViolation>> {
+) -> Result<Listing<(Hetu, Period, LookupContext)>, Vec<FieldViolation>> {
     let proto::ListSubjectDisclosuresRequest {
         controller_id,
         subject,
@@ -492,19 +518,97 @@ pub fn subject_listing(
         occurred_to,
         page_size: requested_size,
         page_token,
+        context,
     } = request;
     let mut v = Violations::default();
     let controller = v.check("controller_id", BusinessId::parse(&controller_id));
     let subject = v.check("subject", Hetu::parse(&subject));
     let period = period(occurred_from, occurred_to, &mut v);
     let page_size = v.check("page_size", page_size(requested_size));
+    let context = lookup_context(context, &mut v);
     let listing = (|| {
         Some(Listing {
             controller: controller?,
-            filter: (subject?, period?),
+            filter: (subject?, period?, context?),
             page_size: page_size?,
             page_token,
         })
     })();
     v.finish(listing)
+}
+
+/// A parsed lookup listing: its filters, and the subject with the context of this lookup
+/// when it filters by identity code.
+pub struct LookupListing {
+    pub subject: Option<(Hetu, LookupContext)>,
+    pub requested_by: Option<ShortText>,
+    pub case_reference: Option<ShortText>,
+    pub period: Period,
+}
+
+/// Parses a lookup listing request, naming every bad field.
+pub fn lookup_listing(
+    request: proto::ListAccessLookupsRequest,
+) -> Result<Listing<LookupListing>, Vec<FieldViolation>> {
+    let proto::ListAccessLookupsRequest {
+        controller_id,
+        requested_by,
+        case_reference,
+        subject,
+        context,
+        looked_up_from,
+        looked_up_to,
+        page_size: requested_size,
+        page_token,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let requested_by = v.check("requested_by", optional(&requested_by, ShortText::parse));
+    let case_reference = v.check(
+        "case_reference",
+        optional(&case_reference, ShortText::parse),
+    );
+    let subject = match subject.as_str() {
+        "" => Some(None),
+        code => {
+            let subject = v.check("subject", Hetu::parse(code));
+            let context = lookup_context(context, &mut v);
+            subject.zip(context).map(Some)
+        }
+    };
+    let period = named_period(
+        ("looked_up_from", looked_up_from),
+        ("looked_up_to", looked_up_to),
+        &mut v,
+    );
+    let page_size = v.check("page_size", page_size(requested_size));
+    let listing = (|| {
+        Some(Listing {
+            controller: controller?,
+            filter: LookupListing {
+                subject: subject?,
+                requested_by: requested_by?,
+                case_reference: case_reference?,
+                period: period?,
+            },
+            page_size: page_size?,
+            page_token,
+        })
+    })();
+    v.finish(listing)
+}
+
+pub fn lookup_to_proto(stored: &StoredLookup) -> proto::AccessLookup {
+    let lookup = &stored.lookup;
+    proto::AccessLookup {
+        id: stored.id as u64,
+        looked_up_at: Some(to_proto_timestamp(lookup.looked_up_at)),
+        operation: lookup.operation.code().into(),
+        requested_by: lookup.context.requested_by.to_string(),
+        case_reference: lookup.context.case_reference.to_string(),
+        subject_key_id: lookup.subject_key_id.into(),
+        subject_hash: lookup.subject_hash.to_vec(),
+        occurred_from: lookup.period.from.map(to_proto_timestamp),
+        occurred_to: lookup.period.to.map(to_proto_timestamp),
+    }
 }

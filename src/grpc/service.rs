@@ -6,9 +6,12 @@ use futures_util::stream::FuturesOrdered;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::catalogue::{Registers, UndeclaredPolicy};
-use crate::domain::{BusinessId, Classification, DisclosureDetails, RegisterId, Timestamp};
+use crate::domain::{
+    BusinessId, Classification, DisclosureDetails, Hetu, LookupContext, LookupOperation,
+    RegisterId, Timestamp,
+};
 use crate::ingest::{Admission, Recorded, Recorder};
-use crate::storage::{Cursor, Storage};
+use crate::storage::{Cursor, LookupFilter, NewLookup, Period, Storage};
 
 use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};
 use super::error::{invalid_argument, invalid_field};
@@ -77,6 +80,31 @@ impl<S: Storage> DisclosureLogService<S> {
             .recorder
             .record(disclosure, classification, admission)
             .await?)
+    }
+
+    /// Records a lookup of `subject` before it is answered: if it cannot be recorded, the
+    /// lookup is not made.
+    async fn record_lookup(
+        &self,
+        controller: &BusinessId,
+        subject: &Hetu,
+        context: LookupContext,
+        operation: LookupOperation,
+        period: Period,
+    ) -> Result<(), Status> {
+        let (subject_key_id, subject_hash) = self.recorder.keys().active_hash(subject);
+        self.store
+            .record_lookup(&NewLookup {
+                controller: controller.clone(),
+                looked_up_at: Timestamp::now(),
+                operation,
+                context,
+                subject_key_id,
+                subject_hash,
+                period,
+            })
+            .await?;
+        Ok(())
     }
 
     /// Checks `details` against its register: the register must be in the catalogue and
@@ -260,10 +288,18 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
     ) -> Result<Response<proto::ListSubjectDisclosuresResponse>, Status> {
         let Listing {
             controller,
-            filter: (subject, period),
+            filter: (subject, period, context),
             page_size: size,
             page_token,
         } = convert::subject_listing(request.into_inner()).map_err(invalid_argument)?;
+        self.record_lookup(
+            &controller,
+            &subject,
+            context,
+            LookupOperation::ListSubjectDisclosures,
+            period,
+        )
+        .await?;
         let hashes = self.recorder.keys().lookup_hashes(&subject);
         // The hashes bind the token to this subject without putting the code in it.
         let query = format!("{controller}|{}|{period:?}", hex::encode(hashes[0]));
@@ -285,6 +321,51 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
                     disclosure: Some(disclosure_to_proto(&s.disclosure)),
                 })
                 .collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_access_lookups(
+        &self,
+        request: Request<proto::ListAccessLookupsRequest>,
+    ) -> Result<Response<proto::ListAccessLookupsResponse>, Status> {
+        let Listing {
+            controller,
+            filter: listing,
+            page_size: size,
+            page_token,
+        } = convert::lookup_listing(request.into_inner()).map_err(invalid_argument)?;
+        let mut filter = LookupFilter {
+            requested_by: listing.requested_by,
+            case_reference: listing.case_reference,
+            subject_hashes: Vec::new(),
+            period: listing.period,
+        };
+        if let Some((subject, context)) = listing.subject {
+            self.record_lookup(
+                &controller,
+                &subject,
+                context,
+                LookupOperation::ListAccessLookups,
+                Period::default(),
+            )
+            .await?;
+            filter.subject_hashes = self.recorder.keys().lookup_hashes(&subject);
+        }
+        // The hashes bind the token to the subject without putting the code in it.
+        let query = format!("{controller}|{filter:?}");
+        let after =
+            page_token::decode(&page_token, &query).map_err(|e| invalid_field("page_token", e))?;
+        let mut found = self
+            .store
+            .list_lookups(&controller, &filter, after, size + 1)
+            .await?;
+        let next_page_token = next_token(&mut found, size, &query, |l| Cursor {
+            occurred_at: l.lookup.looked_up_at.micros(),
+            id: l.id,
+        });
+        Ok(Response::new(proto::ListAccessLookupsResponse {
+            lookups: found.iter().map(convert::lookup_to_proto).collect(),
             next_page_token,
         }))
     }

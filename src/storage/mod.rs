@@ -3,6 +3,7 @@
 
 mod batch;
 mod columns;
+mod lookups;
 mod postgres;
 mod rows;
 mod sqlite;
@@ -11,6 +12,7 @@ mod store;
 use std::future::Future;
 
 pub use batch::{PendingDisclosure, WriteOutcome};
+pub use lookups::{LookupFilter, NewLookup, StoredLookup};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use store::SqlStore;
@@ -112,6 +114,22 @@ pub trait Storage: Clone + Send + Sync + 'static {
         after: Option<Cursor>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<SubjectDisclosure>, StorageError>> + Send;
+
+    /// Records a lookup by identity code, committed before this returns; returns its id.
+    fn record_lookup(
+        &self,
+        lookup: &NewLookup,
+    ) -> impl Future<Output = Result<i64, StorageError>> + Send;
+
+    /// Up to `limit` recorded lookups of `controller` matching `filter`, after `after`,
+    /// ordered by (looked_up_at, id).
+    fn list_lookups(
+        &self,
+        controller: &BusinessId,
+        filter: &LookupFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredLookup>, StorageError>> + Send;
 
     /// Checks that the database answers (for health checks).
     fn ping(&self) -> impl Future<Output = Result<(), StorageError>> + Send;

@@ -12,6 +12,9 @@ use crate::domain::{BusinessId, Receipt, Recipient, StoredDisclosure, Timestamp}
 
 use super::batch::{Existing, PendingDisclosure, Plan, WriteOutcome};
 use super::columns::BatchColumns;
+use super::lookups::{
+    INSERT_LOOKUP, LookupFilter, LookupRow, NewLookup, StoredLookup, lookup_query,
+};
 use super::rows::{self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, SubjectRow};
 use super::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
 
@@ -91,6 +94,7 @@ where
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
     for<'r> SubjectRow: FromRow<'r, DB::Row>,
     for<'r> ExistingRow: FromRow<'r, DB::Row>,
+    for<'r> LookupRow: FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
@@ -201,6 +205,34 @@ where
                 })
             })
             .collect()
+    }
+
+    async fn record_lookup(&self, lookup: &NewLookup) -> Result<i64, StorageError> {
+        let (id,): (i64,) = sqlx::query_as(INSERT_LOOKUP)
+            .bind(lookup.looked_up_at.micros())
+            .bind(lookup.period.from.map(|t| t.micros()))
+            .bind(lookup.period.to.map(|t| t.micros()))
+            .bind(lookup.operation.code())
+            .bind(lookup.subject_key_id as i16)
+            .bind(lookup.controller.as_str().to_owned())
+            .bind(lookup.context.requested_by.as_str().to_owned())
+            .bind(lookup.context.case_reference.as_str().to_owned())
+            .bind(lookup.subject_hash.to_vec())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    async fn list_lookups(
+        &self,
+        controller: &BusinessId,
+        filter: &LookupFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Vec<StoredLookup>, StorageError> {
+        let mut query = lookup_query::<DB>(controller, filter, after, limit);
+        let found: Vec<LookupRow> = query.build_query_as().fetch_all(&self.pool).await?;
+        found.into_iter().map(LookupRow::into_domain).collect()
     }
 
     async fn ping(&self) -> Result<(), StorageError> {

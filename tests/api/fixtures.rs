@@ -151,3 +151,11 @@ pub fn health_data_to_employer(transfer_id: &str, subject: String) -> RecordDisc
         subjects: vec![subject],
     }
 }
+
+/// The context of a lookup by identity code: a staff member answering an access request.
+pub fn access_case() -> Option<proto::LookupContext> {
+    Some(proto::LookupContext {
+        requested_by: "kasittelija-17".into(),
+        case_reference: "TAR-2026-0042".into(),
+    })
+}

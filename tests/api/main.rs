@@ -3,6 +3,7 @@
 
 mod fixtures;
 mod harness;
+mod lookups;
 
 mod operations;
 mod queries;

@@ -244,6 +244,7 @@ async fn the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_s
     client.record_disclosure(bad).await.unwrap_err();
     client
         .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            context: access_case(),
             controller_id: koko(),
             subject: subjects[3].clone(),
             ..Default::default()
@@ -266,13 +267,15 @@ async fn the_binary_stops_cleanly_on_sigterm_and_no_identity_code_is_logged_or_s
         Database::Postgres(pg) => {
             let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
             let mut text = Vec::new();
-            for table in [
-                "log_head",
-                "recipients",
-                "disclosures",
-                "disclosure_provisions",
-                "subject_entries",
-            ] {
+            // Every table, so that a table added later is covered too.
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            assert!(tables.iter().any(|t| t == "access_lookups"));
+            for table in tables {
                 let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                     "SELECT t::text FROM {table} t"
                 )))

@@ -213,6 +213,7 @@ async fn a_subject_is_found_in_every_disclosure_of_the_period_and_no_other(kind:
     let found = app
         .client
         .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            context: access_case(),
             controller_id: koko(),
             subject: person.clone(),
             occurred_from: at(june + 86_400),
@@ -232,6 +233,7 @@ async fn a_subject_is_found_in_every_disclosure_of_the_period_and_no_other(kind:
     let bad = app
         .client
         .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            context: access_case(),
             controller_id: koko(),
             subject: "131052-308U".into(),
             ..Default::default()
@@ -270,6 +272,7 @@ async fn another_controllers_disclosures_are_invisible(kind: Kind) {
     let by_subject = app
         .client
         .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            context: access_case(),
             controller_id: KOKKOLA.into(),
             subject: hetu(0),
             ..Default::default()
@@ -352,6 +355,7 @@ async fn a_listing_with_several_bad_fields_names_each(kind: Kind) {
     let subject_status = app
         .client
         .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            context: access_case(),
             controller_id: "x".into(),
             subject: "131052-308U".into(),
             ..Default::default()

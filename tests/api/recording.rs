@@ -67,6 +67,7 @@ async fn a_recorded_disclosure_reads_back_as_recorded(kind: Kind) {
     let by_subject = app
         .client
         .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            context: access_case(),
             controller_id: koko(),
             subject: hetu(1),
             ..Default::default()
@@ -100,6 +101,7 @@ async fn a_disclosure_of_ten_thousand_subjects_is_recorded_whole(kind: Kind) {
     let last = app
         .client
         .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            context: access_case(),
             controller_id: koko(),
             subject: hetu(9_999),
             ..Default::default()

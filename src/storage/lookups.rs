@@ -1,0 +1,142 @@
+//! The record of lookups by identity code, and its SQL (the same on both backends).
+
+use sqlx::{Database, QueryBuilder};
+
+use crate::crypto::SubjectHash;
+use crate::domain::{BusinessId, LookupContext, LookupOperation, ShortText, Timestamp};
+
+use super::rows::Bind;
+use super::{Cursor, Period, StorageError};
+
+/// A lookup to record, before it is answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLookup {
+    pub controller: BusinessId,
+    pub looked_up_at: Timestamp,
+    pub operation: LookupOperation,
+    pub context: LookupContext,
+    /// The subject by its hash under the active key.
+    pub subject_key_id: u16,
+    pub subject_hash: SubjectHash,
+    /// The period the lookup asked about.
+    pub period: Period,
+}
+
+/// A recorded lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLookup {
+    pub id: i64,
+    pub lookup: NewLookup,
+}
+
+/// Filters of a lookup listing; empty or `None` does not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct LookupFilter {
+    pub requested_by: Option<ShortText>,
+    pub case_reference: Option<ShortText>,
+    /// The subject's hashes under every key.
+    pub subject_hashes: Vec<SubjectHash>,
+    /// Of `looked_up_at`.
+    pub period: Period,
+}
+
+pub(super) const INSERT_LOOKUP: &str = "INSERT INTO access_lookups (looked_up_at, period_from, \
+     period_to, operation, subject_key_id, controller, requested_by, case_reference, \
+     subject_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+
+/// A lookup as read, before decoding.
+#[derive(sqlx::FromRow)]
+pub(super) struct LookupRow {
+    id: i64,
+    looked_up_at: i64,
+    period_from: Option<i64>,
+    period_to: Option<i64>,
+    operation: i16,
+    subject_key_id: i16,
+    controller: String,
+    requested_by: String,
+    case_reference: String,
+    subject_hash: Vec<u8>,
+}
+
+impl LookupRow {
+    pub fn into_domain(self) -> Result<StoredLookup, StorageError> {
+        let bad = |what: &str| StorageError::Corrupt(format!("access lookup {}: {what}", self.id));
+        let time = |micros| Timestamp::from_micros(micros).map_err(|_| bad("time"));
+        let text = |text: &str| ShortText::parse(text).map_err(|_| bad("text"));
+        Ok(StoredLookup {
+            id: self.id,
+            lookup: NewLookup {
+                controller: BusinessId::parse(&self.controller).map_err(|_| bad("controller"))?,
+                looked_up_at: time(self.looked_up_at)?,
+                operation: LookupOperation::from_code(self.operation.into())
+                    .ok_or_else(|| bad("operation"))?,
+                context: LookupContext {
+                    requested_by: text(&self.requested_by)?,
+                    case_reference: text(&self.case_reference)?,
+                },
+                subject_key_id: u16::try_from(self.subject_key_id).map_err(|_| bad("key id"))?,
+                subject_hash: self
+                    .subject_hash
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| bad("subject hash"))?,
+                period: Period {
+                    from: self.period_from.map(time).transpose()?,
+                    to: self.period_to.map(time).transpose()?,
+                },
+            },
+        })
+    }
+}
+
+/// `SELECT` of one page of a lookup listing, ordered by (looked_up_at, id).
+pub(super) fn lookup_query<DB: Database>(
+    controller: &BusinessId,
+    filter: &LookupFilter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+    String: Bind<DB>,
+    Vec<u8>: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "SELECT id, looked_up_at, period_from, period_to, operation, subject_key_id, controller, \
+         requested_by, case_reference, subject_hash FROM access_lookups WHERE controller = ",
+    );
+    qb.push_bind(controller.as_str().to_owned());
+    if let Some(requested_by) = &filter.requested_by {
+        qb.push(" AND requested_by = ")
+            .push_bind(requested_by.as_str().to_owned());
+    }
+    if let Some(case_reference) = &filter.case_reference {
+        qb.push(" AND case_reference = ")
+            .push_bind(case_reference.as_str().to_owned());
+    }
+    if !filter.subject_hashes.is_empty() {
+        qb.push(" AND subject_hash IN (");
+        let mut list = qb.separated(", ");
+        for hash in &filter.subject_hashes {
+            list.push_bind(hash.to_vec());
+        }
+        qb.push(")");
+    }
+    if let Some(from) = filter.period.from {
+        qb.push(" AND looked_up_at >= ").push_bind(from.micros());
+    }
+    if let Some(to) = filter.period.to {
+        qb.push(" AND looked_up_at < ").push_bind(to.micros());
+    }
+    if let Some(cursor) = after {
+        qb.push(" AND (looked_up_at, id) > (")
+            .push_bind(cursor.occurred_at)
+            .push(", ")
+            .push_bind(cursor.id)
+            .push(")");
+    }
+    qb.push(" ORDER BY looked_up_at, id LIMIT ")
+        .push_bind(i64::from(limit));
+    qb
+}
