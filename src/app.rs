@@ -10,7 +10,14 @@ use tokio::net::TcpListener;
 use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
+use crate::domain::provision::Language;
+use crate::domain::{BusinessId, Hetu, LookupContext, ShortText, Timestamp};
+use crate::report::{
+    ReportRequest, finnish_date, render_html, render_text, start_of_finnish_day,
+    subject_access_report,
+};
 use crate::server::{self, ServerOptions};
+use crate::storage::Period;
 use crate::storage::{PostgresStore, SqliteStore};
 
 /// `luovutusloki serve`: runs until SIGTERM or SIGINT.
@@ -103,4 +110,142 @@ fn keyring_or_first_key(settings: &Settings) -> anyhow::Result<Keyring> {
         );
     }
     Ok(settings.keyring()?)
+}
+
+/// Arguments of `luovutusloki report subject`.
+#[derive(Debug, clap::Args)]
+pub struct SubjectReportArgs {
+    /// Business ID of the controller whose log is read.
+    #[arg(long)]
+    pub controller: String,
+    /// The data subject's identity code, or `-` to read it from standard input (which keeps
+    /// it out of the shell history and the process list).
+    #[arg(long)]
+    pub hetu: String,
+    /// Language of the document.
+    #[arg(long, value_enum, default_value = "fi")]
+    pub lang: ReportLanguage,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// First day of the period (YYYY-MM-DD, Finnish time); unset: from the beginning.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day of the period, included (YYYY-MM-DD, Finnish time); unset: until now.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The case the report is for, e.g. the access request's record number.
+    #[arg(long = "case")]
+    pub case_reference: String,
+    /// Who prepares it; default: the login name ($USER).
+    #[arg(long)]
+    pub requested_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportLanguage {
+    Fi,
+    Sv,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Html,
+}
+
+/// `luovutusloki report subject`: the access report from the configured database.
+pub async fn report_subject(settings: Settings, args: SubjectReportArgs) -> anyhow::Result<()> {
+    let request = report_request(&args)?;
+    let keys = settings.keyring().context("loading the subject keys")?;
+    let registers = Registers::load(&settings.registers.dir).with_context(|| {
+        format!(
+            "loading the register catalogue {}",
+            settings.registers.dir.display()
+        )
+    })?;
+    let catalogue = registers.current();
+    let now = Timestamp::now();
+    let report = match backend(&settings)? {
+        Backend::Sqlite(path) => {
+            let store = SqliteStore::open(&path, 1)
+                .await
+                .with_context(|| format!("opening SQLite database {}", path.display()))?;
+            subject_access_report(&store, &keys, &catalogue, request, now).await
+        }
+        Backend::Postgres(url) => {
+            let store = PostgresStore::connect(&url, 2)
+                .await
+                .context("connecting to PostgreSQL")?;
+            subject_access_report(&store, &keys, &catalogue, request, now).await
+        }
+    }
+    .context("building the report")?;
+    let document = match args.format {
+        ReportFormat::Text => render_text(&report),
+        ReportFormat::Html => render_html(&report),
+    };
+    print!("{document}");
+    eprintln!(
+        "{} disclosure(s) in the report; {} withheld from the subject and left out",
+        report.entries.len(),
+        report.withheld.len()
+    );
+    for withheld in &report.withheld {
+        eprintln!(
+            "  withheld until {}: {}",
+            finnish_date(withheld.until, Language::Fi),
+            withheld.reason
+        );
+    }
+    Ok(())
+}
+
+fn report_request(args: &SubjectReportArgs) -> anyhow::Result<ReportRequest> {
+    let code = if args.hetu == "-" {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim().to_owned()
+    } else {
+        args.hetu.clone()
+    };
+    // The error never repeats the code.
+    let subject = Hetu::parse(&code).map_err(|e| anyhow::anyhow!("--hetu: {e}"))?;
+    let day = |flag: &str, text: &str| -> anyhow::Result<time::Date> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(text, &format).with_context(|| format!("{flag}: expected YYYY-MM-DD"))
+    };
+    let from = args
+        .from
+        .as_deref()
+        .map(|t| day("--from", t).map(start_of_finnish_day))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|t| day("--to", t).map(|d| start_of_finnish_day(d.next_day().expect("in range"))))
+        .transpose()?;
+    let requested_by = args
+        .requested_by
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "cli".into());
+    Ok(ReportRequest {
+        controller: BusinessId::parse(&args.controller)
+            .map_err(|e| anyhow::anyhow!("--controller: {e}"))?,
+        subject,
+        period: Period { from, to },
+        language: match args.lang {
+            ReportLanguage::Fi => Language::Fi,
+            ReportLanguage::Sv => Language::Sv,
+            ReportLanguage::En => Language::En,
+        },
+        context: LookupContext {
+            requested_by: ShortText::parse(&requested_by)
+                .map_err(|e| anyhow::anyhow!("--requested-by: {e}"))?,
+            case_reference: ShortText::parse(&args.case_reference)
+                .map_err(|e| anyhow::anyhow!("--case: {e}"))?,
+        },
+    })
 }

@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod domain;
 pub mod grpc;
 pub mod ingest;
+pub mod report;
 pub mod server;
 pub mod storage;
 pub mod telemetry;

@@ -39,6 +39,16 @@ enum Command {
     },
     /// Benchmark a running server over loopback against baselines on its database.
     Bench(luovutusloki::bench::BenchArgs),
+    /// Reports from the log, read from the configured database.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// A data subject's access report (GDPR Art. 15), recorded as a lookup; the document goes
+    /// to standard output, withheld disclosures are counted on standard error.
+    Subject(app::SubjectReportArgs),
 }
 
 #[tokio::main]
@@ -69,5 +79,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => app::migrate(settings).await,
         Command::Keygen { dir } => app::keygen(&settings, dir),
         Command::Bench(args) => luovutusloki::bench::run(args).await,
+        Command::Report(ReportCommand::Subject(args)) => app::report_subject(settings, args).await,
     }
 }

@@ -8,6 +8,7 @@ coded_enum! {
     pub enum LookupOperation {
         ListSubjectDisclosures = 1, "list_subject_disclosures";
         ListAccessLookups = 2, "list_access_lookups";
+        SubjectAccessReport = 3, "subject_access_report";
     }
 }
 

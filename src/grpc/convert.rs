@@ -12,6 +12,7 @@ use crate::domain::{
 };
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
+use crate::report::{ReportRequest, SubjectReport, render_html, render_text};
 use crate::storage::{DisclosureFilter, Period, StoredLookup};
 
 use super::proto;
@@ -315,6 +316,16 @@ pub fn provision_to_proto(p: &LegalProvision) -> proto::LegalProvision {
     }
 }
 
+fn recipient_to_proto(recipient: &Recipient) -> proto::Recipient {
+    proto::Recipient {
+        id_type: recipient.identifier.id_type().code().into(),
+        identifier: recipient.identifier.as_str().to_owned(),
+        name: recipient.name.to_string(),
+        kind: recipient.kind.code().into(),
+        country: recipient.country.to_string(),
+    }
+}
+
 pub fn receipt_to_proto(receipt: Receipt) -> proto::RecordDisclosureResponse {
     proto::RecordDisclosureResponse {
         disclosure_id: receipt.disclosure_id as u64,
@@ -333,13 +344,7 @@ pub fn disclosure_to_proto(stored: &StoredDisclosure) -> proto::Disclosure {
         occurred_at: Some(to_proto_timestamp(d.occurred_at)),
         recorded_at: Some(to_proto_timestamp(stored.recorded_at)),
         register_id: d.register.to_string(),
-        recipient: Some(proto::Recipient {
-            id_type: d.recipient.identifier.id_type().code().into(),
-            identifier: d.recipient.identifier.as_str().to_owned(),
-            name: d.recipient.name.to_string(),
-            kind: d.recipient.kind.code().into(),
-            country: d.recipient.country.to_string(),
-        }),
+        recipient: Some(recipient_to_proto(&d.recipient)),
         legal_basis: d.legal_basis.code().into(),
         special_category_condition: d.special_condition.map_or(0, |c| c.code().into()),
         provisions: d.provisions.iter().map(provision_to_proto).collect(),
@@ -610,5 +615,76 @@ pub fn lookup_to_proto(stored: &StoredLookup) -> proto::AccessLookup {
         subject_hash: lookup.subject_hash.to_vec(),
         occurred_from: lookup.period.from.map(to_proto_timestamp),
         occurred_to: lookup.period.to.map(to_proto_timestamp),
+    }
+}
+
+/// Parses an access report request, naming every bad field.
+pub fn report_request(
+    request: proto::SubjectAccessReportRequest,
+) -> Result<ReportRequest, Vec<FieldViolation>> {
+    let proto::SubjectAccessReportRequest {
+        controller_id,
+        subject,
+        occurred_from,
+        occurred_to,
+        language,
+        context,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let subject = v.check("subject", Hetu::parse(&subject));
+    let period = period(occurred_from, occurred_to, &mut v);
+    let language = v.check(
+        "language",
+        match proto::ReportLanguage::try_from(language) {
+            Ok(proto::ReportLanguage::Fi) => Ok(Language::Fi),
+            Ok(proto::ReportLanguage::Sv) => Ok(Language::Sv),
+            Ok(proto::ReportLanguage::En) => Ok(Language::En),
+            _ => Err("must be FI, SV or EN"),
+        },
+    );
+    let context = lookup_context(context, &mut v);
+    let request = (|| {
+        Some(ReportRequest {
+            controller: controller?,
+            subject: subject?,
+            period: period?,
+            language: language?,
+            context: context?,
+        })
+    })();
+    v.finish(request)
+}
+
+pub fn report_to_proto(report: &SubjectReport) -> proto::SubjectAccessReportResponse {
+    proto::SubjectAccessReportResponse {
+        entries: report
+            .entries
+            .iter()
+            .map(|e| proto::ReportEntry {
+                occurred_at: Some(to_proto_timestamp(e.occurred_at)),
+                register_id: e.register.to_string(),
+                register_name: e.register_name.clone().unwrap_or_default(),
+                recipient: Some(recipient_to_proto(&e.recipient)),
+                provisions: e.provisions.iter().map(provision_to_proto).collect(),
+                data_categories: e.data_categories.iter().map(|c| c.code().into()).collect(),
+                purpose: e.purpose.clone(),
+                legal_basis: e.legal_basis.code().into(),
+                channel: e.channel.code().into(),
+            })
+            .collect(),
+        withheld_count: report.withheld.len() as u32,
+        withheld: report
+            .withheld
+            .iter()
+            .map(|w| proto::WithheldDisclosure {
+                occurred_at: Some(to_proto_timestamp(w.occurred_at)),
+                withheld_until: Some(to_proto_timestamp(w.until)),
+                reason: w.reason.clone(),
+            })
+            .collect(),
+        html: render_html(report),
+        text: render_text(report),
+        generated_at: Some(to_proto_timestamp(report.generated_at)),
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::{
     RegisterId, Timestamp,
 };
 use crate::ingest::{Admission, Recorded, Recorder};
+use crate::report::subject_access_report;
 use crate::storage::{Cursor, LookupFilter, NewLookup, Period, Storage};
 
 use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};
@@ -368,6 +369,22 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
             lookups: found.iter().map(convert::lookup_to_proto).collect(),
             next_page_token,
         }))
+    }
+
+    async fn subject_access_report(
+        &self,
+        request: Request<proto::SubjectAccessReportRequest>,
+    ) -> Result<Response<proto::SubjectAccessReportResponse>, Status> {
+        let request = convert::report_request(request.into_inner()).map_err(invalid_argument)?;
+        let report = subject_access_report(
+            &self.store,
+            self.recorder.keys(),
+            &self.registers.current(),
+            request,
+            Timestamp::now(),
+        )
+        .await?;
+        Ok(Response::new(convert::report_to_proto(&report)))
     }
 
     async fn list_registers(

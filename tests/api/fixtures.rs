@@ -159,3 +159,12 @@ pub fn access_case() -> Option<proto::LookupContext> {
         case_reference: "TAR-2026-0042".into(),
     })
 }
+
+/// The fields an INVALID_ARGUMENT names, in order.
+pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}

@@ -5,7 +5,6 @@ use luovutusloki::grpc::proto::{
     LookupOperation,
 };
 use tonic::Code;
-use tonic_types::StatusExt;
 
 use crate::fixtures::*;
 use crate::harness::{Kind, TestApp, on_both_backends};
@@ -132,13 +131,7 @@ async fn a_lookup_without_its_context_is_refused_and_not_made(kind: Kind) {
         .unwrap_err();
 
     assert_eq!(refused.code(), Code::InvalidArgument);
-    let fields: Vec<_> = refused
-        .get_details_bad_request()
-        .unwrap()
-        .field_violations
-        .into_iter()
-        .map(|v| v.field)
-        .collect();
+    let fields = bad_fields(&refused);
     assert_eq!(fields, ["context.requested_by", "context.case_reference"]);
     assert_eq!(
         app.db.scalar("SELECT COUNT(*) FROM access_lookups").await,

@@ -9,4 +9,5 @@ mod operations;
 mod queries;
 mod recording;
 mod registers;
+mod reports;
 mod validation;

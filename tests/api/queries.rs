@@ -336,7 +336,6 @@ async fn health_and_both_reflection_versions_answer(kind: Kind) {
 }
 
 async fn a_listing_with_several_bad_fields_names_each(kind: Kind) {
-    use tonic_types::StatusExt;
     let mut app = TestApp::spawn(kind).await;
 
     let status = app
@@ -364,13 +363,7 @@ async fn a_listing_with_several_bad_fields_names_each(kind: Kind) {
         .unwrap_err();
 
     let fields = |status: &tonic::Status| {
-        let mut fields: Vec<String> = status
-            .get_details_bad_request()
-            .unwrap()
-            .field_violations
-            .into_iter()
-            .map(|v| v.field)
-            .collect();
+        let mut fields = bad_fields(status);
         fields.sort();
         fields
     };

@@ -1,8 +1,7 @@
 //! Bad requests: INVALID_ARGUMENT naming every bad field, nothing stored, no code echoed.
 
 use luovutusloki::grpc::proto::{self, RecordDisclosureRequest};
-use tonic::{Code, Status};
-use tonic_types::StatusExt;
+use tonic::Code;
 
 use crate::fixtures::*;
 use crate::harness::{Kind, Options, TestApp, on_both_backends};
@@ -16,13 +15,6 @@ on_both_backends!(
 );
 
 /// The fields named in a status's BadRequest details.
-fn bad_fields(status: &Status) -> Vec<String> {
-    status
-        .get_details_bad_request()
-        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
-        .unwrap_or_default()
-}
-
 fn good() -> RecordDisclosureRequest {
     income_register_submission("tr-valid", hetus(0, 2))
 }

@@ -1,0 +1,149 @@
+//! Building the access report: the lookup is recorded, every disclosure of the subject in
+//! the period is read, and those still withheld (Art. 23) are set apart for the staff.
+
+use crate::catalogue::Catalogue;
+use crate::crypto::Keyring;
+use crate::domain::provision::Language;
+use crate::domain::{
+    BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
+    LookupOperation, Recipient, RegisterId, Timestamp,
+};
+use crate::storage::{Cursor, NewLookup, Period, Storage, StorageError};
+
+/// Disclosures read per query while building a report.
+const PAGE: u32 = 1_000;
+
+/// What a report is asked for.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub controller: BusinessId,
+    pub subject: Hetu,
+    pub period: Period,
+    pub language: Language,
+    pub context: LookupContext,
+}
+
+/// One disclosure as the data subject reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportEntry {
+    pub occurred_at: Timestamp,
+    pub register: RegisterId,
+    /// The register's name in the report's language, from the catalogue.
+    pub register_name: Option<String>,
+    pub recipient: Recipient,
+    pub provisions: Vec<LegalProvision>,
+    pub data_categories: DataCategories,
+    pub purpose: String,
+    pub legal_basis: LegalBasis,
+    pub channel: Channel,
+}
+
+/// A disclosure left out of the report because it is still withheld from the subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withheld {
+    pub occurred_at: Timestamp,
+    pub until: Timestamp,
+    pub reason: String,
+}
+
+/// The access report of one data subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectReport {
+    pub controller: BusinessId,
+    /// From the catalogue, when a register names the controller.
+    pub controller_name: Option<String>,
+    pub case_reference: String,
+    pub language: Language,
+    pub period: Period,
+    pub generated_at: Timestamp,
+    /// In (occurred_at, entry) order.
+    pub entries: Vec<ReportEntry>,
+    /// For the staff member only; not in the rendered document.
+    pub withheld: Vec<Withheld>,
+}
+
+/// Records the lookup, then builds the report of `request.subject` as of `now`.
+pub async fn subject_access_report<S: Storage>(
+    store: &S,
+    keys: &Keyring,
+    catalogue: &Catalogue,
+    request: ReportRequest,
+    now: Timestamp,
+) -> Result<SubjectReport, StorageError> {
+    let (subject_key_id, subject_hash) = keys.active_hash(&request.subject);
+    store
+        .record_lookup(&NewLookup {
+            controller: request.controller.clone(),
+            looked_up_at: now,
+            operation: LookupOperation::SubjectAccessReport,
+            context: request.context.clone(),
+            subject_key_id,
+            subject_hash,
+            period: request.period,
+        })
+        .await?;
+    let hashes = keys.lookup_hashes(&request.subject);
+    let mut found = Vec::new();
+    let mut after: Option<Cursor> = None;
+    loop {
+        let page = store
+            .list_subject_disclosures(&request.controller, &hashes, request.period, after, PAGE)
+            .await?;
+        let full = page.len() == PAGE as usize;
+        after = page.last().map(|s| Cursor {
+            occurred_at: s.disclosure.details.occurred_at.micros(),
+            id: s.entry_id,
+        });
+        found.extend(page);
+        if !full {
+            break;
+        }
+    }
+
+    let lang = request.language;
+    let mut entries = Vec::new();
+    let mut withheld = Vec::new();
+    for item in found {
+        let d = item.disclosure.details;
+        match &d.withholding {
+            Some(w) if w.until > now => withheld.push(Withheld {
+                occurred_at: d.occurred_at,
+                until: w.until,
+                reason: w.reason.to_string(),
+            }),
+            _ => {
+                let register_name = catalogue.get(&d.register).map(|r| match lang {
+                    Language::Fi => r.name.fi.clone(),
+                    Language::Sv => r.name.sv.clone(),
+                    Language::En => r.name.en.clone(),
+                });
+                entries.push(ReportEntry {
+                    occurred_at: d.occurred_at,
+                    register: d.register,
+                    register_name,
+                    recipient: d.recipient,
+                    provisions: d.provisions,
+                    data_categories: d.data_categories,
+                    purpose: d.purpose.to_string(),
+                    legal_basis: d.legal_basis,
+                    channel: d.channel,
+                })
+            }
+        }
+    }
+    let controller_name = catalogue
+        .registers()
+        .flat_map(|r| r.controllers.iter())
+        .find(|c| c.business_id == request.controller)
+        .map(|c| c.name.clone());
+    Ok(SubjectReport {
+        controller: request.controller,
+        controller_name,
+        case_reference: request.context.case_reference.to_string(),
+        language: lang,
+        period: request.period,
+        generated_at: now,
+        entries,
+        withheld,
+    })
+}

@@ -1,0 +1,251 @@
+//! Access reports (GDPR Art. 15): a member's disclosures as a document they can read.
+
+use luovutusloki::grpc::proto::{
+    self, ListAccessLookupsRequest, LookupOperation, ReportLanguage, SubjectAccessReportRequest,
+    SubjectAccessReportResponse, Withholding,
+};
+use prost_types::Timestamp;
+use tonic::Code;
+
+use crate::fixtures::*;
+use crate::harness::{Database, Kind, ServiceProcess, TestApp, on_both_backends, test_registers};
+
+on_both_backends!(
+    a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_and_hides_a_withheld_one,
+    a_report_request_without_language_or_context_names_both,
+    the_command_line_writes_the_same_report_and_records_the_lookup,
+);
+
+/// A year of one KOKO member (hetu(0)) and another member (hetu(1)): the Incomes Register,
+/// the Finnish Centre for Pensions, the Tax Administration, and a disclosure to the police
+/// that is withheld from the member for now.
+async fn record_members_year(app: &mut TestApp) {
+    let both = vec![hetu(0), hetu(1)];
+    app.client
+        .record_disclosure(income_register_submission(
+            "koko-tulorekisteri",
+            both.clone(),
+        ))
+        .await
+        .unwrap();
+
+    let mut pension = income_register_submission("koko-etk", both);
+    pension.occurred_at = at(OCTOBER_2026 + 86_400);
+    let etk = pension.recipient.as_mut().unwrap();
+    etk.identifier = example_business_id(117_005);
+    etk.name = "Eläketurvakeskus".into();
+    etk.kind = proto::RecipientKind::PensionInstitution.into();
+    pension.provisions = vec![statute("1290/2002", 13, "3", 0)];
+    pension.purpose = "Työttömyysetuuksien ilmoittaminen ansaintarekisteriin".into();
+    pension.channel = proto::Channel::SuomiFiXRoad.into();
+    app.client.record_disclosure(pension).await.unwrap();
+
+    let mut tax = income_register_submission("koko-vero", vec![hetu(0)]);
+    tax.occurred_at = at(OCTOBER_2026 + 2 * 86_400);
+    tax.recipient.as_mut().unwrap().name = "Verohallinto".into();
+    tax.provisions = vec![statute("1290/2002", 13, "1", 0)];
+    tax.purpose = "Ennakonpidätystietojen ilmoittaminen".into();
+    tax.channel = proto::Channel::FileTransfer.into();
+    app.client.record_disclosure(tax).await.unwrap();
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut police = income_register_submission("koko-poliisi", vec![hetu(0)]);
+    police.occurred_at = at(OCTOBER_2026 + 3 * 86_400);
+    let recipient = police.recipient.as_mut().unwrap();
+    recipient.id_type = proto::RecipientIdType::None.into();
+    recipient.identifier = String::new();
+    recipient.name = "Poliisi".into();
+    police.requester_reference = "POL-2026-77".into();
+    police.provisions = vec![statute("872/2011", 4, "3", 0)];
+    police.purpose = "Esitutkinta".into();
+    police.withholding = Some(Withholding {
+        until: Some(Timestamp {
+            seconds: now + 365 * 86_400,
+            nanos: 0,
+        }),
+        reason: "Esitutkinta kesken (tietosuojalaki 34 §)".into(),
+    });
+    app.client.record_disclosure(police).await.unwrap();
+}
+
+async fn report(
+    app: &mut TestApp,
+    subject: String,
+    language: ReportLanguage,
+) -> SubjectAccessReportResponse {
+    app.client
+        .subject_access_report(SubjectAccessReportRequest {
+            controller_id: koko(),
+            subject,
+            language: language.into(),
+            context: access_case(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_and_hides_a_withheld_one(
+    kind: Kind,
+) {
+    let mut app = TestApp::spawn(kind).await;
+    record_members_year(&mut app).await;
+
+    let member = report(&mut app, hetu(0), ReportLanguage::Fi).await;
+    let other = report(&mut app, hetu(1), ReportLanguage::Fi).await;
+    let lookups = app
+        .client
+        .list_access_lookups(ListAccessLookupsRequest {
+            controller_id: koko(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .lookups;
+
+    let recipients: Vec<_> = member
+        .entries
+        .iter()
+        .map(|e| e.recipient.as_ref().unwrap().name.as_str())
+        .collect();
+    assert_eq!(
+        recipients,
+        [
+            "Verohallinto, tulorekisteriyksikkö",
+            "Eläketurvakeskus",
+            "Verohallinto"
+        ]
+    );
+    assert_eq!(member.withheld_count, 1);
+    assert_eq!(
+        member.withheld[0].reason,
+        "Esitutkinta kesken (tietosuojalaki 34 §)"
+    );
+    for document in [&member.text, &member.html] {
+        assert!(document.contains("Selvitys henkilötietojesi luovutuksista"));
+        assert!(document.contains("Tietojasi on luovutettu näin monta kertaa: 3"));
+        assert!(document.contains("Työttömyysturvalaki 1290/2002 13 luku 3 §"));
+        assert!(document.contains("Laki kansallisesta tulorekisteristä 53/2018 6 §"));
+        assert!(document.contains("Jäsentieto"), "the register's name");
+        assert!(
+            !document.contains("Poliisi"),
+            "the withheld one is left out"
+        );
+        assert!(!document.contains("Esitutkinta"));
+        assert!(
+            !document.contains(&hetu(0)),
+            "the document holds no identity code"
+        );
+    }
+    assert_eq!(
+        other.entries.len(),
+        2,
+        "the other member was in two disclosures"
+    );
+    assert_eq!(other.withheld_count, 0);
+    assert_eq!(lookups.len(), 2);
+    assert!(
+        lookups
+            .iter()
+            .all(|l| l.operation() == LookupOperation::SubjectAccessReport)
+    );
+    assert_ne!(lookups[0].subject_hash, lookups[1].subject_hash);
+}
+
+async fn a_report_request_without_language_or_context_names_both(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let refused = app
+        .client
+        .subject_access_report(SubjectAccessReportRequest {
+            controller_id: koko(),
+            subject: hetu(0),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    let fields = bad_fields(&refused);
+    assert_eq!(
+        fields,
+        ["language", "context.requested_by", "context.case_reference"]
+    );
+    assert_eq!(
+        app.db.scalar("SELECT COUNT(*) FROM access_lookups").await,
+        0
+    );
+}
+
+async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Kind) {
+    let db = Database::create(kind).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let service = ServiceProcess::start(&db, data_dir.path(), "info");
+    let mut client = service.client().await;
+    client
+        .record_disclosure(income_register_submission("koko-cli", vec![hetu(0)]))
+        .await
+        .unwrap();
+    let (status, _) = service.stop("TERM");
+    assert!(status.success());
+
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"));
+    command
+        .args(["report", "subject", "--controller", &koko(), "--hetu", "-"])
+        .args([
+            "--lang",
+            "sv",
+            "--format",
+            "html",
+            "--case",
+            "TAR-2026-0042",
+        ])
+        .args([
+            "--requested-by",
+            "kasittelija-17",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+        ])
+        .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
+        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
+        .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{}", hetu(0)).unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.starts_with("<!DOCTYPE html>"));
+    assert!(stdout.contains("<html lang=\"sv\">"));
+    assert!(stdout.contains("Redogörelse för utlämnanden av dina personuppgifter"));
+    assert!(stdout.contains("Verohallinto, tulorekisteriyksikkö"));
+    assert!(stdout.contains("1.1.2026–31.12.2026"));
+    assert!(!stdout.contains(&hetu(0)));
+    assert!(
+        stderr.contains("1 disclosure(s) in the report; 0 withheld"),
+        "{stderr}"
+    );
+    assert_eq!(
+        db.scalar(
+            "SELECT COUNT(*) FROM access_lookups WHERE case_reference = 'TAR-2026-0042' \
+             AND requested_by = 'kasittelija-17'"
+        )
+        .await,
+        1
+    );
+}
