@@ -87,6 +87,18 @@ impl Register {
     }
 }
 
+impl Register {
+    /// Whether a declared disclosure that `disclosure` falls within requires each
+    /// subject's consent.
+    pub fn requires_consent(&self, disclosure: &DisclosureDetails) -> bool {
+        self.disclosures.iter().any(|declared| {
+            declared.consent_required
+                && recipient_matches(declared, disclosure)
+                && mismatches(declared, disclosure).is_empty()
+        })
+    }
+}
+
 fn recipient_matches(declared: &DeclaredDisclosure, disclosure: &DisclosureDetails) -> bool {
     let recipient = &disclosure.recipient;
     match &declared.recipient_id {

@@ -9,6 +9,7 @@ coded_enum! {
         ListSubjectDisclosures = 1, "list_subject_disclosures";
         ListAccessLookups = 2, "list_access_lookups";
         SubjectAccessReport = 3, "subject_access_report";
+        ListConsents = 4, "list_consents";
     }
 }
 

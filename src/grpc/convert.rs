@@ -688,3 +688,20 @@ pub fn report_to_proto(report: &SubjectReport) -> proto::SubjectAccessReportResp
         generated_at: Some(to_proto_timestamp(report.generated_at)),
     }
 }
+
+/// Parses a consent listing: controller, subject and the context of this lookup.
+pub fn consent_listing(
+    request: proto::ListConsentsRequest,
+) -> Result<(BusinessId, Hetu, LookupContext), Vec<FieldViolation>> {
+    let proto::ListConsentsRequest {
+        controller_id,
+        subject,
+        context,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let subject = v.check("subject", Hetu::parse(&subject));
+    let context = lookup_context(context, &mut v);
+    let parsed = (|| Some((controller?, subject?, context?)))();
+    v.finish(parsed)
+}

@@ -2,6 +2,7 @@
 //! that sees generated code.
 
 mod access_log;
+mod consent;
 mod convert;
 mod error;
 mod page_token;

@@ -6,14 +6,16 @@ use futures_util::stream::FuturesOrdered;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::catalogue::{Registers, UndeclaredPolicy};
+use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Classification, DisclosureDetails, Hetu, LookupContext, LookupOperation,
-    RegisterId, Timestamp,
+    BusinessId, Classification, Consent, ConsentDecision, DisclosureDetails, Hetu, LegalBasis,
+    LookupContext, LookupOperation, NewDisclosure, RegisterId, Timestamp,
 };
 use crate::ingest::{Admission, Recorded, Recorder};
 use crate::report::subject_access_report;
-use crate::storage::{Cursor, LookupFilter, NewLookup, Period, Storage};
+use crate::storage::{ConsentInsert, Cursor, LookupFilter, NewConsent, NewLookup, Period, Storage};
 
+use super::consent;
 use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};
 use super::error::{invalid_argument, invalid_field};
 use super::page_token;
@@ -76,11 +78,109 @@ impl<S: Storage> DisclosureLogService<S> {
     ) -> Result<Recorded, Status> {
         let disclosure = convert::new_disclosure(request, &self.limits, Timestamp::now())
             .map_err(invalid_argument)?;
-        let classification = self.classify(disclosure.details())?;
+        let (classification, needs_consent) = self.classify(disclosure.details())?;
+        if needs_consent {
+            self.check_consents(&disclosure).await?;
+        }
         Ok(self
             .recorder
             .record(disclosure, classification, admission)
             .await?)
+    }
+
+    /// Stores a consent or refusal; the same one again returns what is stored.
+    async fn store_consent(
+        &self,
+        request: proto::RecordConsentRequest,
+        decision: ConsentDecision,
+    ) -> Result<Response<proto::Consent>, Status> {
+        let parsed = consent::consent_request(request, decision).map_err(invalid_argument)?;
+        let keys = self.recorder.keys();
+        let (subject_key_id, subject_hash) = keys.active_hash(&parsed.subject);
+        let outcome = self
+            .store
+            .insert_consent(&NewConsent {
+                terms: parsed.terms.clone(),
+                subject_key_id,
+                subject_hash,
+                recorded_at: Timestamp::now(),
+            })
+            .await?;
+        match outcome {
+            ConsentInsert::Stored(stored) => Ok(Response::new(consent::consent_to_proto(&stored))),
+            ConsentInsert::Taken(stored)
+                if stored.terms == parsed.terms
+                    && keys
+                        .lookup_hashes(&parsed.subject)
+                        .contains(&stored.subject_hash) =>
+            {
+                Ok(Response::new(consent::consent_to_proto(&stored)))
+            }
+            ConsentInsert::Taken(_) => Err(Status::already_exists(format!(
+                "consent reference {} is used for a different consent",
+                parsed.terms.reference
+            ))),
+        }
+    }
+
+    /// Checks that each subject of `disclosure` has a consent in force at occurred-at that
+    /// covers the recipient and every data category. With one subject and a consent
+    /// reference, the referenced consent must be that one, and the refusal says what is
+    /// wrong with it; with several, each subject needs a consent of their own.
+    async fn check_consents(&self, disclosure: &NewDisclosure) -> Result<(), Status> {
+        let d = disclosure.details();
+        let keys = self.recorder.keys();
+        let subjects: Vec<Vec<SubjectHash>> = disclosure
+            .subjects()
+            .iter()
+            .map(|s| keys.lookup_hashes(s))
+            .collect();
+        if let ([hashes], Some(reference)) = (subjects.as_slice(), &d.consent_reference) {
+            let consent = self.store.get_consent(&d.controller, reference).await?;
+            let reason = match consent {
+                None => Some(format!(
+                    "there is no consent {reference} of this controller"
+                )),
+                Some(consent) => why_not_covered(&consent, hashes, d),
+            };
+            return match reason {
+                None => Ok(()),
+                Some(reason) => Err(Status::failed_precondition(format!(
+                    "consent_reference: {reason}"
+                ))),
+            };
+        }
+        let all: Vec<SubjectHash> = subjects.iter().flatten().copied().collect();
+        let consents = self.store.consents_of(&d.controller, &all).await?;
+        let uncovered: Vec<usize> = subjects
+            .iter()
+            .enumerate()
+            .filter(|(_, hashes)| {
+                !consents
+                    .iter()
+                    .any(|c| why_not_covered(c, hashes, d).is_none())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if uncovered.is_empty() {
+            return Ok(());
+        }
+        let shown: Vec<String> = uncovered
+            .iter()
+            .take(20)
+            .map(|i| format!("subjects[{i}]"))
+            .collect();
+        let more = uncovered.len().saturating_sub(shown.len());
+        Err(Status::failed_precondition(format!(
+            "no consent in force at occurred_at covers the recipient and every data category \
+             for {}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )))
     }
 
     /// Records a lookup of `subject` before it is answered: if it cannot be recorded, the
@@ -111,7 +211,7 @@ impl<S: Storage> DisclosureLogService<S> {
     /// Checks `details` against its register: the register must be in the catalogue and
     /// the controller one of its controllers; an undeclared disclosure is refused or
     /// flagged as the register says.
-    fn classify(&self, details: &DisclosureDetails) -> Result<Classification, Status> {
+    fn classify(&self, details: &DisclosureDetails) -> Result<(Classification, bool), Status> {
         let catalogue = self.registers.current();
         let register = catalogue.get(&details.register).ok_or_else(|| {
             Status::failed_precondition(format!(
@@ -125,10 +225,12 @@ impl<S: Storage> DisclosureLogService<S> {
                 details.controller, details.register
             )));
         }
+        let needs_consent =
+            details.legal_basis == LegalBasis::Consent || register.requires_consent(details);
         match register.classify(details) {
-            Ok(classification) => Ok(classification),
+            Ok(classification) => Ok((classification, needs_consent)),
             Err(_) if register.undeclared == UndeclaredPolicy::Flag => {
-                Ok(Classification::Undeclared)
+                Ok((Classification::Undeclared, needs_consent))
             }
             Err(undeclared) => Err(Status::failed_precondition(format!(
                 "register {} declares no such disclosure: {undeclared}",
@@ -387,6 +489,86 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         Ok(Response::new(convert::report_to_proto(&report)))
     }
 
+    async fn record_consent(
+        &self,
+        request: Request<proto::RecordConsentRequest>,
+    ) -> Result<Response<proto::Consent>, Status> {
+        self.store_consent(request.into_inner(), ConsentDecision::Given)
+            .await
+    }
+
+    async fn record_consent_refusal(
+        &self,
+        request: Request<proto::RecordConsentRequest>,
+    ) -> Result<Response<proto::Consent>, Status> {
+        self.store_consent(request.into_inner(), ConsentDecision::Refused)
+            .await
+    }
+
+    async fn withdraw_consent(
+        &self,
+        request: Request<proto::WithdrawConsentRequest>,
+    ) -> Result<Response<proto::Consent>, Status> {
+        let request = request.into_inner();
+        let (controller, reference) =
+            consent::consent_key(&request.controller_id, &request.reference)
+                .map_err(invalid_argument)?;
+        let at = convert::timestamp(request.withdrawn_at)
+            .map_err(|e| invalid_field("withdrawn_at", e))?
+            .unwrap_or_else(Timestamp::now);
+        match self.store.get_consent(&controller, &reference).await? {
+            None => Err(Status::not_found(format!("no consent {reference}"))),
+            Some(c) if c.terms.decision == ConsentDecision::Refused => {
+                Err(Status::failed_precondition(format!(
+                    "{reference} records a refusal, not a consent"
+                )))
+            }
+            Some(_) => {
+                let withdrawn = self
+                    .store
+                    .withdraw_consent(&controller, &reference, at)
+                    .await?
+                    .ok_or_else(|| Status::not_found(format!("no consent {reference}")))?;
+                Ok(Response::new(consent::consent_to_proto(&withdrawn)))
+            }
+        }
+    }
+
+    async fn get_consent(
+        &self,
+        request: Request<proto::GetConsentRequest>,
+    ) -> Result<Response<proto::Consent>, Status> {
+        let request = request.into_inner();
+        let (controller, reference) =
+            consent::consent_key(&request.controller_id, &request.reference)
+                .map_err(invalid_argument)?;
+        match self.store.get_consent(&controller, &reference).await? {
+            Some(found) => Ok(Response::new(consent::consent_to_proto(&found))),
+            None => Err(Status::not_found(format!("no consent {reference}"))),
+        }
+    }
+
+    async fn list_consents(
+        &self,
+        request: Request<proto::ListConsentsRequest>,
+    ) -> Result<Response<proto::ListConsentsResponse>, Status> {
+        let (controller, subject, context) =
+            convert::consent_listing(request.into_inner()).map_err(invalid_argument)?;
+        self.record_lookup(
+            &controller,
+            &subject,
+            context,
+            LookupOperation::ListConsents,
+            Period::default(),
+        )
+        .await?;
+        let hashes = self.recorder.keys().lookup_hashes(&subject);
+        let consents = self.store.consents_of(&controller, &hashes).await?;
+        Ok(Response::new(proto::ListConsentsResponse {
+            consents: consents.iter().map(consent::consent_to_proto).collect(),
+        }))
+    }
+
     async fn list_registers(
         &self,
         request: Request<proto::ListRegistersRequest>,
@@ -436,6 +618,54 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
             }
         }
     }
+}
+
+/// Why `consent` does not let `disclosure` be made to the subject with `hashes`, if it
+/// does not.
+fn why_not_covered(
+    consent: &Consent,
+    hashes: &[SubjectHash],
+    disclosure: &DisclosureDetails,
+) -> Option<String> {
+    let terms = &consent.terms;
+    let reference = &terms.reference;
+    let at = disclosure.occurred_at;
+    if !hashes.contains(&consent.subject_hash) {
+        return Some(format!("consent {reference} is another data subject's"));
+    }
+    if terms.decision == ConsentDecision::Refused {
+        return Some(format!("{reference} records a refusal of consent"));
+    }
+    if terms.given_at > at {
+        return Some(format!("consent {reference} was given after occurred_at"));
+    }
+    if terms.valid_until.is_some_and(|until| until <= at) {
+        return Some(format!("consent {reference} had expired by occurred_at"));
+    }
+    if consent.withdrawn_at.is_some_and(|w| w <= at) {
+        return Some(format!(
+            "consent {reference} was withdrawn before occurred_at"
+        ));
+    }
+    let scope = &terms.scope;
+    if disclosure.recipient.kind != scope.recipient_kind
+        || !scope.covers(&disclosure.recipient, scope.data_categories)
+    {
+        return Some(format!("consent {reference} does not cover the recipient"));
+    }
+    let missing: Vec<&str> = disclosure
+        .data_categories
+        .iter()
+        .filter(|c| !scope.data_categories.contains(*c))
+        .map(|c| c.label())
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!(
+            "consent {reference} does not cover data categories {}",
+            missing.join(", ")
+        ));
+    }
+    None
 }
 
 /// Trims a `size + 1` fetch to `size` and returns the token for the next page, if any.

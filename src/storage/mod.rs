@@ -3,6 +3,7 @@
 
 mod batch;
 mod columns;
+mod consents;
 mod lookups;
 mod postgres;
 mod rows;
@@ -12,6 +13,7 @@ mod store;
 use std::future::Future;
 
 pub use batch::{PendingDisclosure, WriteOutcome};
+pub use consents::{ConsentInsert, NewConsent};
 pub use lookups::{LookupFilter, NewLookup, StoredLookup};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -19,8 +21,8 @@ pub use store::SqlStore;
 
 use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Channel, Classification, DataCategory, LegalBasis, RegisterId, StoredDisclosure,
-    Timestamp, TransferId,
+    BusinessId, Channel, Classification, Consent, DataCategory, LegalBasis, RegisterId, ShortText,
+    StoredDisclosure, Timestamp, TransferId,
 };
 
 /// Why storage failed. The detail is for the log, never for the caller.
@@ -130,6 +132,35 @@ pub trait Storage: Clone + Send + Sync + 'static {
         after: Option<Cursor>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<StoredLookup>, StorageError>> + Send;
+
+    /// Stores a consent or refusal unless its reference is taken.
+    fn insert_consent(
+        &self,
+        consent: &NewConsent,
+    ) -> impl Future<Output = Result<ConsentInsert, StorageError>> + Send;
+
+    /// Marks a given consent withdrawn at `at`, if it is not already; returns the consent
+    /// as stored afterwards, or `None` when there is none under `reference`.
+    fn withdraw_consent(
+        &self,
+        controller: &BusinessId,
+        reference: &ShortText,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<Option<Consent>, StorageError>> + Send;
+
+    /// The consent or refusal under `reference`.
+    fn get_consent(
+        &self,
+        controller: &BusinessId,
+        reference: &ShortText,
+    ) -> impl Future<Output = Result<Option<Consent>, StorageError>> + Send;
+
+    /// Every consent and refusal of `controller` for subjects with any of `hashes`.
+    fn consents_of(
+        &self,
+        controller: &BusinessId,
+        hashes: &[SubjectHash],
+    ) -> impl Future<Output = Result<Vec<Consent>, StorageError>> + Send;
 
     /// Checks that the database answers (for health checks).
     fn ping(&self) -> impl Future<Output = Result<(), StorageError>> + Send;

@@ -8,10 +8,15 @@ use std::sync::{Arc, Mutex};
 use sqlx::{Database, Executor, FromRow, IntoArguments, Pool};
 
 use crate::crypto::SubjectHash;
-use crate::domain::{BusinessId, Receipt, Recipient, StoredDisclosure, Timestamp};
+use crate::domain::{
+    BusinessId, Consent, Receipt, Recipient, ShortText, StoredDisclosure, Timestamp,
+};
 
 use super::batch::{Existing, PendingDisclosure, Plan, WriteOutcome};
 use super::columns::BatchColumns;
+use super::consents::{
+    CONSENT_COLUMNS, ConsentInsert, ConsentRow, INSERT_CONSENT, NewConsent, consents_of_query,
+};
 use super::lookups::{
     INSERT_LOOKUP, LookupFilter, LookupRow, NewLookup, StoredLookup, lookup_query,
 };
@@ -95,6 +100,7 @@ where
     for<'r> SubjectRow: FromRow<'r, DB::Row>,
     for<'r> ExistingRow: FromRow<'r, DB::Row>,
     for<'r> LookupRow: FromRow<'r, DB::Row>,
+    for<'r> ConsentRow: FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
@@ -233,6 +239,87 @@ where
         let mut query = lookup_query::<DB>(controller, filter, after, limit);
         let found: Vec<LookupRow> = query.build_query_as().fetch_all(&self.pool).await?;
         found.into_iter().map(LookupRow::into_domain).collect()
+    }
+
+    async fn insert_consent(&self, consent: &NewConsent) -> Result<ConsentInsert, StorageError> {
+        let terms = &consent.terms;
+        let scope = &terms.scope;
+        let inserted: Option<(i64,)> = sqlx::query_as(INSERT_CONSENT)
+            .bind(terms.given_at.micros())
+            .bind(terms.valid_until.map(|t| t.micros()))
+            .bind(consent.recorded_at.micros())
+            .bind(scope.data_categories.mask())
+            .bind(terms.decision.code())
+            .bind(scope.recipient_kind.code())
+            .bind(consent.subject_key_id as i16)
+            .bind(terms.controller.as_str().to_owned())
+            .bind(terms.reference.as_str().to_owned())
+            .bind(scope.recipient_id.as_ref().map(|id| id.as_str().to_owned()))
+            .bind(scope.purpose.as_str().to_owned())
+            .bind(terms.document_reference.as_str().to_owned())
+            .bind(consent.subject_hash.to_vec())
+            .fetch_optional(&self.pool)
+            .await?;
+        let stored = self
+            .get_consent(&terms.controller, &terms.reference)
+            .await?
+            .ok_or_else(|| StorageError::Corrupt("a consent vanished after its insert".into()))?;
+        Ok(match inserted {
+            Some(_) => ConsentInsert::Stored(stored),
+            None => ConsentInsert::Taken(stored),
+        })
+    }
+
+    async fn withdraw_consent(
+        &self,
+        controller: &BusinessId,
+        reference: &ShortText,
+        at: Timestamp,
+    ) -> Result<Option<Consent>, StorageError> {
+        sqlx::query(
+            "UPDATE consents SET withdrawn_at = $1 WHERE controller = $2 AND reference = $3 \
+             AND decision = 1 AND withdrawn_at IS NULL",
+        )
+        .bind(at.micros())
+        .bind(controller.as_str().to_owned())
+        .bind(reference.as_str().to_owned())
+        .execute(&self.pool)
+        .await?;
+        self.get_consent(controller, reference).await
+    }
+
+    async fn get_consent(
+        &self,
+        controller: &BusinessId,
+        reference: &ShortText,
+    ) -> Result<Option<Consent>, StorageError> {
+        let sql = format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE controller = $1 AND reference = $2"
+        );
+        // Composed from constants only.
+        let row: Option<ConsentRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(controller.as_str().to_owned())
+            .bind(reference.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(ConsentRow::into_domain).transpose()
+    }
+
+    async fn consents_of(
+        &self,
+        controller: &BusinessId,
+        hashes: &[SubjectHash],
+    ) -> Result<Vec<Consent>, StorageError> {
+        let mut consents = Vec::new();
+        // Well under both backends' limits on bound parameters.
+        for chunk in hashes.chunks(1_000) {
+            let mut query = consents_of_query::<DB>(controller, chunk);
+            let found: Vec<ConsentRow> = query.build_query_as().fetch_all(&self.pool).await?;
+            for row in found {
+                consents.push(row.into_domain()?);
+            }
+        }
+        Ok(consents)
     }
 
     async fn ping(&self) -> Result<(), StorageError> {

@@ -168,3 +168,29 @@ pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
         .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
         .unwrap_or_default()
 }
+
+/// A job seeker's written consent to disclose identity and health data to employers, given
+/// the day before `health_data_to_employer` happens (seed 003).
+pub fn employer_consent(
+    controller: &str,
+    reference: &str,
+    subject: String,
+) -> proto::RecordConsentRequest {
+    proto::RecordConsentRequest {
+        controller_id: controller.into(),
+        reference: reference.into(),
+        subject,
+        scope: Some(proto::ConsentScope {
+            recipient_kind: RecipientKind::Employer.into(),
+            recipient_id: String::new(),
+            data_categories: vec![
+                DataCategory::Identity.into(),
+                DataCategory::HealthAndWorkAbility.into(),
+            ],
+            purpose: "Työkyvyn huomioiminen työhön sijoittumisessa".into(),
+        }),
+        given_at: at(OCTOBER_2026),
+        valid_until: None,
+        document_reference: "ASIAKIRJA-2026-118".into(),
+    }
+}

@@ -175,6 +175,10 @@ async fn a_controller_that_is_not_the_registers_is_refused(kind: Kind) {
 
 async fn a_joint_controller_records_into_the_shared_register(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
+    app.client
+        .record_consent(employer_consent(KEHA, "suostumus-2026-0042", hetu(3)))
+        .await
+        .unwrap();
     let mut request = health_data_to_employer("keha-joint", hetu(3));
     request.controller_id = KEHA.into();
 

@@ -1,0 +1,77 @@
+//! Consents of data subjects to disclosures, and recorded refusals (seed 002 requires the
+//! refusal to be on record too).
+
+use super::business_id::BusinessId;
+use super::category::DataCategories;
+use super::coded::coded_enum;
+use super::recipient::{Recipient, RecipientIdType, RecipientKind};
+use super::text::{LongText, ShortText};
+use super::timestamp::Timestamp;
+
+coded_enum! {
+    /// Whether the subject gave or refused consent.
+    pub enum ConsentDecision {
+        Given = 1, "given";
+        Refused = 2, "refused";
+    }
+}
+
+/// To whom and what a consent lets be disclosed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConsentScope {
+    pub recipient_kind: RecipientKind,
+    /// Only this recipient when given; otherwise any recipient of the kind.
+    pub recipient_id: Option<BusinessId>,
+    pub data_categories: DataCategories,
+    pub purpose: LongText,
+}
+
+impl ConsentScope {
+    /// Whether a disclosure to `recipient` of `categories` lies within this scope.
+    pub fn covers(&self, recipient: &Recipient, categories: DataCategories) -> bool {
+        let recipient_matches = recipient.kind == self.recipient_kind
+            && self.recipient_id.as_ref().is_none_or(|id| {
+                recipient.identifier.id_type() == RecipientIdType::BusinessId
+                    && recipient.identifier.as_str() == id.as_str()
+            });
+        recipient_matches && categories.iter().all(|c| self.data_categories.contains(c))
+    }
+}
+
+/// A consent or refusal as recorded, without the subject (kept by keyed hash only).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConsentTerms {
+    pub controller: BusinessId,
+    /// The controller's reference, unique per controller; disclosures cite it.
+    pub reference: ShortText,
+    pub decision: ConsentDecision,
+    pub scope: ConsentScope,
+    /// When it was given (or refused).
+    pub given_at: Timestamp,
+    pub valid_until: Option<Timestamp>,
+    /// The signed document, e.g. its record number.
+    pub document_reference: ShortText,
+}
+
+/// A stored consent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: i64,
+    pub terms: ConsentTerms,
+    pub withdrawn_at: Option<Timestamp>,
+    pub recorded_at: Timestamp,
+    /// The subject's keyed hash under key `subject_key_id`.
+    pub subject_key_id: u16,
+    pub subject_hash: [u8; 32],
+}
+
+impl Consent {
+    /// Whether a consent (not a refusal) is in force at `at`: given by then, not expired and
+    /// not withdrawn yet. Withdrawal is not retroactive.
+    pub fn in_force_at(&self, at: Timestamp) -> bool {
+        self.terms.decision == ConsentDecision::Given
+            && self.terms.given_at <= at
+            && self.terms.valid_until.is_none_or(|until| at < until)
+            && self.withdrawn_at.is_none_or(|withdrawn| at < withdrawn)
+    }
+}
