@@ -16,5 +16,6 @@ pub mod grpc;
 pub mod ingest;
 pub mod report;
 pub mod server;
+pub mod statistics;
 pub mod storage;
 pub mod telemetry;

@@ -9,6 +9,7 @@ pub mod classification;
 mod coded;
 pub mod consent;
 pub mod disclosure;
+pub mod finnish_time;
 pub mod hetu;
 pub mod lookup;
 pub mod provision;

@@ -12,7 +12,9 @@ use crate::domain::{
 };
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
+use crate::domain::finnish_time::{finnish_day_number, start_of_finnish_day};
 use crate::report::{ReportRequest, SubjectReport, render_html, render_text};
+use crate::statistics::{Bucket, Dimension, Group};
 use crate::storage::{DisclosureFilter, Period, StoredLookup};
 
 use super::proto;
@@ -704,4 +706,130 @@ pub fn consent_listing(
     let context = lookup_context(context, &mut v);
     let parsed = (|| Some((controller?, subject?, context?)))();
     v.finish(parsed)
+}
+
+/// The longest period statistics are read for, in days (about ten years).
+const MAX_STATISTICS_DAYS: i32 = 3_660;
+
+/// A parsed statistics request.
+pub struct StatisticsQuery {
+    pub controller: BusinessId,
+    pub register: Option<RegisterId>,
+    pub days: std::ops::Range<i32>,
+    pub group_by: Vec<Dimension>,
+    pub bucket: Bucket,
+}
+
+fn day_number(field: &str, text: &str, v: &mut Violations) -> Option<i32> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = v.check(
+        field,
+        time::Date::parse(text, &format).map_err(|_| "must be a date YYYY-MM-DD"),
+    )?;
+    Some(finnish_day_number(start_of_finnish_day(date)))
+}
+
+/// Parses a statistics request, naming every bad field.
+pub fn statistics_query(
+    request: proto::DisclosureStatisticsRequest,
+) -> Result<StatisticsQuery, Vec<FieldViolation>> {
+    let proto::DisclosureStatisticsRequest {
+        controller_id,
+        register_id,
+        from_date,
+        to_date,
+        group_by,
+        bucket,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let register = v.check("register_id", optional(&register_id, RegisterId::parse));
+    let from = day_number("from_date", &from_date, &mut v);
+    let to = day_number("to_date", &to_date, &mut v);
+    let days = match (from, to) {
+        (Some(from), Some(to)) if to < from => {
+            v.add("to_date", "must not be before from_date");
+            None
+        }
+        (Some(from), Some(to)) if to - from >= MAX_STATISTICS_DAYS => {
+            v.add(
+                "to_date",
+                format!("the period may span at most {MAX_STATISTICS_DAYS} days"),
+            );
+            None
+        }
+        (Some(from), Some(to)) => Some(from..to + 1),
+        _ => None,
+    };
+    let mut dimensions = Vec::new();
+    for (i, code) in group_by.into_iter().enumerate() {
+        let dimension = match proto::StatisticsDimension::try_from(code) {
+            Ok(proto::StatisticsDimension::Register) => Ok(Dimension::Register),
+            Ok(proto::StatisticsDimension::Recipient) => Ok(Dimension::Recipient),
+            Ok(proto::StatisticsDimension::RecipientKind) => Ok(Dimension::RecipientKind),
+            Ok(proto::StatisticsDimension::Statute) => Ok(Dimension::Statute),
+            Ok(proto::StatisticsDimension::DataCategory) => Ok(Dimension::DataCategory),
+            Ok(proto::StatisticsDimension::Channel) => Ok(Dimension::Channel),
+            Ok(proto::StatisticsDimension::Classification) => Ok(Dimension::Classification),
+            Ok(proto::StatisticsDimension::LegalBasis) => Ok(Dimension::LegalBasis),
+            _ => Err("unknown dimension"),
+        };
+        if let Some(d) = v.check(format!("group_by[{i}]"), dimension) {
+            if dimensions.contains(&d) {
+                v.add(format!("group_by[{i}]"), "repeats a dimension");
+            }
+            dimensions.push(d);
+        }
+    }
+    let bucket = v.check(
+        "bucket",
+        match proto::StatisticsBucket::try_from(bucket) {
+            Ok(proto::StatisticsBucket::Unspecified) => Ok(Bucket::Whole),
+            Ok(proto::StatisticsBucket::Day) => Ok(Bucket::Day),
+            Ok(proto::StatisticsBucket::Month) => Ok(Bucket::Month),
+            Err(_) => Err("unknown bucket"),
+        },
+    );
+    let query = (|| {
+        Some(StatisticsQuery {
+            controller: controller?,
+            register: register?,
+            days: days?,
+            group_by: dimensions,
+            bucket: bucket?,
+        })
+    })();
+    v.finish(query)
+}
+
+pub fn statistics_to_proto(groups: Vec<Group>) -> proto::DisclosureStatisticsResponse {
+    let dimension = |d: Dimension| match d {
+        Dimension::Register => proto::StatisticsDimension::Register,
+        Dimension::Recipient => proto::StatisticsDimension::Recipient,
+        Dimension::RecipientKind => proto::StatisticsDimension::RecipientKind,
+        Dimension::Statute => proto::StatisticsDimension::Statute,
+        Dimension::DataCategory => proto::StatisticsDimension::DataCategory,
+        Dimension::Channel => proto::StatisticsDimension::Channel,
+        Dimension::Classification => proto::StatisticsDimension::Classification,
+        Dimension::LegalBasis => proto::StatisticsDimension::LegalBasis,
+    };
+    proto::DisclosureStatisticsResponse {
+        groups: groups
+            .into_iter()
+            .map(|g| proto::StatisticsGroup {
+                period: g.period,
+                values: g
+                    .values
+                    .into_iter()
+                    .map(|value| proto::StatisticsValue {
+                        dimension: dimension(value.dimension).into(),
+                        key: value.key,
+                        label: value.label,
+                    })
+                    .collect(),
+                disclosures: g.disclosures,
+                subject_entries: g.entries,
+            })
+            .collect(),
+    }
 }

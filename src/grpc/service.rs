@@ -13,6 +13,7 @@ use crate::domain::{
 };
 use crate::ingest::{Admission, Recorded, Recorder};
 use crate::report::subject_access_report;
+use crate::statistics;
 use crate::storage::{ConsentInsert, Cursor, LookupFilter, NewConsent, NewLookup, Period, Storage};
 
 use super::consent;
@@ -567,6 +568,19 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         Ok(Response::new(proto::ListConsentsResponse {
             consents: consents.iter().map(consent::consent_to_proto).collect(),
         }))
+    }
+
+    async fn disclosure_statistics(
+        &self,
+        request: Request<proto::DisclosureStatisticsRequest>,
+    ) -> Result<Response<proto::DisclosureStatisticsResponse>, Status> {
+        let query = convert::statistics_query(request.into_inner()).map_err(invalid_argument)?;
+        let rows = self
+            .store
+            .rollup(&query.controller, query.register.as_ref(), query.days)
+            .await?;
+        let groups = statistics::aggregate(&rows, &query.group_by, query.bucket);
+        Ok(Response::new(convert::statistics_to_proto(groups)))
     }
 
     async fn list_registers(

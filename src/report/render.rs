@@ -6,9 +6,9 @@ use std::fmt::Write;
 use crate::domain::provision::Language;
 use crate::domain::{RecipientIdType, Timestamp};
 
-use super::finnish_time::date;
 use super::i18n::{self, Words};
 use super::subject::{ReportEntry, SubjectReport};
+use crate::domain::finnish_time::date;
 
 /// A labelled line of the document.
 struct Field {

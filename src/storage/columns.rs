@@ -1,6 +1,9 @@
 //! The rows a batch inserts, column by column: PostgreSQL binds each column as one array,
 //! SQLite walks them row by row.
 
+use std::collections::BTreeMap;
+
+use crate::domain::finnish_time::finnish_day_number;
 use crate::domain::{LegalProvision, Receipt, Timestamp};
 
 use super::batch::PendingDisclosure;
@@ -52,12 +55,87 @@ pub(super) struct EntryColumns {
     pub sealed_subject: Vec<Vec<u8>>,
 }
 
+/// What a batch adds to `disclosure_rollup`: one row per key, counts summed.
+#[derive(Debug, Default)]
+pub(super) struct RollupColumns {
+    pub controller: Vec<String>,
+    pub register: Vec<String>,
+    pub day: Vec<i32>,
+    pub recipient_id: Vec<i64>,
+    pub classification: Vec<i16>,
+    pub legal_basis: Vec<i16>,
+    pub channel: Vec<i16>,
+    pub data_categories: Vec<i64>,
+    pub provisions: Vec<String>,
+    pub disclosures: Vec<i64>,
+    pub entries: Vec<i64>,
+    pub first_at: Vec<i64>,
+    pub last_at: Vec<i64>,
+}
+
+/// A rollup row's key: controller, register, day, recipient, classification, basis,
+/// channel, categories, provisions.
+type RollupKey = (String, String, i32, i64, i16, i16, i16, i64, String);
+
+/// Counts, first and last occurred-at under one rollup key.
+#[derive(Debug, Clone, Copy)]
+struct RollupCounts {
+    disclosures: i64,
+    entries: i64,
+    first_at: i64,
+    last_at: i64,
+}
+
+impl RollupColumns {
+    fn from_counts(counts: BTreeMap<RollupKey, RollupCounts>) -> Self {
+        let mut c = Self::default();
+        for (key, n) in counts {
+            let (controller, register, day, recipient, class, basis, channel, cats, provisions) =
+                key;
+            c.controller.push(controller);
+            c.register.push(register);
+            c.day.push(day);
+            c.recipient_id.push(recipient);
+            c.classification.push(class);
+            c.legal_basis.push(basis);
+            c.channel.push(channel);
+            c.data_categories.push(cats);
+            c.provisions.push(provisions);
+            c.disclosures.push(n.disclosures);
+            c.entries.push(n.entries);
+            c.first_at.push(n.first_at);
+            c.last_at.push(n.last_at);
+        }
+        c
+    }
+}
+
+/// The canonical forms of `provisions` joined by `<RS>`, as `disclosure_rollup` keeps them.
+pub(super) fn encode_canonical(provisions: &[LegalProvision]) -> String {
+    provisions
+        .iter()
+        .map(LegalProvision::canonical)
+        .collect::<Vec<_>>()
+        .join(&RECORD.to_string())
+}
+
+/// Reads back what [`encode_canonical`] wrote.
+pub(super) fn decode_canonical(text: &str) -> Option<Vec<LegalProvision>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(RECORD)
+        .map(|p| LegalProvision::parse_canonical(p).ok())
+        .collect()
+}
+
 /// Everything one batch inserts.
 #[derive(Debug, Default)]
 pub(super) struct BatchColumns {
     pub disclosures: DisclosureColumns,
     pub provisions: ProvisionColumns,
     pub entries: EntryColumns,
+    pub rollup: RollupColumns,
 }
 
 impl BatchColumns {
@@ -67,9 +145,34 @@ impl BatchColumns {
         recorded_at: Timestamp,
     ) -> Self {
         let mut columns = Self::default();
+        let mut rollup: BTreeMap<RollupKey, RollupCounts> = BTreeMap::new();
         for (item, receipt, recipient_id) in inserts {
             columns.push(item, receipt, recipient_id, recorded_at);
+            let d = &item.details;
+            let at = d.occurred_at.micros();
+            let key = (
+                d.controller.as_str().to_owned(),
+                d.register.as_str().to_owned(),
+                finnish_day_number(d.occurred_at),
+                recipient_id,
+                item.classification.code(),
+                d.legal_basis.code(),
+                d.channel.code(),
+                d.data_categories.mask(),
+                encode_canonical(&d.provisions),
+            );
+            let counts = rollup.entry(key).or_insert(RollupCounts {
+                disclosures: 0,
+                entries: 0,
+                first_at: at,
+                last_at: at,
+            });
+            counts.disclosures += 1;
+            counts.entries += i64::from(receipt.subject_count);
+            counts.first_at = counts.first_at.min(at);
+            counts.last_at = counts.last_at.max(at);
         }
+        columns.rollup = RollupColumns::from_counts(rollup);
         columns
     }
 

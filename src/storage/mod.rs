@@ -6,6 +6,7 @@ mod columns;
 mod consents;
 mod lookups;
 mod postgres;
+mod rollup;
 mod rows;
 mod sqlite;
 mod store;
@@ -16,6 +17,7 @@ pub use batch::{PendingDisclosure, WriteOutcome};
 pub use consents::{ConsentInsert, NewConsent};
 pub use lookups::{LookupFilter, NewLookup, StoredLookup};
 pub use postgres::PostgresStore;
+pub use rollup::RollupEntry;
 pub use sqlite::SqliteStore;
 pub use store::SqlStore;
 
@@ -161,6 +163,15 @@ pub trait Storage: Clone + Send + Sync + 'static {
         controller: &BusinessId,
         hashes: &[SubjectHash],
     ) -> impl Future<Output = Result<Vec<Consent>, StorageError>> + Send;
+
+    /// The per-day counts of `controller` for the Finnish local days `days` (day numbers
+    /// since 1970-01-01), optionally of one register.
+    fn rollup(
+        &self,
+        controller: &BusinessId,
+        register: Option<&RegisterId>,
+        days: std::ops::Range<i32>,
+    ) -> impl Future<Output = Result<Vec<RollupEntry>, StorageError>> + Send;
 
     /// Checks that the database answers (for health checks).
     fn ping(&self) -> impl Future<Output = Result<(), StorageError>> + Send;

@@ -63,7 +63,24 @@ const INSERT_NEW: &str = "WITH \
        SELECT h.first_entry + u.entry_id, h.first_disclosure + u.disclosure_id, \
          u.subject_hash, u.sealed_subject \
        FROM head h CROSS JOIN UNNEST($28::int8[], $29::int8[], $30::bytea[], $31::bytea[]) \
-         AS u (entry_id, disclosure_id, subject_hash, sealed_subject)) \
+         AS u (entry_id, disclosure_id, subject_hash, sealed_subject)), \
+     new_rollup AS (INSERT INTO disclosure_rollup (controller, register, day, recipient_id, \
+         classification, legal_basis, channel, data_categories, provisions, disclosures, \
+         entries, first_at, last_at) \
+       SELECT u.controller, u.register, u.day, u.recipient_id, u.classification, \
+         u.legal_basis, u.channel, u.data_categories, u.provisions, u.disclosures, u.entries, \
+         u.first_at, u.last_at \
+       FROM head h CROSS JOIN UNNEST($35::text[], $36::text[], $37::int4[], $38::int8[], \
+         $39::int2[], $40::int2[], $41::int2[], $42::int8[], $43::text[], $44::int8[], \
+         $45::int8[], $46::int8[], $47::int8[]) AS u (controller, register, day, recipient_id, \
+         classification, legal_basis, channel, data_categories, provisions, disclosures, \
+         entries, first_at, last_at) \
+       ON CONFLICT (controller, day, register, recipient_id, classification, legal_basis, \
+         channel, data_categories, provisions) DO UPDATE SET \
+         disclosures = disclosure_rollup.disclosures + excluded.disclosures, \
+         entries = disclosure_rollup.entries + excluded.entries, \
+         first_at = LEAST(disclosure_rollup.first_at, excluded.first_at), \
+         last_at = GREATEST(disclosure_rollup.last_at, excluded.last_at)) \
      SELECT first_disclosure, first_entry FROM head";
 
 /// The unique index on (controller, transfer id), named by PostgreSQL's default.
@@ -92,6 +109,7 @@ impl Dialect for Postgres {
             disclosures: d,
             provisions: p,
             entries: e,
+            rollup: r,
         } = rows;
         let first: Result<(i64, i64), _> = sqlx::query_as(INSERT_NEW)
             .bind(d.id)
@@ -128,6 +146,19 @@ impl Dialect for Postgres {
             .bind(disclosure_count)
             .bind(entry_count)
             .bind(d.classification)
+            .bind(r.controller)
+            .bind(r.register)
+            .bind(r.day)
+            .bind(r.recipient_id)
+            .bind(r.classification)
+            .bind(r.legal_basis)
+            .bind(r.channel)
+            .bind(r.data_categories)
+            .bind(r.provisions)
+            .bind(r.disclosures)
+            .bind(r.entries)
+            .bind(r.first_at)
+            .bind(r.last_at)
             .fetch_one(pool)
             .await;
         match first {

@@ -18,6 +18,14 @@ use super::store::{Dialect, FirstIds, SqlStore};
 /// The log's storage in a SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
 
+/// How a rollup row already there takes a batch's counts (SQLite's two-argument MIN and MAX).
+const ROLLUP_CONFLICT: &str = " ON CONFLICT (controller, day, register, recipient_id, \
+     classification, legal_basis, channel, data_categories, provisions) DO UPDATE SET \
+     disclosures = disclosure_rollup.disclosures + excluded.disclosures, \
+     entries = disclosure_rollup.entries + excluded.entries, \
+     first_at = MIN(disclosure_rollup.first_at, excluded.first_at), \
+     last_at = MAX(disclosure_rollup.last_at, excluded.last_at)";
+
 /// Bound parameters one statement may carry (SQLite's limit is 32,766).
 const MAX_PARAMETERS: usize = 32_000;
 
@@ -25,7 +33,7 @@ const MAX_PARAMETERS: usize = 32_000;
 /// parameter limit allows; `push` binds row `i`.
 async fn insert_rows(
     conn: &mut SqliteConnection,
-    head: &str,
+    (head, tail): (&str, &str),
     rows: usize,
     columns: usize,
     mut push: impl FnMut(&mut Separated<'_, Sqlite, &'static str>, usize),
@@ -36,6 +44,7 @@ async fn insert_rows(
         insert.push_values(start..rows.min(start + per_statement), |mut b, i| {
             push(&mut b, i)
         });
+        insert.push(tail);
         insert.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -119,14 +128,18 @@ async fn insert_rows_of(
         disclosures: d,
         provisions: p,
         entries: e,
+        rollup: r,
     } = rows;
     insert_rows(
         conn,
-        "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, \
-         register, recipient_id, legal_basis, special_condition, data_categories, purpose, \
-         channel, source_system, consent_ref, requester_ref, withheld_until, withheld_reason, \
-         subject_count, first_entry_id, request_key_id, request_digest, provisions, \
-         classification) ",
+        (
+            "INSERT INTO disclosures (id, controller, transfer_id, occurred_at, recorded_at, \
+             register, recipient_id, legal_basis, special_condition, data_categories, purpose, \
+             channel, source_system, consent_ref, requester_ref, withheld_until, \
+             withheld_reason, subject_count, first_entry_id, request_key_id, request_digest, \
+             provisions, classification) ",
+            "",
+        ),
         d.id.len(),
         23,
         |b, i| {
@@ -158,7 +171,7 @@ async fn insert_rows_of(
     .await?;
     insert_rows(
         conn,
-        "INSERT INTO disclosure_provisions (disclosure_id, position, statute, canonical, title) ",
+        ("INSERT INTO disclosure_provisions (disclosure_id, position, statute, canonical, title) ", ""),
         p.disclosure_id.len(),
         5,
         |b, i| {
@@ -172,7 +185,10 @@ async fn insert_rows_of(
     .await?;
     insert_rows(
         conn,
-        "INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject) ",
+        (
+            "INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject) ",
+            "",
+        ),
         e.entry_id.len(),
         4,
         |b, i| {
@@ -180,6 +196,33 @@ async fn insert_rows_of(
                 .push_bind(e.disclosure_id[i])
                 .push_bind(e.subject_hash[i].clone())
                 .push_bind(e.sealed_subject[i].clone());
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        (
+            "INSERT INTO disclosure_rollup (controller, register, day, recipient_id, \
+             classification, legal_basis, channel, data_categories, provisions, disclosures, \
+             entries, first_at, last_at) ",
+            ROLLUP_CONFLICT,
+        ),
+        r.controller.len(),
+        13,
+        |b, i| {
+            b.push_bind(r.controller[i].clone())
+                .push_bind(r.register[i].clone())
+                .push_bind(r.day[i])
+                .push_bind(r.recipient_id[i])
+                .push_bind(r.classification[i])
+                .push_bind(r.legal_basis[i])
+                .push_bind(r.channel[i])
+                .push_bind(r.data_categories[i])
+                .push_bind(r.provisions[i].clone())
+                .push_bind(r.disclosures[i])
+                .push_bind(r.entries[i])
+                .push_bind(r.first_at[i])
+                .push_bind(r.last_at[i]);
         },
     )
     .await

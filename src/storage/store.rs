@@ -9,7 +9,7 @@ use sqlx::{Database, Executor, FromRow, IntoArguments, Pool};
 
 use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Consent, Receipt, Recipient, ShortText, StoredDisclosure, Timestamp,
+    BusinessId, Consent, Receipt, Recipient, RegisterId, ShortText, StoredDisclosure, Timestamp,
 };
 
 use super::batch::{Existing, PendingDisclosure, Plan, WriteOutcome};
@@ -20,6 +20,7 @@ use super::consents::{
 use super::lookups::{
     INSERT_LOOKUP, LookupFilter, LookupRow, NewLookup, StoredLookup, lookup_query,
 };
+use super::rollup::{RollupEntry, RollupRow, rollup_query};
 use super::rows::{self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, SubjectRow};
 use super::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
 
@@ -101,6 +102,7 @@ where
     for<'r> ExistingRow: FromRow<'r, DB::Row>,
     for<'r> LookupRow: FromRow<'r, DB::Row>,
     for<'r> ConsentRow: FromRow<'r, DB::Row>,
+    for<'r> RollupRow: FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
@@ -320,6 +322,17 @@ where
             }
         }
         Ok(consents)
+    }
+
+    async fn rollup(
+        &self,
+        controller: &BusinessId,
+        register: Option<&RegisterId>,
+        days: std::ops::Range<i32>,
+    ) -> Result<Vec<RollupEntry>, StorageError> {
+        let mut query = rollup_query::<DB>(controller, register, days);
+        let found: Vec<RollupRow> = query.build_query_as().fetch_all(&self.pool).await?;
+        found.into_iter().map(RollupRow::into_domain).collect()
     }
 
     async fn ping(&self) -> Result<(), StorageError> {

@@ -11,4 +11,5 @@ mod queries;
 mod recording;
 mod registers;
 mod reports;
+mod statistics;
 mod validation;

@@ -5,8 +5,8 @@
 
 use time::{Date, Duration, Month, OffsetDateTime, UtcOffset, Weekday};
 
-use crate::domain::Timestamp;
-use crate::domain::provision::Language;
+use super::provision::Language;
+use super::timestamp::Timestamp;
 
 /// The last Sunday of `month` in `year`, at 01:00 UTC.
 fn last_sunday_0100_utc(year: i32, month: Month) -> OffsetDateTime {
@@ -31,6 +31,18 @@ pub fn finnish_local(at: Timestamp) -> OffsetDateTime {
         && utc < last_sunday_0100_utc(year, Month::October);
     let hours = if summer { 3 } else { 2 };
     utc.to_offset(UtcOffset::from_hms(hours, 0, 0).expect("a valid offset"))
+}
+
+/// The Finnish local date of `at` as days since 1970-01-01: the day of the statistics.
+pub fn finnish_day_number(at: Timestamp) -> i32 {
+    let local = finnish_local(at).date();
+    local.to_julian_day() - time::macros::date!(1970 - 01 - 01).to_julian_day()
+}
+
+/// The date of a day number from [`finnish_day_number`].
+pub fn date_of_day_number(day: i32) -> Date {
+    Date::from_julian_day(time::macros::date!(1970 - 01 - 01).to_julian_day() + day)
+        .expect("day numbers come from real dates")
 }
 
 /// The moment a day starts in Finland (local midnight).
