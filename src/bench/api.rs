@@ -16,7 +16,10 @@ use super::baseline::{Range, preload_id};
 use super::load::{self, Budget, CALL_TIMEOUT, OpError, Outcome};
 use super::subjects::{CAPACITY, disclosure, identity_code, identity_codes, mix};
 use crate::grpc::proto::disclosure_log_client::DisclosureLogClient;
-use crate::grpc::proto::{ListSubjectDisclosuresRequest, LookupContext};
+use crate::grpc::proto::{
+    DisclosureStatisticsRequest, ListSubjectDisclosuresRequest, LookupContext, StatisticsBucket,
+    StatisticsDimension,
+};
 
 /// Subjects in one bulk disclosure.
 pub const BULK_SUBJECTS: u64 = 1_000;
@@ -99,6 +102,37 @@ impl Connections {
                     ServingStatus::Serving => Ok(0),
                     status => Err(OpError::new("NOT_SERVING", format!("{status:?}"))),
                 }
+            }
+        })
+        .await
+    }
+
+    /// A year's statistics, as a dashboard asks for them: the last 365 Finnish days by
+    /// recipient and statute, per month.
+    pub async fn statistics(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
+        let today = crate::domain::finnish_time::finnish_local(crate::domain::Timestamp::now())
+            .date();
+        let from = today - time::Duration::days(364);
+        let this = Arc::clone(self);
+        load::run(self.channels.len(), budget, move |call| {
+            let mut client = this.client(call.caller);
+            let request = DisclosureStatisticsRequest {
+                controller_id: this.controller.clone(),
+                from_date: from.to_string(),
+                to_date: today.to_string(),
+                group_by: vec![
+                    StatisticsDimension::Recipient.into(),
+                    StatisticsDimension::Statute.into(),
+                ],
+                bucket: StatisticsBucket::Month.into(),
+                ..Default::default()
+            };
+            async move {
+                let response = client.disclosure_statistics(request).await?.into_inner();
+                if response.groups.is_empty() {
+                    return Err(OpError::new("EMPTY", "no statistics for the year".to_owned()));
+                }
+                Ok(0)
             }
         })
         .await

@@ -376,6 +376,32 @@ impl Db {
         Ok(1)
     }
 
+    /// The year's counts by recipient the plain way: every entry of the last 365 days joined
+    /// to its disclosure and grouped. Returns the number of groups.
+    pub async fn group_by_year(&self, controller: &str) -> Result<u64, OpError> {
+        const SQL: &str = "SELECT d.recipient_id, COUNT(*) FROM subject_entries e \
+             JOIN disclosures d ON d.id = e.disclosure_id \
+             WHERE d.controller = $1 AND d.occurred_at >= $2 GROUP BY d.recipient_id";
+        let since = crate::domain::Timestamp::now().micros() - 365 * 86_400 * 1_000_000;
+        let groups: Vec<(i64, i64)> = match self {
+            Self::Postgres(pool) => {
+                sqlx::query_as(SQL)
+                    .bind(controller.to_owned())
+                    .bind(since)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Self::Sqlite { pool, .. } => {
+                sqlx::query_as(SQL)
+                    .bind(controller.to_owned())
+                    .bind(since)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        Ok(groups.len() as u64)
+    }
+
     /// Batch `batch` of `rows` entry-sized rows through one COPY (its own transaction);
     /// PostgreSQL only.
     pub async fn copy_batch(&self, batch: u64, rows: u64) -> Result<u64, OpError> {

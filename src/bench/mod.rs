@@ -76,6 +76,10 @@ pub enum Scenario {
     Bulk,
     /// ListSubjectDisclosures of preloaded subjects.
     Lookup,
+    /// DisclosureStatistics of the last 365 days by recipient and statute, per month.
+    Statistics,
+    /// The same counts by a plain GROUP BY over the entry table joined to disclosures.
+    GroupByBaseline,
 }
 
 impl Scenario {
@@ -88,6 +92,8 @@ impl Scenario {
             Self::CopyBaseline => "copy-baseline",
             Self::Bulk => "bulk",
             Self::Lookup => "lookup",
+            Self::Statistics => "statistics",
+            Self::GroupByBaseline => "group-by-baseline",
         }
     }
 
@@ -288,6 +294,20 @@ async fn run_scenarios(
                 report.lookup_store = Some((entries, preloaded));
                 announce(scenario, report);
                 conns.lookup(budget, &ranges).await?
+            }
+            Scenario::Statistics => {
+                announce(scenario, report);
+                conns.statistics(budget).await?
+            }
+            Scenario::GroupByBaseline => {
+                announce(scenario, report);
+                let db = Arc::clone(db);
+                let controller = controller.to_owned();
+                load::run(report.callers, budget, move |_| {
+                    let (db, controller) = (Arc::clone(&db), controller.clone());
+                    async move { db.group_by_year(&controller).await }
+                })
+                .await?
             }
         };
         eprintln!(
