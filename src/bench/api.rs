@@ -110,8 +110,8 @@ impl Connections {
     /// A year's statistics, as a dashboard asks for them: the last 365 Finnish days by
     /// recipient and statute, per month.
     pub async fn statistics(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
-        let today = crate::domain::finnish_time::finnish_local(crate::domain::Timestamp::now())
-            .date();
+        let today =
+            crate::domain::finnish_time::finnish_local(crate::domain::Timestamp::now()).date();
         let from = today - time::Duration::days(364);
         let this = Arc::clone(self);
         load::run(self.channels.len(), budget, move |call| {
@@ -130,7 +130,10 @@ impl Connections {
             async move {
                 let response = client.disclosure_statistics(request).await?.into_inner();
                 if response.groups.is_empty() {
-                    return Err(OpError::new("EMPTY", "no statistics for the year".to_owned()));
+                    return Err(OpError::new(
+                        "EMPTY",
+                        "no statistics for the year".to_owned(),
+                    ));
                 }
                 Ok(0)
             }
