@@ -140,6 +140,9 @@ pub struct SubjectReportArgs {
     /// Who prepares it; default: the login name ($USER).
     #[arg(long)]
     pub requested_by: Option<String>,
+    /// Directory of register catalogue files, for register names (overrides registers.dir).
+    #[arg(long)]
+    pub registers: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -159,12 +162,9 @@ pub enum ReportFormat {
 pub async fn report_subject(settings: Settings, args: SubjectReportArgs) -> anyhow::Result<()> {
     let request = report_request(&args)?;
     let keys = settings.keyring().context("loading the subject keys")?;
-    let registers = Registers::load(&settings.registers.dir).with_context(|| {
-        format!(
-            "loading the register catalogue {}",
-            settings.registers.dir.display()
-        )
-    })?;
+    let dir = args.registers.as_ref().unwrap_or(&settings.registers.dir);
+    let registers = Registers::load(dir)
+        .with_context(|| format!("loading the register catalogue {}", dir.display()))?;
     let catalogue = registers.current();
     let now = Timestamp::now();
     let report = match backend(&settings)? {
