@@ -10,14 +10,17 @@ use tokio::net::TcpListener;
 use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
+use crate::domain::RegisterId;
+use crate::domain::finnish_time::finnish_day_number;
 use crate::domain::provision::Language;
 use crate::domain::{BusinessId, Hetu, LookupContext, ShortText, Timestamp};
 use crate::report::{
-    ReportRequest, finnish_date, render_html, render_text, start_of_finnish_day,
-    subject_access_report,
+    ReportRequest, finnish_date, processing_record, render_html, render_text, start_of_finnish_day,
+    subject_access_report, to_csv, to_html, to_json,
 };
 use crate::server::{self, ServerOptions};
 use crate::storage::Period;
+use crate::storage::Storage;
 use crate::storage::{PostgresStore, SqliteStore};
 
 /// `luovutusloki serve`: runs until SIGTERM or SIGINT.
@@ -248,4 +251,84 @@ fn report_request(args: &SubjectReportArgs) -> anyhow::Result<ReportRequest> {
                 .map_err(|e| anyhow::anyhow!("--case: {e}"))?,
         },
     })
+}
+
+/// Arguments of `luovutusloki report art30`.
+#[derive(Debug, clap::Args)]
+pub struct Art30Args {
+    /// Business ID of the controller whose record it is (one of the register's).
+    #[arg(long)]
+    pub controller: String,
+    /// The register's id.
+    #[arg(long)]
+    pub register: String,
+    /// First day of the period (YYYY-MM-DD, Finnish time).
+    #[arg(long)]
+    pub from: String,
+    /// Last day of the period, included (YYYY-MM-DD, Finnish time).
+    #[arg(long)]
+    pub to: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: Art30Format,
+    /// Directory of register catalogue files (overrides registers.dir).
+    #[arg(long)]
+    pub registers: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Art30Format {
+    Json,
+    Csv,
+    Html,
+}
+
+/// `luovutusloki report art30`: a register's Art. 30 record from the configured database.
+pub async fn report_art30(settings: Settings, args: Art30Args) -> anyhow::Result<()> {
+    let controller =
+        BusinessId::parse(&args.controller).map_err(|e| anyhow::anyhow!("--controller: {e}"))?;
+    let register_id =
+        RegisterId::parse(&args.register).map_err(|e| anyhow::anyhow!("--register: {e}"))?;
+    let day = |flag: &str, text: &str| -> anyhow::Result<time::Date> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(text, &format).with_context(|| format!("{flag}: expected YYYY-MM-DD"))
+    };
+    let (from, to) = (day("--from", &args.from)?, day("--to", &args.to)?);
+    anyhow::ensure!(from <= to, "--to must not be before --from");
+    let days = finnish_day_number(start_of_finnish_day(from))
+        ..finnish_day_number(start_of_finnish_day(to)) + 1;
+    let dir = args.registers.as_ref().unwrap_or(&settings.registers.dir);
+    let catalogue = Registers::load(dir)
+        .with_context(|| format!("loading the register catalogue {}", dir.display()))?
+        .current();
+    let register = catalogue
+        .get(&register_id)
+        .with_context(|| format!("no register {register_id} in {}", dir.display()))?;
+    anyhow::ensure!(
+        register.is_controlled_by(&controller),
+        "{controller} is not a controller of register {register_id}"
+    );
+    let rows = match backend(&settings)? {
+        Backend::Sqlite(path) => {
+            let store = SqliteStore::open(&path, 1)
+                .await
+                .with_context(|| format!("opening SQLite database {}", path.display()))?;
+            store.rollup(&controller, Some(&register_id), days).await
+        }
+        Backend::Postgres(url) => {
+            let store = PostgresStore::connect(&url, 2)
+                .await
+                .context("connecting to PostgreSQL")?;
+            store.rollup(&controller, Some(&register_id), days).await
+        }
+    }
+    .context("reading the log")?;
+    let record = processing_record(Arc::clone(register), &rows, (from, to), Timestamp::now());
+    let document = match args.format {
+        Art30Format::Json => to_json(&record),
+        Art30Format::Csv => to_csv(&record),
+        Art30Format::Html => to_html(&record),
+    };
+    print!("{document}");
+    Ok(())
 }

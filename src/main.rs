@@ -49,6 +49,9 @@ enum ReportCommand {
     /// A data subject's access report (GDPR Art. 15), recorded as a lookup; the document goes
     /// to standard output, withheld disclosures are counted on standard error.
     Subject(app::SubjectReportArgs),
+    /// A register's record of processing activities (GDPR Art. 30(1)) for a period, as
+    /// JSON, CSV or HTML on standard output.
+    Art30(app::Art30Args),
 }
 
 #[tokio::main]
@@ -80,5 +83,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keygen { dir } => app::keygen(&settings, dir),
         Command::Bench(args) => luovutusloki::bench::run(args).await,
         Command::Report(ReportCommand::Subject(args)) => app::report_subject(settings, args).await,
+        Command::Report(ReportCommand::Art30(args)) => app::report_art30(settings, args).await,
     }
 }

@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use crate::domain::{DataCategory, DisclosureDetails, LegalProvision, RecipientIdType};
+use crate::domain::{
+    DataCategories, DataCategory, DisclosureDetails, LegalProvision, Recipient, RecipientIdType,
+};
 
 use super::{DeclaredDisclosure, Register};
 
@@ -57,10 +59,11 @@ impl Register {
         let candidates = self
             .disclosures
             .iter()
-            .filter(|declared| recipient_matches(declared, disclosure));
+            .filter(|declared| recipient_matches(declared, &disclosure.recipient));
         let mut closest: Option<(&DeclaredDisclosure, Vec<Mismatch>)> = None;
         for declared in candidates {
-            let mismatches = mismatches(declared, disclosure);
+            let mismatches =
+                mismatches(declared, &disclosure.provisions, disclosure.data_categories);
             if mismatches.is_empty() {
                 return Ok(Classification::Declared);
             }
@@ -93,14 +96,46 @@ impl Register {
     pub fn requires_consent(&self, disclosure: &DisclosureDetails) -> bool {
         self.disclosures.iter().any(|declared| {
             declared.consent_required
-                && recipient_matches(declared, disclosure)
-                && mismatches(declared, disclosure).is_empty()
+                && declared.covers(
+                    &disclosure.recipient,
+                    &disclosure.provisions,
+                    disclosure.data_categories,
+                )
         })
+    }
+
+    /// Whether any declared disclosure goes to `recipient`.
+    pub fn declares_recipient(&self, recipient: &Recipient) -> bool {
+        self.disclosures
+            .iter()
+            .any(|declared| recipient_matches(declared, recipient))
+    }
+
+    /// Whether any declared provision (of a regular disclosure or an on-request group)
+    /// covers `provision`.
+    pub fn declares_provision(&self, provision: &LegalProvision) -> bool {
+        self.disclosures
+            .iter()
+            .flat_map(|d| &d.provisions)
+            .chain(self.on_request.iter().flat_map(|g| &g.provisions))
+            .any(|declared| declared.covers(provision))
     }
 }
 
-fn recipient_matches(declared: &DeclaredDisclosure, disclosure: &DisclosureDetails) -> bool {
-    let recipient = &disclosure.recipient;
+impl DeclaredDisclosure {
+    /// Whether a disclosure to `recipient` under `provisions` of `categories` falls within
+    /// this declaration.
+    pub fn covers(
+        &self,
+        recipient: &Recipient,
+        provisions: &[LegalProvision],
+        categories: DataCategories,
+    ) -> bool {
+        recipient_matches(self, recipient) && mismatches(self, provisions, categories).is_empty()
+    }
+}
+
+fn recipient_matches(declared: &DeclaredDisclosure, recipient: &Recipient) -> bool {
     match &declared.recipient_id {
         Some(id) => {
             recipient.identifier.id_type() == RecipientIdType::BusinessId
@@ -110,14 +145,16 @@ fn recipient_matches(declared: &DeclaredDisclosure, disclosure: &DisclosureDetai
     }
 }
 
-fn mismatches(declared: &DeclaredDisclosure, disclosure: &DisclosureDetails) -> Vec<Mismatch> {
-    let provisions = disclosure
-        .provisions
+fn mismatches(
+    declared: &DeclaredDisclosure,
+    provisions: &[LegalProvision],
+    categories: DataCategories,
+) -> Vec<Mismatch> {
+    let provisions = provisions
         .iter()
         .filter(|p| !covered(&declared.provisions, p))
         .map(|p| Mismatch::Provision(p.canonical()));
-    let categories = disclosure
-        .data_categories
+    let categories = categories
         .iter()
         .filter(|c| !declared.data_categories.contains(*c))
         .map(Mismatch::DataCategory);

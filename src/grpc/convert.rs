@@ -13,7 +13,10 @@ use crate::domain::{
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
 use crate::domain::finnish_time::{finnish_day_number, start_of_finnish_day};
-use crate::report::{ReportRequest, SubjectReport, render_html, render_text};
+use crate::report::{
+    ProcessingRecord, ReportRequest, SubjectReport, render_html, render_text, to_csv, to_html,
+    to_json,
+};
 use crate::statistics::{Bucket, Dimension, Group};
 use crate::storage::{DisclosureFilter, Period, StoredLookup};
 
@@ -729,6 +732,27 @@ fn day_number(field: &str, text: &str, v: &mut Violations) -> Option<i32> {
     Some(finnish_day_number(start_of_finnish_day(date)))
 }
 
+/// The Finnish local days from `from_date` to `to_date`, both included, as day numbers.
+fn day_range(from_date: &str, to_date: &str, v: &mut Violations) -> Option<std::ops::Range<i32>> {
+    let from = day_number("from_date", from_date, v);
+    let to = day_number("to_date", to_date, v);
+    match (from, to) {
+        (Some(from), Some(to)) if to < from => {
+            v.add("to_date", "must not be before from_date");
+            None
+        }
+        (Some(from), Some(to)) if to - from >= MAX_STATISTICS_DAYS => {
+            v.add(
+                "to_date",
+                format!("the period may span at most {MAX_STATISTICS_DAYS} days"),
+            );
+            None
+        }
+        (Some(from), Some(to)) => Some(from..to + 1),
+        _ => None,
+    }
+}
+
 /// Parses a statistics request, naming every bad field.
 pub fn statistics_query(
     request: proto::DisclosureStatisticsRequest,
@@ -831,5 +855,46 @@ pub fn statistics_to_proto(groups: Vec<Group>) -> proto::DisclosureStatisticsRes
                 subject_entries: g.entries,
             })
             .collect(),
+    }
+}
+
+/// Parses a processing record request: controller, register and the period's days.
+pub fn processing_record_query(
+    request: proto::ProcessingRecordRequest,
+) -> Result<(BusinessId, RegisterId, std::ops::Range<i32>), Vec<FieldViolation>> {
+    let proto::ProcessingRecordRequest {
+        controller_id,
+        register_id,
+        from_date,
+        to_date,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let register = v.check("register_id", RegisterId::parse(&register_id));
+    let days = day_range(&from_date, &to_date, &mut v);
+    let parsed = (|| Some((controller?, register?, days?)))();
+    v.finish(parsed)
+}
+
+pub fn processing_record_to_proto(record: &ProcessingRecord) -> proto::ProcessingRecordResponse {
+    proto::ProcessingRecordResponse {
+        disclosures: record.disclosures,
+        subject_entries: record.entries,
+        undeclared_recipients: record.undeclared_recipients.clone(),
+        undeclared_provisions: record
+            .undeclared_provisions
+            .iter()
+            .map(|(p, r)| format!("{p} (to {r})"))
+            .collect(),
+        unused_declarations: record.unused_declarations.clone(),
+        consent_based_recipients: record
+            .consent_based
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect(),
+        third_country_recipients: record.third_countries.clone(),
+        json: to_json(record),
+        csv: to_csv(record),
+        html: to_html(record),
     }
 }

@@ -1,18 +1,21 @@
 //! The `luovutusloki.v1.DisclosureLog` service: thin handlers that convert, call the use
 //! case or the store, and convert back.
 
+use std::sync::Arc;
+
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::catalogue::{Registers, UndeclaredPolicy};
 use crate::crypto::SubjectHash;
+use crate::domain::finnish_time::date_of_day_number;
 use crate::domain::{
     BusinessId, Classification, Consent, ConsentDecision, DisclosureDetails, Hetu, LegalBasis,
     LookupContext, LookupOperation, NewDisclosure, RegisterId, Timestamp,
 };
 use crate::ingest::{Admission, Recorded, Recorder};
-use crate::report::subject_access_report;
+use crate::report::{processing_record, subject_access_report};
 use crate::statistics;
 use crate::storage::{ConsentInsert, Cursor, LookupFilter, NewConsent, NewLookup, Period, Storage};
 
@@ -581,6 +584,37 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
             .await?;
         let groups = statistics::aggregate(&rows, &query.group_by, query.bucket);
         Ok(Response::new(convert::statistics_to_proto(groups)))
+    }
+
+    async fn processing_record(
+        &self,
+        request: Request<proto::ProcessingRecordRequest>,
+    ) -> Result<Response<proto::ProcessingRecordResponse>, Status> {
+        let (controller, register_id, days) =
+            convert::processing_record_query(request.into_inner()).map_err(invalid_argument)?;
+        let catalogue = self.registers.current();
+        let register = catalogue.get(&register_id).ok_or_else(|| {
+            Status::not_found(format!("no register {register_id} in the catalogue"))
+        })?;
+        if !register.is_controlled_by(&controller) {
+            return Err(Status::failed_precondition(format!(
+                "{controller} is not a controller of register {register_id}"
+            )));
+        }
+        let rows = self
+            .store
+            .rollup(&controller, Some(&register_id), days.clone())
+            .await?;
+        let record = processing_record(
+            Arc::clone(register),
+            &rows,
+            (
+                date_of_day_number(days.start),
+                date_of_day_number(days.end - 1),
+            ),
+            Timestamp::now(),
+        );
+        Ok(Response::new(convert::processing_record_to_proto(&record)))
     }
 
     async fn list_registers(

@@ -147,7 +147,7 @@ pub fn render_text(report: &SubjectReport) -> String {
 
 /// Escapes text for HTML element content and attribute values. Five characters; a
 /// templating crate would bring far more than this needs.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

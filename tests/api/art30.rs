@@ -1,0 +1,140 @@
+//! The Art. 30 record of a register: declared and observed side by side, with differences.
+
+use luovutusloki::grpc::proto::{self, ProcessingRecordRequest, ProcessingRecordResponse};
+use tonic::Code;
+
+use crate::fixtures::*;
+use crate::harness::{Database, Kind, ServiceProcess, TestApp, on_both_backends, test_registers};
+
+on_both_backends!(
+    the_koko_record_shows_declared_and_observed_with_an_undeclared_recipient_flagged,
+    only_a_controller_of_the_register_gets_its_record,
+    the_command_line_writes_the_record_as_csv,
+);
+
+async fn record_of(
+    app: &mut TestApp,
+    controller: String,
+) -> Result<ProcessingRecordResponse, tonic::Status> {
+    app.client
+        .processing_record(ProcessingRecordRequest {
+            controller_id: controller,
+            register_id: "koko-jasen-ja-maksurekisteri".into(),
+            from_date: "2026-10-01".into(),
+            to_date: "2026-10-31".into(),
+        })
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+async fn the_koko_record_shows_declared_and_observed_with_an_undeclared_recipient_flagged(
+    kind: Kind,
+) {
+    let mut app = TestApp::spawn(kind).await;
+    for month in 0..2 {
+        let mut submission =
+            income_register_submission(&format!("tulorekisteri-{month}"), hetus(0, 1_000));
+        submission.occurred_at = at(OCTOBER_2026 + i64::from(month) * 7 * 86_400);
+        app.client.record_disclosure(submission).await.unwrap();
+    }
+    // A recipient the notice does not declare, named to test the CSV's formula defusing.
+    let mut stray = income_register_submission("harhaluovutus", hetus(0, 1));
+    let recipient = stray.recipient.as_mut().unwrap();
+    recipient.id_type = proto::RecipientIdType::None.into();
+    recipient.identifier = String::new();
+    recipient.name = "=HYPERLINK(\"http://example.invalid\")".into();
+    recipient.kind = proto::RecipientKind::PrivatePerson.into();
+    app.client.record_disclosure(stray).await.unwrap();
+
+    let record = record_of(&mut app, koko()).await.unwrap();
+
+    assert_eq!(record.disclosures, 3);
+    assert_eq!(record.subject_entries, 2_001);
+    assert_eq!(
+        record.undeclared_recipients,
+        ["=HYPERLINK(\"http://example.invalid\") (private_person)"]
+    );
+    assert!(
+        record.undeclared_provisions.is_empty(),
+        "{:?}",
+        record.undeclared_provisions
+    );
+    assert!(
+        record
+            .unused_declarations
+            .iter()
+            .any(|d| d.starts_with("Eläketurvakeskus")),
+        "nothing went to the pension centre: {:?}",
+        record.unused_declarations
+    );
+    assert!(record.third_country_recipients.is_empty());
+
+    let json: serde_json::Value = serde_json::from_str(&record.json).unwrap();
+    assert_eq!(json["register"]["id"], "koko-jasen-ja-maksurekisteri");
+    assert_eq!(json["totals"]["subject_entries"], 2_001);
+    let observed = json["observed"].as_array().unwrap();
+    assert_eq!(observed.len(), 2);
+    assert!(json["declared"].as_array().unwrap().len() > 5);
+
+    assert!(record.csv.starts_with("section,recipient,"));
+    assert!(record.csv.contains("'=HYPERLINK"), "{}", record.csv);
+    assert!(!record.csv.contains(",=HYPERLINK"));
+    assert!(record.csv.contains("declared,Verohallinto"));
+    assert!(record.csv.contains("difference,"));
+
+    assert!(record.html.contains("Observed but undeclared recipients"));
+    assert!(
+        record
+            .html
+            .contains("=HYPERLINK(&quot;http://example.invalid&quot;)")
+    );
+    assert!(!record.html.contains(&hetu(0)));
+}
+
+async fn only_a_controller_of_the_register_gets_its_record(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let refused = record_of(&mut app, KOKKOLA.into()).await.unwrap_err();
+
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+}
+
+async fn the_command_line_writes_the_record_as_csv(kind: Kind) {
+    let db = Database::create(kind).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let service = ServiceProcess::start(&db, data_dir.path(), "info");
+    let mut client = service.client().await;
+    client
+        .record_disclosure(income_register_submission("koko-cli", hetus(0, 3)))
+        .await
+        .unwrap();
+    let (status, _) = service.stop("TERM");
+    assert!(status.success());
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
+        .args(["report", "art30", "--controller", &koko()])
+        .args([
+            "--register",
+            "koko-jasen-ja-maksurekisteri",
+            "--format",
+            "csv",
+        ])
+        .args(["--from", "2026-10-01", "--to", "2026-10-31"])
+        .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
+        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
+        .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("section,recipient,"));
+    assert!(
+        stdout.contains("observed,\"Verohallinto, tulorekisteriyksikkö\",0245437-2,authority"),
+        "{stdout}"
+    );
+}
