@@ -711,7 +711,7 @@ pub fn consent_listing(
     v.finish(parsed)
 }
 
-/// The longest period statistics are read for, in days (about ten years).
+/// The longest period statistics and records are read for, in days (about ten years).
 const MAX_STATISTICS_DAYS: i32 = 3_660;
 
 /// A parsed statistics request.
@@ -768,23 +768,7 @@ pub fn statistics_query(
     let mut v = Violations::default();
     let controller = v.check("controller_id", BusinessId::parse(&controller_id));
     let register = v.check("register_id", optional(&register_id, RegisterId::parse));
-    let from = day_number("from_date", &from_date, &mut v);
-    let to = day_number("to_date", &to_date, &mut v);
-    let days = match (from, to) {
-        (Some(from), Some(to)) if to < from => {
-            v.add("to_date", "must not be before from_date");
-            None
-        }
-        (Some(from), Some(to)) if to - from >= MAX_STATISTICS_DAYS => {
-            v.add(
-                "to_date",
-                format!("the period may span at most {MAX_STATISTICS_DAYS} days"),
-            );
-            None
-        }
-        (Some(from), Some(to)) => Some(from..to + 1),
-        _ => None,
-    };
+    let days = day_range(&from_date, &to_date, &mut v);
     let mut dimensions = Vec::new();
     for (i, code) in group_by.into_iter().enumerate() {
         let dimension = match proto::StatisticsDimension::try_from(code) {
