@@ -256,9 +256,10 @@ fn report_request(args: &SubjectReportArgs) -> anyhow::Result<ReportRequest> {
 /// Arguments of `luovutusloki report art30`.
 #[derive(Debug, clap::Args)]
 pub struct Art30Args {
-    /// Business ID of the controller whose record it is (one of the register's).
+    /// Business ID of the controller whose record it is; needed only when the register has
+    /// joint controllers.
     #[arg(long)]
-    pub controller: String,
+    pub controller: Option<String>,
     /// The register's id.
     #[arg(long)]
     pub register: String,
@@ -285,8 +286,6 @@ pub enum Art30Format {
 
 /// `luovutusloki report art30`: a register's Art. 30 record from the configured database.
 pub async fn report_art30(settings: Settings, args: Art30Args) -> anyhow::Result<()> {
-    let controller =
-        BusinessId::parse(&args.controller).map_err(|e| anyhow::anyhow!("--controller: {e}"))?;
     let register_id =
         RegisterId::parse(&args.register).map_err(|e| anyhow::anyhow!("--register: {e}"))?;
     let day = |flag: &str, text: &str| -> anyhow::Result<time::Date> {
@@ -304,6 +303,13 @@ pub async fn report_art30(settings: Settings, args: Art30Args) -> anyhow::Result
     let register = catalogue
         .get(&register_id)
         .with_context(|| format!("no register {register_id} in {}", dir.display()))?;
+    let controller = match (&args.controller, register.controllers.as_slice()) {
+        (Some(id), _) => BusinessId::parse(id).map_err(|e| anyhow::anyhow!("--controller: {e}"))?,
+        (None, [only]) => only.business_id.clone(),
+        (None, _) => anyhow::bail!(
+            "register {register_id} has joint controllers: give --controller with one of them"
+        ),
+    };
     anyhow::ensure!(
         register.is_controlled_by(&controller),
         "{controller} is not a controller of register {register_id}"
@@ -330,5 +336,37 @@ pub async fn report_art30(settings: Settings, args: Art30Args) -> anyhow::Result
         Art30Format::Html => to_html(&record),
     };
     print!("{document}");
+    Ok(())
+}
+
+/// `luovutusloki registers check`: validates a catalogue directory and lists its registers;
+/// what `serve` and a reload would load.
+pub fn registers_check(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let dir = dir.unwrap_or_else(|| settings.registers.dir.clone());
+    let registers = Registers::load(&dir)?;
+    let catalogue = registers.current();
+    for register in catalogue.registers() {
+        let controllers: Vec<String> = register
+            .controllers
+            .iter()
+            .map(|c| {
+                let example = if c.example { ", example ID" } else { "" };
+                format!("{} ({}{example})", c.name, c.business_id)
+            })
+            .collect();
+        println!(
+            "{}: {} — {} declared disclosures, {} on-request groups, undeclared: {}; {}",
+            register.id,
+            register.name.fi,
+            register.disclosures.len(),
+            register.on_request.len(),
+            match register.undeclared {
+                crate::catalogue::UndeclaredPolicy::Flag => "flag",
+                crate::catalogue::UndeclaredPolicy::Reject => "reject",
+            },
+            controllers.join(", ")
+        );
+    }
+    println!("{} registers in {}: valid", catalogue.len(), dir.display());
     Ok(())
 }

@@ -39,9 +39,22 @@ enum Command {
     },
     /// Benchmark a running server over loopback against baselines on its database.
     Bench(luovutusloki::bench::BenchArgs),
+    /// Register catalogues.
+    #[command(subcommand)]
+    Registers(RegistersCommand),
     /// Reports from the log, read from the configured database.
     #[command(subcommand)]
     Report(ReportCommand),
+}
+
+#[derive(Subcommand)]
+enum RegistersCommand {
+    /// Validate a catalogue directory (default: registers.dir) and list its registers.
+    Check {
+        /// The catalogue directory.
+        #[arg(long)]
+        registers: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -82,6 +95,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => app::migrate(settings).await,
         Command::Keygen { dir } => app::keygen(&settings, dir),
         Command::Bench(args) => luovutusloki::bench::run(args).await,
+        Command::Registers(RegistersCommand::Check { registers }) => {
+            app::registers_check(&settings, registers)
+        }
         Command::Report(ReportCommand::Subject(args)) => app::report_subject(settings, args).await,
         Command::Report(ReportCommand::Art30(args)) => app::report_art30(settings, args).await,
     }

@@ -14,11 +14,11 @@ use tonic_health::pb::health_client::HealthClient;
 
 use super::baseline::{Range, preload_id};
 use super::load::{self, Budget, CALL_TIMEOUT, OpError, Outcome};
-use super::subjects::{CAPACITY, disclosure, identity_code, identity_codes, mix};
+use super::subjects::{CAPACITY, REGISTER, disclosure, identity_code, identity_codes, mix};
 use crate::grpc::proto::disclosure_log_client::DisclosureLogClient;
 use crate::grpc::proto::{
-    DisclosureStatisticsRequest, ListSubjectDisclosuresRequest, LookupContext, StatisticsBucket,
-    StatisticsDimension,
+    DisclosureStatisticsRequest, ListSubjectDisclosuresRequest, LookupContext,
+    ProcessingRecordRequest, StatisticsBucket, StatisticsDimension,
 };
 
 /// Subjects in one bulk disclosure.
@@ -141,6 +141,34 @@ impl Connections {
         .await
     }
 
+    /// A year's Art. 30 record of the benchmark's register, with all three exports.
+    pub async fn art30(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
+        let today =
+            crate::domain::finnish_time::finnish_local(crate::domain::Timestamp::now()).date();
+        let from = today - time::Duration::days(364);
+        let this = Arc::clone(self);
+        load::run(self.channels.len(), budget, move |call| {
+            let mut client = this.client(call.caller);
+            let request = ProcessingRecordRequest {
+                controller_id: this.controller.clone(),
+                register_id: REGISTER.into(),
+                from_date: from.to_string(),
+                to_date: today.to_string(),
+            };
+            async move {
+                let record = client.processing_record(request).await?.into_inner();
+                if record.disclosures == 0 {
+                    return Err(OpError::new(
+                        "EMPTY",
+                        "no disclosures in the year".to_owned(),
+                    ));
+                }
+                Ok(0)
+            }
+        })
+        .await
+    }
+
     /// One-subject disclosures, each with its own transfer id and a random subject.
     pub async fn unary(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
         self.record(budget, "u", 1).await
@@ -165,6 +193,7 @@ impl Connections {
                 &this.controller,
                 format!("{}-{tag}-{}", this.run_prefix, call.seq),
                 identity_codes(first, subjects),
+                call.seq,
             );
             async move {
                 let response = client.record_disclosure(request).await?.into_inner();
@@ -242,7 +271,7 @@ impl Connections {
                     tokio::task::spawn_blocking(move || identity_codes(chunk.first, chunk.count))
                         .await
                         .map_err(|e| OpError::new("PANIC", e.to_string()))?;
-                let request = disclosure(&controller, preload_id(chunk), subjects);
+                let request = disclosure(&controller, preload_id(chunk), subjects, call.seq);
                 let response = client.record_disclosure(request).await?.into_inner();
                 let loaded = done.fetch_add(chunk.count, Ordering::Relaxed) + chunk.count;
                 eprintln!("  preload: {loaded} / {total} subject entries");

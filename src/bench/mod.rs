@@ -80,6 +80,8 @@ pub enum Scenario {
     Statistics,
     /// The same counts by a plain GROUP BY over the entry table joined to disclosures.
     GroupByBaseline,
+    /// ProcessingRecord of the benchmark's register for the last 365 days.
+    Art30,
 }
 
 impl Scenario {
@@ -94,6 +96,7 @@ impl Scenario {
             Self::Lookup => "lookup",
             Self::Statistics => "statistics",
             Self::GroupByBaseline => "group-by-baseline",
+            Self::Art30 => "art30",
         }
     }
 
@@ -298,6 +301,10 @@ async fn run_scenarios(
             Scenario::Statistics => {
                 announce(scenario, report);
                 conns.statistics(budget).await?
+            }
+            Scenario::Art30 => {
+                announce(scenario, report);
+                conns.art30(budget).await?
             }
             Scenario::GroupByBaseline => {
                 announce(scenario, report);

@@ -89,15 +89,54 @@ pub const DEFAULT_CONTROLLER: &str = "1234567-1";
 /// the Incomes Register. No seed gives it; a deployment configures real recipients.
 const TAX_ADMINISTRATION: &str = "0245437-2";
 
-/// A monthly benefit payment report to the Incomes Register covering `subjects`, made now.
+/// The register the benchmark records into (seed 000's, in `examples/registers`).
+pub const REGISTER: &str = "koko-jasen-ja-maksurekisteri";
+
+/// Recipients the benchmark's disclosures go to, as a benefit fund's do (business IDs:
+/// EXAMPLES, as in `examples/registers/koko-jasen-ja-maksurekisteri.toml`).
+const RECIPIENTS: [(&str, &str, RecipientKind); 5] = [
+    (
+        TAX_ADMINISTRATION,
+        "Verohallinto, tulorekisteriyksikkö",
+        RecipientKind::Authority,
+    ),
+    (
+        "0117005-2",
+        "Eläketurvakeskus",
+        RecipientKind::PensionInstitution,
+    ),
+    ("9990003-2", "Kansaneläkelaitos", RecipientKind::Authority),
+    (
+        "9990005-9",
+        "Työttömyysvakuutusrahasto",
+        RecipientKind::Fund,
+    ),
+    ("9990006-7", "Finanssivalvonta", RecipientKind::Authority),
+];
+
+/// Channels the benchmark's disclosures use.
+const CHANNELS: [Channel; 3] = [
+    Channel::IncomesRegister,
+    Channel::SuomiFiXRoad,
+    Channel::FileTransfer,
+];
+
+/// A benefit fund's disclosure covering `subjects`. `variant` spreads disclosures the way a
+/// year of real ones spread: over the last 365 days, five recipients, three channels and two
+/// sets of provisions (so statistics and Art. 30 records read about 11,000 per-day rows a
+/// year, not one).
 pub fn disclosure(
     controller: &str,
     transfer_id: String,
     subjects: Vec<String>,
+    variant: u64,
 ) -> RecordDisclosureRequest {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("the clock is after 1970");
+    let days_ago = variant % 365;
+    let (recipient_id, recipient_name, recipient_kind) = RECIPIENTS[(variant / 365 % 5) as usize];
+    let channel = CHANNELS[(variant / 1_825 % 3) as usize];
     let statute = |number: &str, chapter, section: &str, subsection| LegalProvision {
         kind: ProvisionKind::FinnishStatute.into(),
         number: number.into(),
@@ -110,30 +149,34 @@ pub fn disclosure(
         controller_id: controller.into(),
         transfer_id,
         occurred_at: Some(Timestamp {
-            seconds: now.as_secs() as i64,
+            seconds: now.as_secs() as i64 - (days_ago * 86_400) as i64,
             nanos: 0,
         }),
-        register_id: "koko-jasen-ja-maksurekisteri".into(),
+        register_id: REGISTER.into(),
         recipient: Some(Recipient {
             id_type: RecipientIdType::BusinessId.into(),
-            identifier: TAX_ADMINISTRATION.into(),
-            name: "Verohallinto, tulorekisteriyksikkö".into(),
-            kind: RecipientKind::Authority.into(),
+            identifier: recipient_id.into(),
+            name: recipient_name.into(),
+            kind: recipient_kind.into(),
             country: "FI".into(),
         }),
         legal_basis: LegalBasis::LegalObligation.into(),
         special_category_condition: 0,
-        provisions: vec![
-            statute("53/2018", 0, "6", 0),
-            statute("1290/2002", 13, "1", 2),
-        ],
+        provisions: if (variant / 5_475).is_multiple_of(2) {
+            vec![
+                statute("53/2018", 0, "6", 0),
+                statute("1290/2002", 13, "1", 2),
+            ]
+        } else {
+            vec![statute("1290/2002", 13, "1", 0)]
+        },
         data_categories: vec![
             DataCategory::Identity.into(),
             DataCategory::BenefitPayment.into(),
             DataCategory::IncomeAndTax.into(),
         ],
         purpose: "Etuusmaksujen ilmoittaminen tulorekisteriin".into(),
-        channel: Channel::IncomesRegister.into(),
+        channel: channel.into(),
         source_system: "maksatus".into(),
         consent_reference: String::new(),
         requester_reference: String::new(),

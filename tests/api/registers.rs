@@ -311,6 +311,21 @@ async fn a_bad_file_on_reload_keeps_the_catalogue_in_force(kind: Kind) {
 }
 
 #[test]
+fn the_command_line_checks_a_catalogue_and_lists_its_registers() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
+        .args(["registers", "check", "--registers"])
+        .arg(example_registers())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+
+    assert!(output.status.success());
+    assert!(stdout.contains("kokkola-tyollisyyspalvelut: Työllisyyspalveluiden asiakasrekisteri"));
+    let last_line = format!("5 registers in {}: valid\n", example_registers().display());
+    assert!(stdout.ends_with(&last_line), "{stdout}");
+}
+
+#[test]
 fn a_bad_catalogue_stops_the_start_naming_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let registers = dir.path().join("registers");
