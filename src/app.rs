@@ -19,6 +19,7 @@ use crate::report::{
     subject_access_report, to_csv, to_html, to_json,
 };
 use crate::server::{self, ServerOptions};
+use crate::statistics::{self, Bucket, Dimension};
 use crate::storage::Period;
 use crate::storage::Storage;
 use crate::storage::{PostgresStore, SqliteStore};
@@ -288,11 +289,7 @@ pub enum Art30Format {
 pub async fn report_art30(settings: Settings, args: Art30Args) -> anyhow::Result<()> {
     let register_id =
         RegisterId::parse(&args.register).map_err(|e| anyhow::anyhow!("--register: {e}"))?;
-    let day = |flag: &str, text: &str| -> anyhow::Result<time::Date> {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(text, &format).with_context(|| format!("{flag}: expected YYYY-MM-DD"))
-    };
-    let (from, to) = (day("--from", &args.from)?, day("--to", &args.to)?);
+    let (from, to) = (cli_day("--from", &args.from)?, cli_day("--to", &args.to)?);
     anyhow::ensure!(from <= to, "--to must not be before --from");
     let days = finnish_day_number(start_of_finnish_day(from))
         ..finnish_day_number(start_of_finnish_day(to)) + 1;
@@ -314,20 +311,15 @@ pub async fn report_art30(settings: Settings, args: Art30Args) -> anyhow::Result
         register.is_controlled_by(&controller),
         "{controller} is not a controller of register {register_id}"
     );
-    let rows = match backend(&settings)? {
-        Backend::Sqlite(path) => {
-            let store = SqliteStore::open(&path, 1)
-                .await
-                .with_context(|| format!("opening SQLite database {}", path.display()))?;
-            store.rollup(&controller, Some(&register_id), days).await
-        }
-        Backend::Postgres(url) => {
-            let store = PostgresStore::connect(&url, 2)
-                .await
-                .context("connecting to PostgreSQL")?;
-            store.rollup(&controller, Some(&register_id), days).await
-        }
-    }
+    let rows = with_store(
+        &settings,
+        RollupRead {
+            controller: &controller,
+            register: Some(&register_id),
+            days,
+        },
+    )
+    .await
     .context("reading the log")?;
     let record = processing_record(Arc::clone(register), &rows, (from, to), Timestamp::now());
     let document = match args.format {
@@ -368,5 +360,266 @@ pub fn registers_check(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Res
         );
     }
     println!("{} registers in {}: valid", catalogue.len(), dir.display());
+    Ok(())
+}
+
+/// A statistics dimension on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum GroupBy {
+    Register,
+    Recipient,
+    RecipientKind,
+    Statute,
+    DataCategory,
+    Channel,
+    Classification,
+    LegalBasis,
+}
+
+impl From<GroupBy> for Dimension {
+    fn from(g: GroupBy) -> Self {
+        match g {
+            GroupBy::Register => Dimension::Register,
+            GroupBy::Recipient => Dimension::Recipient,
+            GroupBy::RecipientKind => Dimension::RecipientKind,
+            GroupBy::Statute => Dimension::Statute,
+            GroupBy::DataCategory => Dimension::DataCategory,
+            GroupBy::Channel => Dimension::Channel,
+            GroupBy::Classification => Dimension::Classification,
+            GroupBy::LegalBasis => Dimension::LegalBasis,
+        }
+    }
+}
+
+/// The time step of statistics on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Step {
+    Period,
+    Day,
+    Month,
+}
+
+/// Arguments of `luovutusloki report statistics`.
+#[derive(Debug, clap::Args)]
+pub struct StatisticsArgs {
+    /// Business ID of the controller.
+    #[arg(long)]
+    pub controller: String,
+    /// Only this register.
+    #[arg(long)]
+    pub register: Option<String>,
+    /// First day of the period (YYYY-MM-DD, Finnish time).
+    #[arg(long)]
+    pub from: String,
+    /// Last day of the period, included (YYYY-MM-DD, Finnish time).
+    #[arg(long)]
+    pub to: String,
+    /// Dimensions to group by, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub group_by: Vec<GroupBy>,
+    /// Time step of the groups.
+    #[arg(long, value_enum, default_value = "period")]
+    pub step: Step,
+}
+
+/// Parses a Finnish local day given on the command line.
+fn cli_day(flag: &str, text: &str) -> anyhow::Result<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).with_context(|| format!("{flag}: expected YYYY-MM-DD"))
+}
+
+/// Opens the configured store and runs `read` on it.
+async fn with_store<T>(settings: &Settings, read: impl AsyncStoreRead<T>) -> anyhow::Result<T> {
+    match backend(settings)? {
+        Backend::Sqlite(path) => {
+            let store = SqliteStore::open(&path, 1)
+                .await
+                .with_context(|| format!("opening SQLite database {}", path.display()))?;
+            Ok(read.run(&store).await?)
+        }
+        Backend::Postgres(url) => {
+            let store = PostgresStore::connect(&url, 2)
+                .await
+                .context("connecting to PostgreSQL")?;
+            Ok(read.run(&store).await?)
+        }
+    }
+}
+
+/// A read of the store, for [`with_store`].
+trait AsyncStoreRead<T> {
+    async fn run<S: Storage>(self, store: &S) -> Result<T, crate::storage::StorageError>;
+}
+
+struct RollupRead<'a> {
+    controller: &'a BusinessId,
+    register: Option<&'a RegisterId>,
+    days: std::ops::Range<i32>,
+}
+
+impl AsyncStoreRead<Vec<crate::storage::RollupEntry>> for RollupRead<'_> {
+    async fn run<S: Storage>(
+        self,
+        store: &S,
+    ) -> Result<Vec<crate::storage::RollupEntry>, crate::storage::StorageError> {
+        store
+            .rollup(self.controller, self.register, self.days)
+            .await
+    }
+}
+
+/// `luovutusloki report statistics`: grouped counts as CSV on standard output.
+pub async fn report_statistics(settings: Settings, args: StatisticsArgs) -> anyhow::Result<()> {
+    let controller =
+        BusinessId::parse(&args.controller).map_err(|e| anyhow::anyhow!("--controller: {e}"))?;
+    let register = args
+        .register
+        .as_deref()
+        .map(|r| RegisterId::parse(r).map_err(|e| anyhow::anyhow!("--register: {e}")))
+        .transpose()?;
+    let (from, to) = (cli_day("--from", &args.from)?, cli_day("--to", &args.to)?);
+    anyhow::ensure!(from <= to, "--to must not be before --from");
+    let days = finnish_day_number(start_of_finnish_day(from))
+        ..finnish_day_number(start_of_finnish_day(to)) + 1;
+    let rows = with_store(
+        &settings,
+        RollupRead {
+            controller: &controller,
+            register: register.as_ref(),
+            days,
+        },
+    )
+    .await?;
+    let group_by: Vec<Dimension> = args.group_by.iter().map(|&g| g.into()).collect();
+    let bucket = match args.step {
+        Step::Period => Bucket::Whole,
+        Step::Day => Bucket::Day,
+        Step::Month => Bucket::Month,
+    };
+    let mut out = csv::Writer::from_writer(std::io::stdout());
+    let mut header = vec!["period".to_owned()];
+    header.extend(args.group_by.iter().map(|g| {
+        clap::ValueEnum::to_possible_value(g)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }));
+    header.extend(["disclosures".to_owned(), "subject_entries".to_owned()]);
+    out.write_record(&header)?;
+    for group in statistics::aggregate(&rows, &group_by, bucket) {
+        let mut record = vec![group.period];
+        record.extend(group.values.into_iter().map(|v| v.label));
+        record.extend([group.disclosures.to_string(), group.entries.to_string()]);
+        out.write_record(&record)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Arguments of `luovutusloki report lookups`.
+#[derive(Debug, clap::Args)]
+pub struct LookupsArgs {
+    /// Business ID of the controller.
+    #[arg(long)]
+    pub controller: String,
+    /// First day (YYYY-MM-DD, Finnish time); unset: from the beginning.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day, included (YYYY-MM-DD, Finnish time); unset: until now.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only lookups by this staff member or system.
+    #[arg(long)]
+    pub requested_by: Option<String>,
+    /// Only lookups of this case.
+    #[arg(long = "case")]
+    pub case_reference: Option<String>,
+}
+
+struct LookupsRead<'a> {
+    controller: &'a BusinessId,
+    filter: &'a crate::storage::LookupFilter,
+}
+
+impl AsyncStoreRead<Vec<crate::storage::StoredLookup>> for LookupsRead<'_> {
+    async fn run<S: Storage>(
+        self,
+        store: &S,
+    ) -> Result<Vec<crate::storage::StoredLookup>, crate::storage::StorageError> {
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .list_lookups(self.controller, self.filter, after, 1_000)
+                .await?;
+            let full = page.len() == 1_000;
+            after = page.last().map(|l| crate::storage::Cursor {
+                occurred_at: l.lookup.looked_up_at.micros(),
+                id: l.id,
+            });
+            all.extend(page);
+            if !full {
+                return Ok(all);
+            }
+        }
+    }
+}
+
+/// `luovutusloki report lookups`: the recorded lookups by identity code, as CSV.
+pub async fn report_lookups(settings: Settings, args: LookupsArgs) -> anyhow::Result<()> {
+    let controller =
+        BusinessId::parse(&args.controller).map_err(|e| anyhow::anyhow!("--controller: {e}"))?;
+    let text = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| ShortText::parse(v).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+            .transpose()
+    };
+    let from = args
+        .from
+        .as_deref()
+        .map(|t| cli_day("--from", t).map(start_of_finnish_day))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|t| cli_day("--to", t).map(|d| start_of_finnish_day(d.next_day().expect("in range"))))
+        .transpose()?;
+    let filter = crate::storage::LookupFilter {
+        requested_by: text("--requested-by", &args.requested_by)?,
+        case_reference: text("--case", &args.case_reference)?,
+        subject_hashes: Vec::new(),
+        period: Period { from, to },
+    };
+    let lookups = with_store(
+        &settings,
+        LookupsRead {
+            controller: &controller,
+            filter: &filter,
+        },
+    )
+    .await?;
+    let mut out = csv::Writer::from_writer(std::io::stdout());
+    out.write_record([
+        "id",
+        "looked_up_at",
+        "operation",
+        "requested_by",
+        "case_reference",
+        "subject_key_id",
+        "subject_hash",
+    ])?;
+    for stored in lookups {
+        let l = &stored.lookup;
+        out.write_record([
+            stored.id.to_string(),
+            l.looked_up_at.micros().to_string(),
+            l.operation.label().to_owned(),
+            l.context.requested_by.to_string(),
+            l.context.case_reference.to_string(),
+            l.subject_key_id.to_string(),
+            hex::encode(l.subject_hash),
+        ])?;
+    }
+    out.flush()?;
     Ok(())
 }

@@ -65,6 +65,12 @@ enum ReportCommand {
     /// A register's record of processing activities (GDPR Art. 30(1)) for a period, as
     /// JSON, CSV or HTML on standard output.
     Art30(app::Art30Args),
+    /// Counts of disclosures and subject entries grouped by any dimensions, per day, month
+    /// or period, as CSV on standard output.
+    Statistics(app::StatisticsArgs),
+    /// The recorded lookups by identity code (who, when, which case, which subject by
+    /// keyed hash), as CSV on standard output.
+    Lookups(app::LookupsArgs),
 }
 
 #[tokio::main]
@@ -100,5 +106,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Report(ReportCommand::Subject(args)) => app::report_subject(settings, args).await,
         Command::Report(ReportCommand::Art30(args)) => app::report_art30(settings, args).await,
+        Command::Report(ReportCommand::Statistics(args)) => {
+            app::report_statistics(settings, args).await
+        }
+        Command::Report(ReportCommand::Lookups(args)) => app::report_lookups(settings, args).await,
     }
 }

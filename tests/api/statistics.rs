@@ -6,12 +6,13 @@ use luovutusloki::grpc::proto::{
 use tonic::Code;
 
 use crate::fixtures::*;
-use crate::harness::{Kind, TestApp, on_both_backends};
+use crate::harness::{Database, Kind, ServiceProcess, TestApp, on_both_backends, test_registers};
 
 on_both_backends!(
     counts_are_grouped_by_recipient_statute_and_classification,
     counts_per_day_follow_finnish_days_and_a_replay_counts_once,
     a_statistics_request_with_bad_dates_names_them,
+    the_command_line_writes_statistics_as_csv,
 );
 
 /// Three Incomes Register submissions of 10 subjects on 5, 6 and 7 October 2026, a
@@ -163,4 +164,40 @@ async fn a_statistics_request_with_bad_dates_names_them(kind: Kind) {
     assert_eq!(missing.code(), Code::InvalidArgument);
     assert_eq!(bad_fields(&missing), ["from_date", "to_date"]);
     assert_eq!(bad_fields(&backwards), ["to_date"]);
+}
+
+async fn the_command_line_writes_statistics_as_csv(kind: Kind) {
+    let db = Database::create(kind).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let service = ServiceProcess::start(&db, data_dir.path(), "info");
+    let mut client = service.client().await;
+    client
+        .record_disclosure(income_register_submission("koko-cli", hetus(0, 3)))
+        .await
+        .unwrap();
+    let (status, _) = service.stop("TERM");
+    assert!(status.success());
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
+        .args(["report", "statistics", "--controller", &koko()])
+        .args(["--from", "2026-10-01", "--to", "2026-10-31"])
+        .args(["--group-by", "recipient,statute", "--step", "month"])
+        .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
+        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
+        .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout,
+        "period,recipient,statute,disclosures,subject_entries\n\
+         2026-10,\"Verohallinto, tulorekisteriyksikkö\",1290/2002,1,3\n\
+         2026-10,\"Verohallinto, tulorekisteriyksikkö\",53/2018,1,3\n"
+    );
 }
