@@ -4,7 +4,7 @@ use luovutusloki::grpc::proto::{self, ProcessingRecordRequest, ProcessingRecordR
 use tonic::Code;
 
 use crate::fixtures::*;
-use crate::harness::{Database, Kind, ServiceProcess, TestApp, on_both_backends, test_registers};
+use crate::harness::{Kind, StoppedService, TestApp, on_both_backends};
 
 on_both_backends!(
     the_koko_record_shows_declared_and_observed_with_an_undeclared_recipient_flagged,
@@ -100,39 +100,26 @@ async fn only_a_controller_of_the_register_gets_its_record(kind: Kind) {
 }
 
 async fn the_command_line_writes_the_record_as_csv(kind: Kind) {
-    let db = Database::create(kind).await;
-    let data_dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(&db, data_dir.path(), "info");
-    let mut client = service.client().await;
-    client
-        .record_disclosure(income_register_submission("koko-cli", hetus(0, 3)))
-        .await
-        .unwrap();
-    let (status, _) = service.stop("TERM");
-    assert!(status.success());
+    let store = StoppedService::with(
+        kind,
+        vec![income_register_submission("koko-cli", hetus(0, 3))],
+    )
+    .await;
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
-        // One controller: --controller is not needed.
-        .args(["report", "art30"])
-        .args([
-            "--register",
-            "koko-jasen-ja-maksurekisteri",
-            "--format",
-            "csv",
-        ])
-        .args(["--from", "2026-10-01", "--to", "2026-10-31"])
-        .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
-        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
-        .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    // One controller: --controller is not needed.
+    let stdout = store.run(&[
+        "report",
+        "art30",
+        "--register",
+        "koko-jasen-ja-maksurekisteri",
+        "--format",
+        "csv",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-31",
+    ]);
 
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     assert!(stdout.starts_with("section,recipient,"));
     assert!(
         stdout.contains("observed,\"Verohallinto, tulorekisteriyksikkö\",0245437-2,authority"),

@@ -401,3 +401,50 @@ impl Drop for ServiceProcess {
         }
     }
 }
+
+/// A store written by the real binary, which has stopped: for command-line tests.
+pub struct StoppedService {
+    pub db: Database,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl StoppedService {
+    /// Starts the binary on a new database, records `requests`, and stops it with SIGTERM.
+    pub async fn with(
+        kind: Kind,
+        requests: Vec<luovutusloki::grpc::proto::RecordDisclosureRequest>,
+    ) -> Self {
+        let db = Database::create(kind).await;
+        let data_dir = tempfile::tempdir().unwrap();
+        let service = ServiceProcess::start(&db, data_dir.path(), "info");
+        let mut client = service.client().await;
+        for request in requests {
+            client.record_disclosure(request).await.unwrap();
+        }
+        let (status, _) = service.stop("TERM");
+        assert!(status.success());
+        Self { db, data_dir }
+    }
+
+    /// The binary with `args`, configured for this store and the test catalogue.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"));
+        command
+            .args(args)
+            .env("LUOVUTUSLOKI_DATABASE__URL", self.db.url())
+            .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", self.data_dir.path())
+            .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers());
+        command
+    }
+
+    /// Runs the binary with `args`; returns its standard output, failing on a non-zero exit.
+    pub fn run(&self, args: &[&str]) -> String {
+        let output = self.command(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+}

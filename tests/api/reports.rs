@@ -8,7 +8,7 @@ use prost_types::Timestamp;
 use tonic::Code;
 
 use crate::fixtures::*;
-use crate::harness::{Database, Kind, ServiceProcess, TestApp, on_both_backends, test_registers};
+use crate::harness::{Kind, StoppedService, TestApp, on_both_backends};
 
 on_both_backends!(
     a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_and_hides_a_withheld_one,
@@ -183,29 +183,26 @@ async fn a_report_request_without_language_or_context_names_both(kind: Kind) {
 }
 
 async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Kind) {
-    let db = Database::create(kind).await;
-    let data_dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(&db, data_dir.path(), "info");
-    let mut client = service.client().await;
-    client
-        .record_disclosure(income_register_submission("koko-cli", vec![hetu(0)]))
-        .await
-        .unwrap();
-    let (status, _) = service.stop("TERM");
-    assert!(status.success());
+    let store = StoppedService::with(
+        kind,
+        vec![income_register_submission("koko-cli", vec![hetu(0)])],
+    )
+    .await;
 
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"));
-    command
-        .args(["report", "subject", "--controller", &koko(), "--hetu", "-"])
-        .args([
+    let mut child = store
+        .command(&[
+            "report",
+            "subject",
+            "--controller",
+            &koko(),
+            "--hetu",
+            "-",
             "--lang",
             "sv",
             "--format",
             "html",
             "--case",
             "TAR-2026-0042",
-        ])
-        .args([
             "--requested-by",
             "kasittelija-17",
             "--from",
@@ -213,13 +210,11 @@ async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Ki
             "--to",
             "2026-12-31",
         ])
-        .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
-        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
-        .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
@@ -228,6 +223,7 @@ async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Ki
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let lookups = store.run(&["report", "lookups", "--controller", &koko()]);
 
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.starts_with("<!DOCTYPE html>"));
@@ -241,11 +237,12 @@ async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Ki
         "{stderr}"
     );
     assert_eq!(
-        db.scalar(
-            "SELECT COUNT(*) FROM access_lookups WHERE case_reference = 'TAR-2026-0042' \
-             AND requested_by = 'kasittelija-17'"
-        )
-        .await,
-        1
+        lookups.lines().count(),
+        2,
+        "a header and the report's lookup: {lookups}"
+    );
+    assert!(
+        lookups.contains(",subject_access_report,kasittelija-17,TAR-2026-0042,1,"),
+        "{lookups}"
     );
 }

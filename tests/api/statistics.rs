@@ -6,7 +6,7 @@ use luovutusloki::grpc::proto::{
 use tonic::Code;
 
 use crate::fixtures::*;
-use crate::harness::{Database, Kind, ServiceProcess, TestApp, on_both_backends, test_registers};
+use crate::harness::{Kind, StoppedService, TestApp, on_both_backends};
 
 on_both_backends!(
     counts_are_grouped_by_recipient_statute_and_classification,
@@ -167,33 +167,27 @@ async fn a_statistics_request_with_bad_dates_names_them(kind: Kind) {
 }
 
 async fn the_command_line_writes_statistics_as_csv(kind: Kind) {
-    let db = Database::create(kind).await;
-    let data_dir = tempfile::tempdir().unwrap();
-    let service = ServiceProcess::start(&db, data_dir.path(), "info");
-    let mut client = service.client().await;
-    client
-        .record_disclosure(income_register_submission("koko-cli", hetus(0, 3)))
-        .await
-        .unwrap();
-    let (status, _) = service.stop("TERM");
-    assert!(status.success());
+    let store = StoppedService::with(
+        kind,
+        vec![income_register_submission("koko-cli", hetus(0, 3))],
+    )
+    .await;
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
-        .args(["report", "statistics", "--controller", &koko()])
-        .args(["--from", "2026-10-01", "--to", "2026-10-31"])
-        .args(["--group-by", "recipient,statute", "--step", "month"])
-        .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
-        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
-        .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stdout = store.run(&[
+        "report",
+        "statistics",
+        "--controller",
+        &koko(),
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-31",
+        "--group-by",
+        "recipient,statute",
+        "--step",
+        "month",
+    ]);
 
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     assert_eq!(
         stdout,
         "period,recipient,statute,disclosures,subject_entries\n\
