@@ -10,6 +10,7 @@ pub mod app;
 pub mod bench;
 pub mod catalogue;
 pub mod config;
+pub mod consents;
 pub mod crypto;
 pub mod domain;
 pub mod grpc;

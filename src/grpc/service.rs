@@ -8,6 +8,7 @@ use futures_util::stream::FuturesOrdered;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::catalogue::{Registers, UndeclaredPolicy};
+use crate::consents::{self, ConsentError};
 use crate::crypto::SubjectHash;
 use crate::domain::finnish_time::date_of_day_number;
 use crate::domain::{
@@ -17,7 +18,7 @@ use crate::domain::{
 use crate::ingest::{Admission, Recorded, Recorder};
 use crate::report::{processing_record, subject_access_report};
 use crate::statistics;
-use crate::storage::{ConsentInsert, Cursor, LookupFilter, NewConsent, NewLookup, Period, Storage};
+use crate::storage::{Cursor, LookupFilter, Period, Storage};
 
 use super::consent;
 use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};
@@ -99,32 +100,15 @@ impl<S: Storage> DisclosureLogService<S> {
         decision: ConsentDecision,
     ) -> Result<Response<proto::Consent>, Status> {
         let parsed = consent::consent_request(request, decision).map_err(invalid_argument)?;
-        let keys = self.recorder.keys();
-        let (subject_key_id, subject_hash) = keys.active_hash(&parsed.subject);
-        let outcome = self
-            .store
-            .insert_consent(&NewConsent {
-                terms: parsed.terms.clone(),
-                subject_key_id,
-                subject_hash,
-                recorded_at: Timestamp::now(),
-            })
-            .await?;
-        match outcome {
-            ConsentInsert::Stored(stored) => Ok(Response::new(consent::consent_to_proto(&stored))),
-            ConsentInsert::Taken(stored)
-                if stored.terms == parsed.terms
-                    && keys
-                        .lookup_hashes(&parsed.subject)
-                        .contains(&stored.subject_hash) =>
-            {
-                Ok(Response::new(consent::consent_to_proto(&stored)))
-            }
-            ConsentInsert::Taken(_) => Err(Status::already_exists(format!(
-                "consent reference {} is used for a different consent",
-                parsed.terms.reference
-            ))),
-        }
+        let stored = consents::store(
+            &self.store,
+            self.recorder.keys(),
+            parsed.terms,
+            &parsed.subject,
+            Timestamp::now(),
+        )
+        .await?;
+        Ok(Response::new(consent::consent_to_proto(&stored)))
     }
 
     /// Checks that each subject of `disclosure` has a consent in force at occurred-at that
@@ -197,18 +181,15 @@ impl<S: Storage> DisclosureLogService<S> {
         operation: LookupOperation,
         period: Period,
     ) -> Result<(), Status> {
-        let (subject_key_id, subject_hash) = self.recorder.keys().active_hash(subject);
-        self.store
-            .record_lookup(&NewLookup {
-                controller: controller.clone(),
-                looked_up_at: Timestamp::now(),
-                operation,
-                context,
-                subject_key_id,
-                subject_hash,
-                period,
-            })
-            .await?;
+        consents::record_lookup(
+            &self.store,
+            self.recorder.keys(),
+            controller,
+            subject,
+            (context, operation, period),
+            Timestamp::now(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -520,22 +501,8 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         let at = convert::timestamp(request.withdrawn_at)
             .map_err(|e| invalid_field("withdrawn_at", e))?
             .unwrap_or_else(Timestamp::now);
-        match self.store.get_consent(&controller, &reference).await? {
-            None => Err(Status::not_found(format!("no consent {reference}"))),
-            Some(c) if c.terms.decision == ConsentDecision::Refused => {
-                Err(Status::failed_precondition(format!(
-                    "{reference} records a refusal, not a consent"
-                )))
-            }
-            Some(_) => {
-                let withdrawn = self
-                    .store
-                    .withdraw_consent(&controller, &reference, at)
-                    .await?
-                    .ok_or_else(|| Status::not_found(format!("no consent {reference}")))?;
-                Ok(Response::new(consent::consent_to_proto(&withdrawn)))
-            }
-        }
+        let withdrawn = consents::withdraw(&self.store, &controller, &reference, at).await?;
+        Ok(Response::new(consent::consent_to_proto(&withdrawn)))
     }
 
     async fn get_consent(
@@ -558,18 +525,17 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
     ) -> Result<Response<proto::ListConsentsResponse>, Status> {
         let (controller, subject, context) =
             convert::consent_listing(request.into_inner()).map_err(invalid_argument)?;
-        self.record_lookup(
+        let listed = consents::list(
+            &self.store,
+            self.recorder.keys(),
             &controller,
             &subject,
             context,
-            LookupOperation::ListConsents,
-            Period::default(),
+            Timestamp::now(),
         )
         .await?;
-        let hashes = self.recorder.keys().lookup_hashes(&subject);
-        let consents = self.store.consents_of(&controller, &hashes).await?;
         Ok(Response::new(proto::ListConsentsResponse {
-            consents: consents.iter().map(consent::consent_to_proto).collect(),
+            consents: listed.iter().map(consent::consent_to_proto).collect(),
         }))
     }
 
@@ -664,6 +630,17 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
                 tracing::warn!(%error, "register catalogue not reloaded; the one in force stays");
                 Err(Status::failed_precondition(error.to_string()))
             }
+        }
+    }
+}
+
+impl From<ConsentError> for Status {
+    fn from(error: ConsentError) -> Self {
+        match error {
+            ConsentError::ReferenceTaken(_) => Status::already_exists(error.to_string()),
+            ConsentError::NotFound(_) => Status::not_found(error.to_string()),
+            ConsentError::Refusal(_) => Status::failed_precondition(error.to_string()),
+            ConsentError::Storage(storage) => storage.into(),
         }
     }
 }

@@ -2,13 +2,14 @@
 //! the period is read, and those still withheld (Art. 23) are set apart for the staff.
 
 use crate::catalogue::Catalogue;
+use crate::consents::record_lookup;
 use crate::crypto::Keyring;
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
     LookupOperation, Recipient, RegisterId, Timestamp,
 };
-use crate::storage::{Cursor, NewLookup, Period, Storage, StorageError};
+use crate::storage::{Cursor, Period, Storage, StorageError};
 
 /// Disclosures read per query while building a report.
 const PAGE: u32 = 1_000;
@@ -70,18 +71,19 @@ pub async fn subject_access_report<S: Storage>(
     request: ReportRequest,
     now: Timestamp,
 ) -> Result<SubjectReport, StorageError> {
-    let (subject_key_id, subject_hash) = keys.active_hash(&request.subject);
-    store
-        .record_lookup(&NewLookup {
-            controller: request.controller.clone(),
-            looked_up_at: now,
-            operation: LookupOperation::SubjectAccessReport,
-            context: request.context.clone(),
-            subject_key_id,
-            subject_hash,
-            period: request.period,
-        })
-        .await?;
+    record_lookup(
+        store,
+        keys,
+        &request.controller,
+        &request.subject,
+        (
+            request.context.clone(),
+            LookupOperation::SubjectAccessReport,
+            request.period,
+        ),
+        now,
+    )
+    .await?;
     let hashes = keys.lookup_hashes(&request.subject);
     let mut found = Vec::new();
     let mut after: Option<Cursor> = None;

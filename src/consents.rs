@@ -1,0 +1,119 @@
+//! Consents as use cases, shared by the gRPC service and the command line: storing one
+//! (a replay returns what is stored), withdrawing one, and listing a subject's (a lookup by
+//! identity code, so recorded first).
+
+use crate::crypto::Keyring;
+use crate::domain::{
+    BusinessId, Consent, ConsentDecision, ConsentTerms, Hetu, LookupContext, LookupOperation,
+    ShortText, Timestamp,
+};
+use crate::storage::{ConsentInsert, NewConsent, NewLookup, Period, Storage, StorageError};
+
+/// Why a consent call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsentError {
+    #[error("consent reference {0} is used for a different consent")]
+    ReferenceTaken(ShortText),
+    #[error("no consent {0}")]
+    NotFound(ShortText),
+    #[error("{0} records a refusal, not a consent")]
+    Refusal(ShortText),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Stores `terms` for `subject`; the same consent again returns the stored one.
+pub async fn store<S: Storage>(
+    store: &S,
+    keys: &Keyring,
+    terms: ConsentTerms,
+    subject: &Hetu,
+    now: Timestamp,
+) -> Result<Consent, ConsentError> {
+    let (subject_key_id, subject_hash) = keys.active_hash(subject);
+    let outcome = store
+        .insert_consent(&NewConsent {
+            terms: terms.clone(),
+            subject_key_id,
+            subject_hash,
+            recorded_at: now,
+        })
+        .await?;
+    match outcome {
+        ConsentInsert::Stored(stored) => Ok(stored),
+        ConsentInsert::Taken(stored)
+            if stored.terms == terms
+                && keys.lookup_hashes(subject).contains(&stored.subject_hash) =>
+        {
+            Ok(stored)
+        }
+        ConsentInsert::Taken(_) => Err(ConsentError::ReferenceTaken(terms.reference)),
+    }
+}
+
+/// Withdraws the consent under `reference` from `at` on; withdrawing again changes nothing.
+pub async fn withdraw<S: Storage>(
+    store: &S,
+    controller: &BusinessId,
+    reference: &ShortText,
+    at: Timestamp,
+) -> Result<Consent, ConsentError> {
+    match store.get_consent(controller, reference).await? {
+        None => Err(ConsentError::NotFound(reference.clone())),
+        Some(c) if c.terms.decision == ConsentDecision::Refused => {
+            Err(ConsentError::Refusal(reference.clone()))
+        }
+        Some(_) => store
+            .withdraw_consent(controller, reference, at)
+            .await?
+            .ok_or_else(|| ConsentError::NotFound(reference.clone())),
+    }
+}
+
+/// Records a lookup of `subject` made with `operation`; a lookup that cannot be recorded
+/// must not be made.
+pub async fn record_lookup<S: Storage>(
+    store: &S,
+    keys: &Keyring,
+    controller: &BusinessId,
+    subject: &Hetu,
+    (context, operation, period): (LookupContext, LookupOperation, Period),
+    now: Timestamp,
+) -> Result<(), StorageError> {
+    let (subject_key_id, subject_hash) = keys.active_hash(subject);
+    store
+        .record_lookup(&NewLookup {
+            controller: controller.clone(),
+            looked_up_at: now,
+            operation,
+            context,
+            subject_key_id,
+            subject_hash,
+            period,
+        })
+        .await?;
+    Ok(())
+}
+
+/// A subject's consents and refusals, after recording the lookup.
+pub async fn list<S: Storage>(
+    store: &S,
+    keys: &Keyring,
+    controller: &BusinessId,
+    subject: &Hetu,
+    context: LookupContext,
+    now: Timestamp,
+) -> Result<Vec<Consent>, StorageError> {
+    record_lookup(
+        store,
+        keys,
+        controller,
+        subject,
+        (context, LookupOperation::ListConsents, Period::default()),
+        now,
+    )
+    .await?;
+    store
+        .consents_of(controller, &keys.lookup_hashes(subject))
+        .await
+}
