@@ -9,11 +9,15 @@ use tokio::net::TcpListener;
 
 use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
+use crate::consents;
 use crate::crypto::{Keyring, generate_key_file};
-use crate::domain::RegisterId;
 use crate::domain::finnish_time::finnish_day_number;
 use crate::domain::provision::Language;
 use crate::domain::{BusinessId, Hetu, LookupContext, ShortText, Timestamp};
+use crate::domain::{
+    Consent, ConsentDecision, ConsentScope, ConsentTerms, DataCategories, DataCategory, LongText,
+    RecipientKind, RegisterId,
+};
 use crate::report::{
     ReportRequest, finnish_date, processing_record, render_html, render_text, start_of_finnish_day,
     subject_access_report, to_csv, to_html, to_json,
@@ -49,7 +53,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     };
     let address = listener.local_addr()?;
     let shutdown = server::shutdown_signal();
-    match backend(&settings)? {
+    let reloads = server::reload_on_hangup(options.registers.clone());
+    let served = match backend(&settings)? {
         Backend::Sqlite(path) => {
             let store = SqliteStore::open(&path, settings.database.max_connections)
                 .await
@@ -64,7 +69,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             tracing::info!(%address, database = "postgres", key = keys.active_id(), "serving");
             server::run(listener, store, keys, options, shutdown).await
         }
-    }
+    };
+    reloads.abort();
+    served
 }
 
 /// `luovutusloki migrate`: applies the migrations and exits.
@@ -207,15 +214,7 @@ pub async fn report_subject(settings: Settings, args: SubjectReportArgs) -> anyh
 }
 
 fn report_request(args: &SubjectReportArgs) -> anyhow::Result<ReportRequest> {
-    let code = if args.hetu == "-" {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        line.trim().to_owned()
-    } else {
-        args.hetu.clone()
-    };
-    // The error never repeats the code.
-    let subject = Hetu::parse(&code).map_err(|e| anyhow::anyhow!("--hetu: {e}"))?;
+    let subject = read_hetu(&args.hetu)?;
     let day = |flag: &str, text: &str| -> anyhow::Result<time::Date> {
         let format = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(text, &format).with_context(|| format!("{flag}: expected YYYY-MM-DD"))
@@ -621,5 +620,255 @@ pub async fn report_lookups(settings: Settings, args: LookupsArgs) -> anyhow::Re
         ])?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// The identity code given as `--hetu`, or read from standard input for `-`. The error
+/// never repeats the code.
+fn read_hetu(arg: &str) -> anyhow::Result<Hetu> {
+    let code = if arg == "-" {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim().to_owned()
+    } else {
+        arg.to_owned()
+    };
+    Hetu::parse(&code).map_err(|e| anyhow::anyhow!("--hetu: {e}"))
+}
+
+/// Arguments naming one consent.
+#[derive(Debug, clap::Args)]
+pub struct ConsentKeyArgs {
+    /// Business ID of the controller.
+    #[arg(long)]
+    pub controller: String,
+    /// The controller's reference of the consent.
+    #[arg(long)]
+    pub reference: String,
+}
+
+/// Arguments of `luovutusloki consents record` and `refuse`.
+#[derive(Debug, clap::Args)]
+pub struct ConsentArgs {
+    #[command(flatten)]
+    pub key: ConsentKeyArgs,
+    /// The data subject's identity code, or `-` to read it from standard input.
+    #[arg(long)]
+    pub hetu: String,
+    /// Kind of recipient the consent is for (e.g. employer, service_provider).
+    #[arg(long)]
+    pub recipient_kind: String,
+    /// Only this recipient (business ID); unset: any recipient of the kind.
+    #[arg(long)]
+    pub recipient_id: Option<String>,
+    /// Data categories, comma-separated (docs/data-categories.md).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub categories: Vec<String>,
+    /// What the data may be used for.
+    #[arg(long)]
+    pub purpose: String,
+    /// Day the consent was given or refused (YYYY-MM-DD, Finnish time).
+    #[arg(long)]
+    pub given: String,
+    /// Last day of validity, included (consents only).
+    #[arg(long)]
+    pub valid_until: Option<String>,
+    /// The signed document's reference.
+    #[arg(long)]
+    pub document: String,
+}
+
+/// The `luovutusloki consents` commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum ConsentsCommand {
+    /// Record a data subject's consent.
+    Record(ConsentArgs),
+    /// Record that a data subject refused consent.
+    Refuse(ConsentArgs),
+    /// Withdraw a consent from a day on (not retroactively).
+    Withdraw {
+        #[command(flatten)]
+        key: ConsentKeyArgs,
+        /// Day of withdrawal (YYYY-MM-DD, Finnish time); default: now.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Show one consent or refusal.
+    Show {
+        #[command(flatten)]
+        key: ConsentKeyArgs,
+    },
+    /// A data subject's consents and refusals; a recorded lookup.
+    List {
+        /// Business ID of the controller.
+        #[arg(long)]
+        controller: String,
+        /// The data subject's identity code, or `-` to read it from standard input.
+        #[arg(long)]
+        hetu: String,
+        /// The case the lookup belongs to.
+        #[arg(long = "case")]
+        case_reference: String,
+        /// Who looks up; default: the login name ($USER).
+        #[arg(long)]
+        requested_by: Option<String>,
+    },
+}
+
+fn consent_key(key: &ConsentKeyArgs) -> anyhow::Result<(BusinessId, ShortText)> {
+    Ok((
+        BusinessId::parse(&key.controller).map_err(|e| anyhow::anyhow!("--controller: {e}"))?,
+        ShortText::parse(&key.reference).map_err(|e| anyhow::anyhow!("--reference: {e}"))?,
+    ))
+}
+
+fn consent_terms(args: &ConsentArgs, decision: ConsentDecision) -> anyhow::Result<ConsentTerms> {
+    let (controller, reference) = consent_key(&args.key)?;
+    let categories = args
+        .categories
+        .iter()
+        .map(|c| {
+            DataCategory::from_label(c)
+                .ok_or_else(|| anyhow::anyhow!("--categories: unknown category {c}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let valid_until = args
+        .valid_until
+        .as_deref()
+        .map(|t| {
+            cli_day("--valid-until", t)
+                .map(|d| start_of_finnish_day(d.next_day().expect("in range")))
+        })
+        .transpose()?;
+    anyhow::ensure!(
+        decision == ConsentDecision::Given || valid_until.is_none(),
+        "--valid-until: a refusal has no validity"
+    );
+    Ok(ConsentTerms {
+        controller,
+        reference,
+        decision,
+        scope: ConsentScope {
+            recipient_kind: RecipientKind::from_label(&args.recipient_kind).ok_or_else(|| {
+                anyhow::anyhow!("--recipient-kind: unknown kind {}", args.recipient_kind)
+            })?,
+            recipient_id: args
+                .recipient_id
+                .as_deref()
+                .map(|id| BusinessId::parse(id).map_err(|e| anyhow::anyhow!("--recipient-id: {e}")))
+                .transpose()?,
+            data_categories: DataCategories::new(categories)
+                .ok_or_else(|| anyhow::anyhow!("--categories: give at least one"))?,
+            purpose: LongText::parse(&args.purpose)
+                .map_err(|e| anyhow::anyhow!("--purpose: {e}"))?,
+        },
+        given_at: start_of_finnish_day(cli_day("--given", &args.given)?),
+        valid_until,
+        document_reference: ShortText::parse(&args.document)
+            .map_err(|e| anyhow::anyhow!("--document: {e}"))?,
+    })
+}
+
+/// One consent as a line: reference, decision, dates, scope, document.
+fn consent_line(c: &Consent) -> String {
+    let day = |t: Option<Timestamp>| t.map(|t| finnish_date(t, Language::En)).unwrap_or_default();
+    let scope = &c.terms.scope;
+    format!(
+        "{} {} given {} valid-until {} withdrawn {} to {}{} of {} ({}) document {}",
+        c.terms.reference,
+        c.terms.decision.label(),
+        finnish_date(c.terms.given_at, Language::En),
+        day(c.terms.valid_until),
+        day(c.withdrawn_at),
+        scope.recipient_kind.label(),
+        scope
+            .recipient_id
+            .as_ref()
+            .map(|id| format!(" {id}"))
+            .unwrap_or_default(),
+        scope
+            .data_categories
+            .iter()
+            .map(|c| c.label())
+            .collect::<Vec<_>>()
+            .join(","),
+        scope.purpose,
+        c.terms.document_reference,
+    )
+}
+
+/// The consent commands, against the configured database.
+pub async fn consents_command(settings: Settings, command: ConsentsCommand) -> anyhow::Result<()> {
+    match backend(&settings)? {
+        Backend::Sqlite(path) => {
+            let store = SqliteStore::open(&path, 1)
+                .await
+                .with_context(|| format!("opening SQLite database {}", path.display()))?;
+            run_consents(&settings, &store, command).await
+        }
+        Backend::Postgres(url) => {
+            let store = PostgresStore::connect(&url, 2)
+                .await
+                .context("connecting to PostgreSQL")?;
+            run_consents(&settings, &store, command).await
+        }
+    }
+}
+
+async fn run_consents<S: Storage>(
+    settings: &Settings,
+    store: &S,
+    command: ConsentsCommand,
+) -> anyhow::Result<()> {
+    let now = Timestamp::now();
+    let consents = match command {
+        ConsentsCommand::Record(args) => {
+            let terms = consent_terms(&args, ConsentDecision::Given)?;
+            let keys = settings.keyring().context("loading the subject keys")?;
+            vec![consents::store(store, &keys, terms, &read_hetu(&args.hetu)?, now).await?]
+        }
+        ConsentsCommand::Refuse(args) => {
+            let terms = consent_terms(&args, ConsentDecision::Refused)?;
+            let keys = settings.keyring().context("loading the subject keys")?;
+            vec![consents::store(store, &keys, terms, &read_hetu(&args.hetu)?, now).await?]
+        }
+        ConsentsCommand::Withdraw { key, at } => {
+            let (controller, reference) = consent_key(&key)?;
+            let at = at
+                .as_deref()
+                .map(|t| cli_day("--at", t).map(start_of_finnish_day))
+                .transpose()?
+                .unwrap_or(now);
+            vec![consents::withdraw(store, &controller, &reference, at).await?]
+        }
+        ConsentsCommand::Show { key } => {
+            let (controller, reference) = consent_key(&key)?;
+            let found = store.get_consent(&controller, &reference).await?;
+            vec![found.with_context(|| format!("no consent {reference}"))?]
+        }
+        ConsentsCommand::List {
+            controller,
+            hetu,
+            case_reference,
+            requested_by,
+        } => {
+            let controller =
+                BusinessId::parse(&controller).map_err(|e| anyhow::anyhow!("--controller: {e}"))?;
+            let requested_by = requested_by
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "cli".into());
+            let context = LookupContext {
+                requested_by: ShortText::parse(&requested_by)
+                    .map_err(|e| anyhow::anyhow!("--requested-by: {e}"))?,
+                case_reference: ShortText::parse(&case_reference)
+                    .map_err(|e| anyhow::anyhow!("--case: {e}"))?,
+            };
+            let keys = settings.keyring().context("loading the subject keys")?;
+            consents::list(store, &keys, &controller, &read_hetu(&hetu)?, context, now).await?
+        }
+    };
+    for consent in &consents {
+        println!("{}", consent_line(consent));
+    }
     Ok(())
 }

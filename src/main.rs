@@ -42,6 +42,9 @@ enum Command {
     /// Register catalogues.
     #[command(subcommand)]
     Registers(RegistersCommand),
+    /// Consents and refusals, in the configured database.
+    #[command(subcommand)]
+    Consents(app::ConsentsCommand),
     /// Reports from the log, read from the configured database.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -101,6 +104,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => app::migrate(settings).await,
         Command::Keygen { dir } => app::keygen(&settings, dir),
         Command::Bench(args) => luovutusloki::bench::run(args).await,
+        Command::Consents(command) => app::consents_command(settings, command).await,
         Command::Registers(RegistersCommand::Check { registers }) => {
             app::registers_check(&settings, registers)
         }

@@ -43,7 +43,6 @@ pub async fn run<S: Storage>(
         options.registers.clone(),
         options.limits,
     );
-    let reloads = tokio::spawn(reload_on_hangup(options.registers.clone()));
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -96,7 +95,6 @@ pub async fn run<S: Storage>(
         served = serve => served?,
         () = deadline => tracing::warn!("grace period over; abandoning calls still in flight"),
     }
-    reloads.abort();
 
     // Every Recorder clone went with the service, so the writer drains and stops.
     if !writer.finish(options.shutdown_grace).await {
@@ -113,38 +111,41 @@ pub async fn run<S: Storage>(
     Ok(())
 }
 
-/// Completes on SIGTERM or SIGINT (Ctrl-C).
-pub async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .expect("a SIGTERM handler can be installed");
+/// Completes on SIGTERM or SIGINT. The handlers are installed when this is called, not when
+/// the future is first polled, so a signal that comes right after start is not lost to the
+/// default action (which would end the process without a graceful shutdown).
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate =
+        signal(SignalKind::terminate()).expect("a SIGTERM handler can be installed");
+    let mut interrupt = signal(SignalKind::interrupt()).expect("a SIGINT handler can be installed");
+    async move {
         tokio::select! {
-            _ = interrupt => {}
             _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
     }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
 }
 
-/// Reloads the register catalogue on every SIGHUP; a bad file keeps the one in force.
-async fn reload_on_hangup(registers: Registers) {
+/// Reloads the register catalogue on every SIGHUP until the returned task is aborted; a bad
+/// file keeps the one in force. The handler is installed before this returns.
+pub fn reload_on_hangup(registers: Registers) -> tokio::task::JoinHandle<()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        tracing::warn!("cannot watch SIGHUP; reload the register catalogue over gRPC");
-        return;
-    };
-    while hangups.recv().await.is_some() {
-        match registers.reload() {
-            Ok(catalogue) => {
-                tracing::info!(registers = catalogue.len(), "register catalogue reloaded")
-            }
-            Err(error) => {
-                tracing::warn!(%error, "register catalogue not reloaded; the one in force stays")
+    let hangups = signal(SignalKind::hangup());
+    tokio::spawn(async move {
+        let Ok(mut hangups) = hangups else {
+            tracing::warn!("cannot watch SIGHUP; reload the register catalogue over gRPC");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match registers.reload() {
+                Ok(catalogue) => {
+                    tracing::info!(registers = catalogue.len(), "register catalogue reloaded")
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "register catalogue not reloaded; the one in force stays")
+                }
             }
         }
-    }
+    })
 }

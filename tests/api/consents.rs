@@ -8,7 +8,7 @@ use luovutusloki::grpc::proto::{
 use tonic::Code;
 
 use crate::fixtures::*;
-use crate::harness::{Kind, TestApp, on_both_backends};
+use crate::harness::{Kind, StoppedService, TestApp, on_both_backends};
 
 on_both_backends!(
     health_data_to_an_employer_needs_the_subjects_consent_in_force,
@@ -18,6 +18,7 @@ on_both_backends!(
     in_a_disclosure_of_several_subjects_each_needs_a_consent_of_their_own,
     recording_a_consent_again_returns_it_and_a_different_one_is_already_exists,
     listing_a_subjects_consents_is_a_recorded_lookup,
+    the_command_line_records_withdraws_and_lists_consents,
 );
 
 const REFERENCE: &str = "suostumus-2026-0042";
@@ -233,4 +234,82 @@ async fn listing_a_subjects_consents_is_a_recorded_lookup(kind: Kind) {
     assert_eq!(references, ["a", "b"]);
     assert_eq!(lookups.len(), 1);
     assert_eq!(lookups[0].operation(), LookupOperation::ListConsents);
+}
+
+async fn the_command_line_records_withdraws_and_lists_consents(kind: Kind) {
+    let store = StoppedService::with(kind, Vec::new()).await;
+    let code = hetu(0);
+    let record = |verb: &str, reference: &str| {
+        store.run(&[
+            "consents",
+            verb,
+            "--controller",
+            KOKKOLA,
+            "--reference",
+            reference,
+            "--hetu",
+            &code,
+            "--recipient-kind",
+            "employer",
+            "--categories",
+            "identity,health_and_work_ability",
+            "--purpose",
+            "Työkyvyn huomioiminen",
+            "--given",
+            "2026-10-05",
+            "--document",
+            "ASIAKIRJA-118",
+        ])
+    };
+
+    let recorded = record("record", "s-1");
+    let refused = record("refuse", "s-2");
+    let withdrawn = store.run(&[
+        "consents",
+        "withdraw",
+        "--controller",
+        KOKKOLA,
+        "--reference",
+        "s-1",
+        "--at",
+        "2026-11-01",
+    ]);
+    let mut list = store
+        .command(&[
+            "consents",
+            "list",
+            "--controller",
+            KOKKOLA,
+            "--hetu",
+            "-",
+            "--case",
+            "TAR-9",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        writeln!(list.stdin.take().unwrap(), "{code}").unwrap();
+    }
+    let listed = String::from_utf8(list.wait_with_output().unwrap().stdout).unwrap();
+    let lookups = store.run(&[
+        "report",
+        "lookups",
+        "--controller",
+        KOKKOLA,
+        "--case",
+        "TAR-9",
+    ]);
+
+    assert!(
+        recorded.starts_with("s-1 given given 2026-10-05"),
+        "{recorded}"
+    );
+    assert!(refused.starts_with("s-2 refused"), "{refused}");
+    assert!(withdrawn.contains("withdrawn 2026-11-01"), "{withdrawn}");
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(lookups.contains(",list_consents,"), "{lookups}");
+    assert!(!listed.contains(&code) && !lookups.contains(&code));
 }
