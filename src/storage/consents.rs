@@ -9,7 +9,7 @@ use crate::domain::{
 };
 
 use super::StorageError;
-use super::rows::Bind;
+use super::rows::{Bind, push_hashes};
 
 /// A consent to store, with its subject by keyed hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,10 +112,7 @@ where
     ));
     qb.push_bind(controller.as_str().to_owned());
     qb.push(" AND subject_hash IN (");
-    let mut list = qb.separated(", ");
-    for hash in hashes {
-        list.push_bind(hash.to_vec());
-    }
+    push_hashes(&mut qb, hashes);
     qb.push(") ORDER BY given_at, id");
     qb
 }

@@ -5,7 +5,7 @@ use sqlx::{Database, QueryBuilder};
 use crate::crypto::SubjectHash;
 use crate::domain::{BusinessId, LookupContext, LookupOperation, ShortText, Timestamp};
 
-use super::rows::Bind;
+use super::rows::{Bind, push_hashes, push_page, push_period};
 use super::{Cursor, Period, StorageError};
 
 /// A lookup to record, before it is answered.
@@ -117,26 +117,10 @@ where
     }
     if !filter.subject_hashes.is_empty() {
         qb.push(" AND subject_hash IN (");
-        let mut list = qb.separated(", ");
-        for hash in &filter.subject_hashes {
-            list.push_bind(hash.to_vec());
-        }
+        push_hashes(&mut qb, &filter.subject_hashes);
         qb.push(")");
     }
-    if let Some(from) = filter.period.from {
-        qb.push(" AND looked_up_at >= ").push_bind(from.micros());
-    }
-    if let Some(to) = filter.period.to {
-        qb.push(" AND looked_up_at < ").push_bind(to.micros());
-    }
-    if let Some(cursor) = after {
-        qb.push(" AND (looked_up_at, id) > (")
-            .push_bind(cursor.occurred_at)
-            .push(", ")
-            .push_bind(cursor.id)
-            .push(")");
-    }
-    qb.push(" ORDER BY looked_up_at, id LIMIT ")
-        .push_bind(i64::from(limit));
+    push_period(&mut qb, "looked_up_at", filter.period);
+    push_page(&mut qb, ("looked_up_at", "id"), after, limit);
     qb
 }

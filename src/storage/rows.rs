@@ -145,16 +145,50 @@ impl DisclosureRow {
     }
 }
 
-fn push_period<DB: Database>(qb: &mut QueryBuilder<DB>, period: Period)
+/// ` AND <column> >= from AND <column> < to`, for the ends `period` has.
+pub(super) fn push_period<DB: Database>(qb: &mut QueryBuilder<DB>, column: &str, period: Period)
 where
     i64: Bind<DB>,
 {
     if let Some(from) = period.from {
-        qb.push(" AND d.occurred_at >= ").push_bind(from.micros());
+        qb.push(format!(" AND {column} >= "))
+            .push_bind(from.micros());
     }
     if let Some(to) = period.to {
-        qb.push(" AND d.occurred_at < ").push_bind(to.micros());
+        qb.push(format!(" AND {column} < ")).push_bind(to.micros());
     }
+}
+
+/// The bound values of `hashes`, comma-separated, for an `IN (…)` list.
+pub(super) fn push_hashes<DB: Database>(qb: &mut QueryBuilder<DB>, hashes: &[SubjectHash])
+where
+    Vec<u8>: Bind<DB>,
+{
+    let mut list = qb.separated(", ");
+    for hash in hashes {
+        list.push_bind(hash.to_vec());
+    }
+}
+
+/// The end of a keyset-paged query ordered by `(time, id)`: the rows after `after`, in
+/// order, at most `limit`.
+pub(super) fn push_page<DB: Database>(
+    qb: &mut QueryBuilder<DB>,
+    (time, id): (&str, &str),
+    after: Option<Cursor>,
+    limit: u32,
+) where
+    i64: Bind<DB>,
+{
+    if let Some(cursor) = after {
+        qb.push(format!(" AND ({time}, {id}) > ("))
+            .push_bind(cursor.occurred_at)
+            .push(", ")
+            .push_bind(cursor.id)
+            .push(")");
+    }
+    qb.push(format!(" ORDER BY {time}, {id} LIMIT "))
+        .push_bind(i64::from(limit));
 }
 
 /// `SELECT` of one page of a disclosure listing.
@@ -212,16 +246,8 @@ where
         .push_bind(statute.clone())
         .push(")");
     }
-    push_period(&mut qb, filter.period);
-    if let Some(cursor) = after {
-        qb.push(" AND (d.occurred_at, d.id) > (")
-            .push_bind(cursor.occurred_at)
-            .push(", ")
-            .push_bind(cursor.id)
-            .push(")");
-    }
-    qb.push(" ORDER BY d.occurred_at, d.id LIMIT ")
-        .push_bind(i64::from(limit));
+    push_period(&mut qb, "d.occurred_at", filter.period);
+    push_page(&mut qb, ("d.occurred_at", "d.id"), after, limit);
     qb
 }
 
@@ -244,25 +270,14 @@ where
         "WITH e AS MATERIALIZED (SELECT entry_id, disclosure_id FROM subject_entries \
          WHERE subject_hash IN (",
     );
-    let mut list = qb.separated(", ");
-    for hash in hashes {
-        list.push_bind(hash.to_vec());
-    }
+    push_hashes(&mut qb, hashes);
     qb.push(format!(
         ")) SELECT e.entry_id, {DISCLOSURE_COLUMNS} FROM e \
          JOIN disclosures d ON d.id = e.disclosure_id JOIN recipients r ON r.id = d.recipient_id \
          WHERE d.controller = "
     ));
     qb.push_bind(controller.as_str().to_owned());
-    push_period(&mut qb, period);
-    if let Some(cursor) = after {
-        qb.push(" AND (d.occurred_at, e.entry_id) > (")
-            .push_bind(cursor.occurred_at)
-            .push(", ")
-            .push_bind(cursor.id)
-            .push(")");
-    }
-    qb.push(" ORDER BY d.occurred_at, e.entry_id LIMIT ")
-        .push_bind(i64::from(limit));
+    push_period(&mut qb, "d.occurred_at", period);
+    push_page(&mut qb, ("d.occurred_at", "e.entry_id"), after, limit);
     qb
 }
