@@ -9,6 +9,7 @@
 pub mod app;
 pub mod bench;
 pub mod catalogue;
+pub mod cli;
 pub mod config;
 pub mod consents;
 pub mod crypto;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use luovutusloki::config::{LogFormat, Settings};
-use luovutusloki::{app, telemetry};
+use luovutusloki::{app, cli, telemetry};
 
 /// The disclosure log of personal data for Finnish benefit and employment registers.
 #[derive(Parser)]
@@ -44,10 +44,10 @@ enum Command {
     Registers(RegistersCommand),
     /// Consents and refusals, in the configured database.
     #[command(subcommand)]
-    Consents(app::ConsentsCommand),
+    Consents(cli::consents::ConsentsCommand),
     /// Reports from the log, read from the configured database.
     #[command(subcommand)]
-    Report(ReportCommand),
+    Report(cli::report::ReportCommand),
 }
 
 #[derive(Subcommand)]
@@ -58,22 +58,6 @@ enum RegistersCommand {
         #[arg(long)]
         registers: Option<PathBuf>,
     },
-}
-
-#[derive(Subcommand)]
-enum ReportCommand {
-    /// A data subject's access report (GDPR Art. 15), recorded as a lookup; the document goes
-    /// to standard output, withheld disclosures are counted on standard error.
-    Subject(app::SubjectReportArgs),
-    /// A register's record of processing activities (GDPR Art. 30(1)) for a period, as
-    /// JSON, CSV or HTML on standard output.
-    Art30(app::Art30Args),
-    /// Counts of disclosures and subject entries grouped by any dimensions, per day, month
-    /// or period, as CSV on standard output.
-    Statistics(app::StatisticsArgs),
-    /// The recorded lookups by identity code (who, when, which case, which subject by
-    /// keyed hash), as CSV on standard output.
-    Lookups(app::LookupsArgs),
 }
 
 #[tokio::main]
@@ -104,15 +88,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => app::migrate(settings).await,
         Command::Keygen { dir } => app::keygen(&settings, dir),
         Command::Bench(args) => luovutusloki::bench::run(args).await,
-        Command::Consents(command) => app::consents_command(settings, command).await,
+        Command::Consents(command) => cli::consents::run(settings, command).await,
         Command::Registers(RegistersCommand::Check { registers }) => {
-            app::registers_check(&settings, registers)
+            cli::registers::check(&settings, registers.as_deref())
         }
-        Command::Report(ReportCommand::Subject(args)) => app::report_subject(settings, args).await,
-        Command::Report(ReportCommand::Art30(args)) => app::report_art30(settings, args).await,
-        Command::Report(ReportCommand::Statistics(args)) => {
-            app::report_statistics(settings, args).await
-        }
-        Command::Report(ReportCommand::Lookups(args)) => app::report_lookups(settings, args).await,
+        Command::Report(command) => cli::report::run(settings, command).await,
     }
 }

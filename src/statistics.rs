@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use crate::domain::finnish_time::date_of_day_number;
 use crate::storage::RollupEntry;
 
-/// What a count can be grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// What a count can be grouped by (also a command-line value, in kebab case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Dimension {
     Register,
     Recipient,
@@ -22,10 +22,11 @@ pub enum Dimension {
     LegalBasis,
 }
 
-/// The time step of the groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The time step of the groups (also a command-line value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Bucket {
     /// The whole period is one step.
+    #[value(name = "period")]
     Whole,
     Day,
     Month,

@@ -45,6 +45,12 @@ pub fn date_of_day_number(day: i32) -> Date {
         .expect("day numbers come from real dates")
 }
 
+/// A day written `YYYY-MM-DD`.
+pub fn parse_day(text: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text, &format).ok()
+}
+
 /// The moment a day starts in Finland (local midnight).
 pub fn start_of_finnish_day(day: Date) -> Timestamp {
     // Midnight is never inside a change (those happen at 03:00 or 04:00 local time), so the

@@ -12,7 +12,7 @@ use crate::domain::{
 };
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
-use crate::domain::finnish_time::{finnish_day_number, start_of_finnish_day};
+use crate::domain::finnish_time::{finnish_day_number, parse_day, start_of_finnish_day};
 use crate::report::{
     ProcessingRecord, ReportRequest, SubjectReport, render_html, render_text, to_csv, to_html,
     to_json,
@@ -724,11 +724,7 @@ pub struct StatisticsQuery {
 }
 
 fn day_number(field: &str, text: &str, v: &mut Violations) -> Option<i32> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = v.check(
-        field,
-        time::Date::parse(text, &format).map_err(|_| "must be a date YYYY-MM-DD"),
-    )?;
+    let date = v.check(field, parse_day(text).ok_or("must be a date YYYY-MM-DD"))?;
     Some(finnish_day_number(start_of_finnish_day(date)))
 }
 

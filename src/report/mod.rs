@@ -6,7 +6,6 @@ mod i18n;
 mod render;
 mod subject;
 
-pub use crate::domain::finnish_time::{date as finnish_date, start_of_finnish_day};
 pub use art30::{ProcessingRecord, processing_record, to_csv, to_html, to_json};
 pub use render::{render_html, render_text};
 pub use subject::{ReportEntry, ReportRequest, SubjectReport, Withheld, subject_access_report};

@@ -1,0 +1,336 @@
+//! `luovutusloki report …`: access reports, Art. 30 records, statistics and the lookup
+//! record, from the configured database.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use time::Date;
+
+use crate::config::Settings;
+use crate::domain::finnish_time::{date as finnish_date, finnish_day_number, start_of_finnish_day};
+use crate::domain::provision::Language;
+use crate::domain::{BusinessId, RegisterId, ShortText, Timestamp};
+use crate::report::{
+    ReportRequest, processing_record, render_html, render_text, subject_access_report, to_csv,
+    to_html, to_json,
+};
+use crate::statistics::{self, Bucket, Dimension};
+use crate::storage::{Cursor, LookupFilter, Storage, StorageError, StoredLookup};
+
+use super::{business_id, day, register_id, short_text, with_store};
+
+/// The report commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportCommand {
+    /// A data subject's access report (GDPR Art. 15), recorded as a lookup; the document goes
+    /// to standard output, withheld disclosures are counted on standard error.
+    Subject(SubjectArgs),
+    /// A register's record of processing activities (GDPR Art. 30(1)) for a period, as
+    /// JSON, CSV or HTML on standard output.
+    Art30(Art30Args),
+    /// Counts of disclosures and subject entries grouped by any dimensions, per day, month
+    /// or period, as CSV on standard output.
+    Statistics(StatisticsArgs),
+    /// The recorded lookups by identity code (who, when, which case, which subject by
+    /// keyed hash), as CSV on standard output.
+    Lookups(LookupsArgs),
+}
+
+/// Runs a report command.
+pub async fn run(settings: Settings, command: ReportCommand) -> anyhow::Result<()> {
+    match command {
+        ReportCommand::Subject(args) => subject(&settings, args).await,
+        ReportCommand::Art30(args) => art30(&settings, args).await,
+        ReportCommand::Statistics(args) => statistics(&settings, args).await,
+        ReportCommand::Lookups(args) => lookups(&settings, args).await,
+    }
+}
+
+/// Arguments of `luovutusloki report subject`.
+#[derive(Debug, clap::Args)]
+pub struct SubjectArgs {
+    /// Business ID of the controller whose log is read.
+    #[arg(long, value_parser = business_id)]
+    pub controller: BusinessId,
+    /// The data subject's identity code, or `-` to read it from standard input (which keeps
+    /// it out of the shell history and the process list).
+    #[arg(long)]
+    pub hetu: String,
+    /// Language of the document.
+    #[arg(long, value_enum, default_value = "fi")]
+    pub lang: ReportLanguage,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SubjectFormat,
+    /// First day of the period (YYYY-MM-DD, Finnish time); unset: from the beginning.
+    #[arg(long, value_parser = day)]
+    pub from: Option<Date>,
+    /// Last day of the period, included (YYYY-MM-DD, Finnish time); unset: until now.
+    #[arg(long, value_parser = day)]
+    pub to: Option<Date>,
+    /// The case the report is for, e.g. the access request's record number.
+    #[arg(long = "case", value_parser = short_text)]
+    pub case_reference: ShortText,
+    /// Who prepares it; default: the login name ($USER).
+    #[arg(long, value_parser = short_text)]
+    pub requested_by: Option<ShortText>,
+    /// Directory of register catalogue files, for register names (overrides registers.dir).
+    #[arg(long)]
+    pub registers: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportLanguage {
+    Fi,
+    Sv,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SubjectFormat {
+    Text,
+    Html,
+}
+
+async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
+    let request = ReportRequest {
+        controller: args.controller,
+        subject: super::read_hetu(&args.hetu)?,
+        period: super::period(args.from, args.to),
+        language: match args.lang {
+            ReportLanguage::Fi => Language::Fi,
+            ReportLanguage::Sv => Language::Sv,
+            ReportLanguage::En => Language::En,
+        },
+        context: super::lookup_context(args.requested_by, args.case_reference)?,
+    };
+    let keys = settings.keyring().context("loading the subject keys")?;
+    let catalogue = super::catalogue(settings, args.registers.as_deref())?;
+    let now = Timestamp::now();
+    let report = with_store!(settings, |store| {
+        subject_access_report(&store, &keys, &catalogue, request, now).await
+    })
+    .context("building the report")?;
+    let document = match args.format {
+        SubjectFormat::Text => render_text(&report),
+        SubjectFormat::Html => render_html(&report),
+    };
+    print!("{document}");
+    eprintln!(
+        "{} disclosure(s) in the report; {} withheld from the subject and left out",
+        report.entries.len(),
+        report.withheld.len()
+    );
+    for withheld in &report.withheld {
+        eprintln!(
+            "  withheld until {}: {}",
+            finnish_date(withheld.until, Language::Fi),
+            withheld.reason
+        );
+    }
+    Ok(())
+}
+
+/// The Finnish local days from `from` to `to`, both included, as day numbers.
+fn days(from: Date, to: Date) -> anyhow::Result<std::ops::Range<i32>> {
+    anyhow::ensure!(from <= to, "--to must not be before --from");
+    let number = |d: Date| finnish_day_number(start_of_finnish_day(d));
+    Ok(number(from)..number(to) + 1)
+}
+
+/// Arguments of `luovutusloki report art30`.
+#[derive(Debug, clap::Args)]
+pub struct Art30Args {
+    /// Business ID of the controller whose record it is; needed only when the register has
+    /// joint controllers.
+    #[arg(long, value_parser = business_id)]
+    pub controller: Option<BusinessId>,
+    /// The register's id.
+    #[arg(long, value_parser = register_id)]
+    pub register: RegisterId,
+    /// First day of the period (YYYY-MM-DD, Finnish time).
+    #[arg(long, value_parser = day)]
+    pub from: Date,
+    /// Last day of the period, included (YYYY-MM-DD, Finnish time).
+    #[arg(long, value_parser = day)]
+    pub to: Date,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: Art30Format,
+    /// Directory of register catalogue files (overrides registers.dir).
+    #[arg(long)]
+    pub registers: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Art30Format {
+    Json,
+    Csv,
+    Html,
+}
+
+async fn art30(settings: &Settings, args: Art30Args) -> anyhow::Result<()> {
+    let days = days(args.from, args.to)?;
+    let catalogue = super::catalogue(settings, args.registers.as_deref())?;
+    let register_id = &args.register;
+    let register = catalogue
+        .get(register_id)
+        .with_context(|| format!("no register {register_id} in the catalogue"))?;
+    let controller = match (args.controller, register.controllers.as_slice()) {
+        (Some(id), _) => id,
+        (None, [only]) => only.business_id.clone(),
+        (None, _) => anyhow::bail!(
+            "register {register_id} has joint controllers: give --controller with one of them"
+        ),
+    };
+    anyhow::ensure!(
+        register.is_controlled_by(&controller),
+        "{controller} is not a controller of register {register_id}"
+    );
+    let rows = with_store!(settings, |store| {
+        store.rollup(&controller, Some(register_id), days).await
+    })
+    .context("reading the log")?;
+    let record = processing_record(
+        Arc::clone(register),
+        &rows,
+        (args.from, args.to),
+        Timestamp::now(),
+    );
+    let document = match args.format {
+        Art30Format::Json => to_json(&record),
+        Art30Format::Csv => to_csv(&record),
+        Art30Format::Html => to_html(&record),
+    };
+    print!("{document}");
+    Ok(())
+}
+
+/// Arguments of `luovutusloki report statistics`.
+#[derive(Debug, clap::Args)]
+pub struct StatisticsArgs {
+    /// Business ID of the controller.
+    #[arg(long, value_parser = business_id)]
+    pub controller: BusinessId,
+    /// Only this register.
+    #[arg(long, value_parser = register_id)]
+    pub register: Option<RegisterId>,
+    /// First day of the period (YYYY-MM-DD, Finnish time).
+    #[arg(long, value_parser = day)]
+    pub from: Date,
+    /// Last day of the period, included (YYYY-MM-DD, Finnish time).
+    #[arg(long, value_parser = day)]
+    pub to: Date,
+    /// Dimensions to group by, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub group_by: Vec<Dimension>,
+    /// Time step of the groups.
+    #[arg(long, value_enum, default_value = "period")]
+    pub step: Bucket,
+}
+
+async fn statistics(settings: &Settings, args: StatisticsArgs) -> anyhow::Result<()> {
+    let days = days(args.from, args.to)?;
+    let rows = with_store!(settings, |store| {
+        store
+            .rollup(&args.controller, args.register.as_ref(), days)
+            .await
+    })?;
+    let mut out = csv::Writer::from_writer(std::io::stdout());
+    let mut header = vec!["period".to_owned()];
+    header.extend(args.group_by.iter().map(|d| {
+        clap::ValueEnum::to_possible_value(d)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }));
+    header.extend(["disclosures".to_owned(), "subject_entries".to_owned()]);
+    out.write_record(&header)?;
+    for group in statistics::aggregate(&rows, &args.group_by, args.step) {
+        let mut record = vec![group.period];
+        record.extend(group.values.into_iter().map(|v| v.label));
+        record.extend([group.disclosures.to_string(), group.entries.to_string()]);
+        out.write_record(&record)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Arguments of `luovutusloki report lookups`.
+#[derive(Debug, clap::Args)]
+pub struct LookupsArgs {
+    /// Business ID of the controller.
+    #[arg(long, value_parser = business_id)]
+    pub controller: BusinessId,
+    /// First day (YYYY-MM-DD, Finnish time); unset: from the beginning.
+    #[arg(long, value_parser = day)]
+    pub from: Option<Date>,
+    /// Last day, included (YYYY-MM-DD, Finnish time); unset: until now.
+    #[arg(long, value_parser = day)]
+    pub to: Option<Date>,
+    /// Only lookups by this staff member or system.
+    #[arg(long, value_parser = short_text)]
+    pub requested_by: Option<ShortText>,
+    /// Only lookups of this case.
+    #[arg(long = "case", value_parser = short_text)]
+    pub case_reference: Option<ShortText>,
+}
+
+/// Every lookup of `controller` matching `filter`, page by page.
+async fn all_lookups<S: Storage>(
+    store: &S,
+    controller: &BusinessId,
+    filter: &LookupFilter,
+) -> Result<Vec<StoredLookup>, StorageError> {
+    const PAGE: u32 = 1_000;
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_lookups(controller, filter, after, PAGE).await?;
+        let full = page.len() == PAGE as usize;
+        after = page.last().map(|l| Cursor {
+            occurred_at: l.lookup.looked_up_at.micros(),
+            id: l.id,
+        });
+        all.extend(page);
+        if !full {
+            return Ok(all);
+        }
+    }
+}
+
+async fn lookups(settings: &Settings, args: LookupsArgs) -> anyhow::Result<()> {
+    let filter = LookupFilter {
+        requested_by: args.requested_by,
+        case_reference: args.case_reference,
+        subject_hashes: Vec::new(),
+        period: super::period(args.from, args.to),
+    };
+    let lookups = with_store!(settings, |store| {
+        all_lookups(&store, &args.controller, &filter).await
+    })?;
+    let mut out = csv::Writer::from_writer(std::io::stdout());
+    out.write_record([
+        "id",
+        "looked_up_at",
+        "operation",
+        "requested_by",
+        "case_reference",
+        "subject_key_id",
+        "subject_hash",
+    ])?;
+    for stored in lookups {
+        let l = &stored.lookup;
+        out.write_record([
+            stored.id.to_string(),
+            l.looked_up_at.micros().to_string(),
+            l.operation.label().to_owned(),
+            l.context.requested_by.to_string(),
+            l.context.case_reference.to_string(),
+            l.subject_key_id.to_string(),
+            hex::encode(l.subject_hash),
+        ])?;
+    }
+    out.flush()?;
+    Ok(())
+}
