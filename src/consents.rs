@@ -7,7 +7,8 @@ use crate::domain::{
     BusinessId, Consent, ConsentDecision, ConsentTerms, Hetu, LookupContext, LookupOperation,
     ShortText, Timestamp,
 };
-use crate::storage::{ConsentInsert, NewConsent, NewLookup, Period, Storage, StorageError};
+use crate::lookups;
+use crate::storage::{ConsentInsert, NewConsent, Period, Storage, StorageError};
 
 /// Why a consent call failed.
 #[derive(Debug, thiserror::Error)]
@@ -70,31 +71,6 @@ pub async fn withdraw<S: Storage>(
     }
 }
 
-/// Records a lookup of `subject` made with `operation`; a lookup that cannot be recorded
-/// must not be made.
-pub async fn record_lookup<S: Storage>(
-    store: &S,
-    keys: &Keyring,
-    controller: &BusinessId,
-    subject: &Hetu,
-    (context, operation, period): (LookupContext, LookupOperation, Period),
-    now: Timestamp,
-) -> Result<(), StorageError> {
-    let (subject_key_id, subject_hash) = keys.active_hash(subject);
-    store
-        .record_lookup(&NewLookup {
-            controller: controller.clone(),
-            looked_up_at: now,
-            operation,
-            context,
-            subject_key_id,
-            subject_hash,
-            period,
-        })
-        .await?;
-    Ok(())
-}
-
 /// A subject's consents and refusals, after recording the lookup.
 pub async fn list<S: Storage>(
     store: &S,
@@ -104,7 +80,7 @@ pub async fn list<S: Storage>(
     context: LookupContext,
     now: Timestamp,
 ) -> Result<Vec<Consent>, StorageError> {
-    record_lookup(
+    lookups::record(
         store,
         keys,
         controller,

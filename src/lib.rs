@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod domain;
 pub mod grpc;
 pub mod ingest;
+pub mod lookups;
 pub mod report;
 pub mod server;
 pub mod statistics;

@@ -55,6 +55,12 @@ pub fn check_loopback(server: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The first and last Finnish local day of the 365 days that end today.
+fn last_365_days() -> (time::Date, time::Date) {
+    let today = crate::domain::finnish_time::finnish_local(crate::domain::Timestamp::now()).date();
+    (today - time::Duration::days(364), today)
+}
+
 impl Connections {
     /// Opens `callers` connections to `server`.
     pub async fn open(
@@ -110,9 +116,7 @@ impl Connections {
     /// A year's statistics, as a dashboard asks for them: the last 365 Finnish days by
     /// recipient and statute, per month.
     pub async fn statistics(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
-        let today =
-            crate::domain::finnish_time::finnish_local(crate::domain::Timestamp::now()).date();
-        let from = today - time::Duration::days(364);
+        let (from, today) = last_365_days();
         let this = Arc::clone(self);
         load::run(self.channels.len(), budget, move |call| {
             let mut client = this.client(call.caller);
@@ -143,9 +147,7 @@ impl Connections {
 
     /// A year's Art. 30 record of the benchmark's register, with all three exports.
     pub async fn art30(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
-        let today =
-            crate::domain::finnish_time::finnish_local(crate::domain::Timestamp::now()).date();
-        let from = today - time::Duration::days(364);
+        let (from, today) = last_365_days();
         let this = Arc::clone(self);
         load::run(self.channels.len(), budget, move |call| {
             let mut client = this.client(call.caller);

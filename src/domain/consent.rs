@@ -27,14 +27,13 @@ pub struct ConsentScope {
 }
 
 impl ConsentScope {
-    /// Whether a disclosure to `recipient` of `categories` lies within this scope.
-    pub fn covers(&self, recipient: &Recipient, categories: DataCategories) -> bool {
-        let recipient_matches = recipient.kind == self.recipient_kind
+    /// Whether `recipient` is one this scope lets data go to.
+    pub fn covers_recipient(&self, recipient: &Recipient) -> bool {
+        recipient.kind == self.recipient_kind
             && self.recipient_id.as_ref().is_none_or(|id| {
                 recipient.identifier.id_type() == RecipientIdType::BusinessId
                     && recipient.identifier.as_str() == id.as_str()
-            });
-        recipient_matches && categories.iter().all(|c| self.data_categories.contains(c))
+            })
     }
 }
 

@@ -16,6 +16,7 @@ use crate::domain::{
     LookupContext, LookupOperation, NewDisclosure, RegisterId, Timestamp,
 };
 use crate::ingest::{Admission, Recorded, Recorder};
+use crate::lookups;
 use crate::report::{processing_record, subject_access_report};
 use crate::statistics;
 use crate::storage::{Cursor, LookupFilter, Period, Storage};
@@ -181,7 +182,7 @@ impl<S: Storage> DisclosureLogService<S> {
         operation: LookupOperation,
         period: Period,
     ) -> Result<(), Status> {
-        consents::record_lookup(
+        lookups::record(
             &self.store,
             self.recorder.keys(),
             controller,
@@ -673,9 +674,7 @@ fn why_not_covered(
         ));
     }
     let scope = &terms.scope;
-    if disclosure.recipient.kind != scope.recipient_kind
-        || !scope.covers(&disclosure.recipient, scope.data_categories)
-    {
+    if !scope.covers_recipient(&disclosure.recipient) {
         return Some(format!("consent {reference} does not cover the recipient"));
     }
     let missing: Vec<&str> = disclosure

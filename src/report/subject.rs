@@ -2,13 +2,13 @@
 //! the period is read, and those still withheld (Art. 23) are set apart for the staff.
 
 use crate::catalogue::Catalogue;
-use crate::consents::record_lookup;
 use crate::crypto::Keyring;
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
     LookupOperation, Recipient, RegisterId, Timestamp,
 };
+use crate::lookups;
 use crate::storage::{Cursor, Period, Storage, StorageError};
 
 /// Disclosures read per query while building a report.
@@ -71,7 +71,7 @@ pub async fn subject_access_report<S: Storage>(
     request: ReportRequest,
     now: Timestamp,
 ) -> Result<SubjectReport, StorageError> {
-    record_lookup(
+    lookups::record(
         store,
         keys,
         &request.controller,

@@ -74,8 +74,9 @@ pub(super) struct RollupColumns {
 }
 
 /// A rollup row's key: controller, register, day, recipient, classification, basis,
-/// channel, categories, provisions.
-type RollupKey = (String, String, i32, i64, i16, i16, i16, i64, String);
+/// channel, categories, provisions. Borrowed from the batch, so a key costs no copies until
+/// it becomes a row.
+type RollupKey<'a> = (&'a str, &'a str, i32, i64, i16, i16, i16, i64, String);
 
 /// Counts, first and last occurred-at under one rollup key.
 #[derive(Debug, Clone, Copy)]
@@ -87,13 +88,13 @@ struct RollupCounts {
 }
 
 impl RollupColumns {
-    fn from_counts(counts: BTreeMap<RollupKey, RollupCounts>) -> Self {
+    fn from_counts(counts: BTreeMap<RollupKey<'_>, RollupCounts>) -> Self {
         let mut c = Self::default();
         for (key, n) in counts {
             let (controller, register, day, recipient, class, basis, channel, cats, provisions) =
                 key;
-            c.controller.push(controller);
-            c.register.push(register);
+            c.controller.push(controller.to_owned());
+            c.register.push(register.to_owned());
             c.day.push(day);
             c.recipient_id.push(recipient);
             c.classification.push(class);
@@ -110,13 +111,9 @@ impl RollupColumns {
     }
 }
 
-/// The canonical forms of `provisions` joined by `<RS>`, as `disclosure_rollup` keeps them.
-pub(super) fn encode_canonical(provisions: &[LegalProvision]) -> String {
-    provisions
-        .iter()
-        .map(LegalProvision::canonical)
-        .collect::<Vec<_>>()
-        .join(&RECORD.to_string())
+/// Canonical forms joined by `<RS>`, as `disclosure_rollup` keeps them.
+pub(super) fn encode_canonical(canonical: &[String]) -> String {
+    canonical.join(&RECORD.to_string())
 }
 
 /// Reads back what [`encode_canonical`] wrote.
@@ -145,21 +142,24 @@ impl BatchColumns {
         recorded_at: Timestamp,
     ) -> Self {
         let mut columns = Self::default();
-        let mut rollup: BTreeMap<RollupKey, RollupCounts> = BTreeMap::new();
+        let mut rollup: BTreeMap<RollupKey<'a>, RollupCounts> = BTreeMap::new();
         for (item, receipt, recipient_id) in inserts {
-            columns.push(item, receipt, recipient_id, recorded_at);
             let d = &item.details;
+            // Each provision's canonical form is made once, for all three places it goes.
+            let canonical: Vec<String> =
+                d.provisions.iter().map(LegalProvision::canonical).collect();
+            columns.push(item, receipt, recipient_id, recorded_at, &canonical);
             let at = d.occurred_at.micros();
             let key = (
-                d.controller.as_str().to_owned(),
-                d.register.as_str().to_owned(),
+                d.controller.as_str(),
+                d.register.as_str(),
                 finnish_day_number(d.occurred_at),
                 recipient_id,
                 item.classification.code(),
                 d.legal_basis.code(),
                 d.channel.code(),
                 d.data_categories.mask(),
-                encode_canonical(&d.provisions),
+                encode_canonical(&canonical),
             );
             let counts = rollup.entry(key).or_insert(RollupCounts {
                 disclosures: 0,
@@ -200,6 +200,7 @@ impl BatchColumns {
         receipt: &Receipt,
         recipient_id: i64,
         recorded_at: Timestamp,
+        canonical: &[String],
     ) {
         let d = &item.details;
         let c = &mut self.disclosures;
@@ -232,15 +233,16 @@ impl BatchColumns {
         c.first_entry_id.push(receipt.first_entry_id);
         c.request_key_id.push(item.active_key as i16);
         c.request_digest.push(item.stored_digest().to_vec());
-        c.provisions.push(encode_provisions(&d.provisions));
+        c.provisions
+            .push(encode_provisions(canonical, &d.provisions));
         c.classification.push(item.classification.code());
 
-        for (position, provision) in d.provisions.iter().enumerate() {
+        for (position, (provision, canonical)) in d.provisions.iter().zip(canonical).enumerate() {
             let p = &mut self.provisions;
             p.disclosure_id.push(receipt.disclosure_id);
             p.position.push(position as i16);
             p.statute.push(provision.statute_key());
-            p.canonical.push(provision.canonical());
+            p.canonical.push(canonical.clone());
             p.title.push(provision.given_title().map(str::to_owned));
         }
 
@@ -258,14 +260,15 @@ const UNIT: char = '\u{1f}';
 const RECORD: char = '\u{1e}';
 
 /// The provisions as stored in `disclosures.provisions`: `canonical<US>title` joined by
-/// `<RS>`. Neither a canonical form nor a title can hold a control character.
-pub(super) fn encode_provisions(provisions: &[LegalProvision]) -> String {
+/// `<RS>`, given each provision's canonical form. Neither a canonical form nor a title can
+/// hold a control character.
+pub(super) fn encode_provisions(canonical: &[String], provisions: &[LegalProvision]) -> String {
     let mut text = String::new();
-    for (n, provision) in provisions.iter().enumerate() {
+    for (n, (provision, canonical)) in provisions.iter().zip(canonical).enumerate() {
         if n > 0 {
             text.push(RECORD);
         }
-        text.push_str(&provision.canonical());
+        text.push_str(canonical);
         text.push(UNIT);
         text.push_str(provision.given_title().unwrap_or_default());
     }
@@ -303,7 +306,8 @@ mod tests {
                 .unwrap(),
             LegalProvision::parse_canonical("EU:R 2016/679 6.1.c").unwrap(),
         ];
-        let text = encode_provisions(&provisions);
+        let canonical: Vec<String> = provisions.iter().map(LegalProvision::canonical).collect();
+        let text = encode_provisions(&canonical, &provisions);
         assert_eq!(decode_provisions(&text), Some(provisions));
         assert_eq!(decode_provisions(""), Some(Vec::new()));
         assert_eq!(decode_provisions("not a provision"), None);

@@ -1,0 +1,31 @@
+//! The lookup record as a use case: every lookup by identity code is recorded, and
+//! committed, before it is answered, since the log holds everyone's codes.
+
+use crate::crypto::Keyring;
+use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, Timestamp};
+use crate::storage::{NewLookup, Period, Storage, StorageError};
+
+/// Records a lookup of `subject` made with `operation`; a lookup that cannot be recorded
+/// must not be made.
+pub async fn record<S: Storage>(
+    store: &S,
+    keys: &Keyring,
+    controller: &BusinessId,
+    subject: &Hetu,
+    (context, operation, period): (LookupContext, LookupOperation, Period),
+    now: Timestamp,
+) -> Result<(), StorageError> {
+    let (subject_key_id, subject_hash) = keys.active_hash(subject);
+    store
+        .record_lookup(&NewLookup {
+            controller: controller.clone(),
+            looked_up_at: now,
+            operation,
+            context,
+            subject_key_id,
+            subject_hash,
+            period,
+        })
+        .await?;
+    Ok(())
+}
