@@ -174,8 +174,4 @@ impl Registers {
         *self.current.write().expect("not poisoned") = Arc::clone(&catalogue);
         Ok(catalogue)
     }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
 }
