@@ -226,7 +226,7 @@ where
             .bind(lookup.context.requested_by.as_str().to_owned())
             .bind(lookup.context.case_reference.as_str().to_owned())
             .bind(lookup.subject_hash.to_vec())
-            .fetch_one(&self.pool)
+            .fetch_one(&self.writer)
             .await?;
         Ok(id)
     }
@@ -260,7 +260,7 @@ where
             .bind(scope.purpose.as_str().to_owned())
             .bind(terms.document_reference.as_str().to_owned())
             .bind(consent.subject_hash.to_vec())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await?;
         let stored = self
             .get_consent(&terms.controller, &terms.reference)
@@ -285,7 +285,7 @@ where
         .bind(at.micros())
         .bind(controller.as_str().to_owned())
         .bind(reference.as_str().to_owned())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.get_consent(controller, reference).await
     }
