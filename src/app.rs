@@ -10,8 +10,10 @@ use tokio::net::TcpListener;
 use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
+use crate::ingest::PublishConfig;
 use crate::server::{self, ServerOptions};
 use crate::storage::{PostgresStore, SqliteStore};
+use crate::transparency::checkpoint::{read_signing_key, write_signing_key};
 
 /// `luovutusloki serve`: runs until SIGTERM or SIGINT.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
@@ -30,10 +32,13 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
+    let publish = publish_config(&settings)?;
+    let tree = publish.is_some();
     let options = ServerOptions {
         limits: settings.limits,
         registers,
         writer: settings.writer,
+        publish,
         shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
     };
     let address = listener.local_addr()?;
@@ -43,14 +48,16 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         Backend::Sqlite(path) => {
             let store = SqliteStore::open(&path, settings.database.max_connections)
                 .await
-                .with_context(|| format!("opening SQLite database {}", path.display()))?;
+                .with_context(|| format!("opening SQLite database {}", path.display()))?
+                .with_tamper_evidence(tree);
             tracing::info!(%address, database = %path.display(), key = keys.active_id(), "serving");
             server::run(listener, store, keys, options, shutdown).await
         }
         Backend::Postgres(url) => {
             let store = PostgresStore::connect(&url, settings.database.max_connections)
                 .await
-                .context("connecting to PostgreSQL")?;
+                .context("connecting to PostgreSQL")?
+                .with_tamper_evidence(tree);
             tracing::info!(%address, database = "postgres", key = keys.active_id(), "serving");
             server::run(listener, store, keys, options, shutdown).await
         }
@@ -74,6 +81,70 @@ pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
                 .context("migrating PostgreSQL")?;
             println!("PostgreSQL database is up to date");
         }
+    }
+    Ok(())
+}
+
+/// `luovutusloki keygen --signing`: writes the checkpoint signing key (mode 0600) and prints
+/// its verifier key, which auditors and data subjects check checkpoints with.
+pub fn keygen_signing(settings: &Settings, path: Option<PathBuf>) -> anyhow::Result<()> {
+    let path = path.unwrap_or_else(|| settings.signing_key_file());
+    create_parent(&path)?;
+    let key = write_signing_key(&path, &settings.transparency.origin)
+        .with_context(|| format!("writing the signing key {}", path.display()))?;
+    println!(
+        "wrote checkpoint signing key {} to {} (mode 0600)",
+        key.name(),
+        path.display()
+    );
+    println!("verifier key (give it to whoever checks this log's checkpoints):");
+    println!("{}", key.verifier());
+    Ok(())
+}
+
+/// `luovutusloki verifier-key`: prints the verifier key of the configured signing key.
+pub fn verifier_key(settings: &Settings) -> anyhow::Result<()> {
+    let path = settings.signing_key_file();
+    let key = read_signing_key(&path)
+        .with_context(|| format!("reading the signing key {}", path.display()))?;
+    println!("{}", key.verifier());
+    Ok(())
+}
+
+/// The checkpoint publishing of `settings`, with the signing key read (or, with nothing
+/// configured, generated as the subject key is); `None` with tamper evidence off.
+fn publish_config(settings: &Settings) -> anyhow::Result<Option<PublishConfig>> {
+    let t = &settings.transparency;
+    if !t.enabled {
+        tracing::warn!("tamper evidence is off: entries are not integrated into the tree");
+        return Ok(None);
+    }
+    let path = settings.signing_key_file();
+    let key = if t.signing_key_file.is_none() && !path.exists() {
+        create_parent(&path)?;
+        let key = write_signing_key(&path, &t.origin)
+            .with_context(|| format!("writing the signing key {}", path.display()))?;
+        tracing::warn!(
+            path = %path.display(),
+            verifier_key = %key.verifier(),
+            "no checkpoint signing key was configured, so one was generated: back it up and \
+             publish its verifier key"
+        );
+        key
+    } else {
+        read_signing_key(&path)
+            .with_context(|| format!("reading the signing key {}", path.display()))?
+    };
+    Ok(Some(PublishConfig {
+        key: Arc::new(key),
+        origin: t.origin.clone(),
+        interval: Duration::from_millis(t.checkpoint_interval_ms),
+    }))
+}
+
+fn create_parent(path: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ pub struct Settings {
     pub writer: WriterConfig,
     pub log: LogSettings,
     pub registers: RegisterSettings,
+    pub transparency: TransparencySettings,
     /// Longest wait for in-flight calls and queued writes on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
 }
@@ -39,6 +40,7 @@ impl Default for Settings {
             writer: WriterConfig::default(),
             log: LogSettings::default(),
             registers: RegisterSettings::default(),
+            transparency: TransparencySettings::default(),
             shutdown_grace_secs: 30,
         }
     }
@@ -56,6 +58,37 @@ impl Default for RegisterSettings {
     fn default() -> Self {
         Self {
             dir: PathBuf::from("registers"),
+        }
+    }
+}
+
+/// Tamper evidence: the Merkle tree and its signed checkpoints (docs/tamper-evidence.md).
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransparencySettings {
+    /// Integrate entries into the tree as they are stored and publish checkpoints. Off, the
+    /// entries wait and are integrated at the next start with it on; meant for measuring
+    /// what it costs, not for production.
+    pub enabled: bool,
+    /// The log's name: the first line of its checkpoints, and the signing key's name when
+    /// one is generated. A schema-less URL that identifies this log, e.g.
+    /// `tietosuoja.example.fi/luovutusloki`.
+    pub origin: String,
+    /// The Ed25519 signing key in note format (`PRIVATE+KEY+…`, made by `luovutusloki
+    /// keygen --signing`); unset means `checkpoint-signing.key` in the key directory.
+    pub signing_key_file: Option<PathBuf>,
+    /// Longest time a committed entry waits for a signed checkpoint, in milliseconds; 0
+    /// publishes a checkpoint after every batch.
+    pub checkpoint_interval_ms: u64,
+}
+
+impl Default for TransparencySettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            origin: "localhost/luovutusloki".into(),
+            signing_key_file: None,
+            checkpoint_interval_ms: 1_000,
         }
     }
 }
@@ -134,6 +167,14 @@ impl Settings {
             .dir
             .clone()
             .unwrap_or_else(|| self.database.data_dir.join("keys"))
+    }
+
+    /// Where the checkpoint signing key is.
+    pub fn signing_key_file(&self) -> PathBuf {
+        self.transparency
+            .signing_key_file
+            .clone()
+            .unwrap_or_else(|| self.key_dir().join("checkpoint-signing.key"))
     }
 
     /// The configured subject keys: key files, then inline keys.

@@ -22,3 +22,4 @@ pub mod server;
 pub mod statistics;
 pub mod storage;
 pub mod telemetry;
+pub mod transparency;

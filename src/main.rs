@@ -33,10 +33,19 @@ enum Command {
     Migrate,
     /// Generate a new subject key file (mode 0600).
     Keygen {
-        /// Directory for the key file (default: keys.dir, or data/keys).
-        #[arg(long)]
+        /// Directory for the subject key file (default: keys.dir, or data/keys).
+        #[arg(long, conflicts_with_all = ["signing", "out"])]
         dir: Option<PathBuf>,
+        /// Write the checkpoint signing key instead, and print its verifier key.
+        #[arg(long)]
+        signing: bool,
+        /// Where to write the signing key (default: transparency.signing_key_file, or
+        /// checkpoint-signing.key in the key directory).
+        #[arg(long, requires = "signing")]
+        out: Option<PathBuf>,
     },
+    /// Print the verifier key of the configured checkpoint signing key.
+    VerifierKey,
     /// Benchmark a running server over loopback against baselines on its database.
     Bench(luovutusloki::bench::BenchArgs),
     /// Register catalogues.
@@ -86,7 +95,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app::serve(settings).await
         }
         Command::Migrate => app::migrate(settings).await,
-        Command::Keygen { dir } => app::keygen(&settings, dir),
+        Command::Keygen {
+            signing: true, out, ..
+        } => app::keygen_signing(&settings, out),
+        Command::Keygen { dir, .. } => app::keygen(&settings, dir),
+        Command::VerifierKey => app::verifier_key(&settings),
         Command::Bench(args) => luovutusloki::bench::run(args).await,
         Command::Consents(command) => cli::consents::run(settings, command).await,
         Command::Registers(RegistersCommand::Check { registers }) => {

@@ -15,7 +15,7 @@ use crate::catalogue::Registers;
 use crate::crypto::Keyring;
 use crate::grpc::proto::disclosure_log_server::DisclosureLogServer;
 use crate::grpc::{AccessLogLayer, DisclosureLogService, Limits, proto};
-use crate::ingest::{Recorder, WriterConfig};
+use crate::ingest::{PublishConfig, Recorder, WriterConfig};
 use crate::storage::Storage;
 
 /// What the server needs besides the store.
@@ -25,6 +25,8 @@ pub struct ServerOptions {
     /// The register catalogue; SIGHUP reloads it.
     pub registers: Registers,
     pub writer: WriterConfig,
+    /// How checkpoints are published; `None` with tamper evidence off.
+    pub publish: Option<PublishConfig>,
     pub shutdown_grace: Duration,
 }
 
@@ -36,7 +38,8 @@ pub async fn run<S: Storage>(
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let (recorder, writer) = Recorder::start(store.clone(), keys, options.writer);
+    let (recorder, writer) =
+        Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
     let service = DisclosureLogService::new(
         recorder,
         store.clone(),

@@ -8,6 +8,7 @@ mod error;
 mod page_token;
 mod register;
 mod service;
+mod transparency;
 
 pub use access_log::AccessLogLayer;
 pub use service::{DisclosureLogService, Limits};

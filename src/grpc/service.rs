@@ -27,6 +27,7 @@ use super::error::{invalid_argument, invalid_field};
 use super::page_token;
 use super::proto::{self, disclosure_log_server::DisclosureLog};
 use super::register::register_to_proto;
+use super::transparency;
 
 /// Request limits, documented in the proto.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -632,6 +633,70 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
                 Err(Status::failed_precondition(error.to_string()))
             }
         }
+    }
+    async fn get_checkpoint(
+        &self,
+        request: Request<proto::GetCheckpointRequest>,
+    ) -> Result<Response<proto::Checkpoint>, Status> {
+        let proto::GetCheckpointRequest { tree_size } = request.into_inner();
+        Ok(Response::new(
+            transparency::checkpoint(&self.store, tree_size).await?,
+        ))
+    }
+
+    async fn get_inclusion_proof(
+        &self,
+        request: Request<proto::GetInclusionProofRequest>,
+    ) -> Result<Response<proto::InclusionProof>, Status> {
+        let proto::GetInclusionProofRequest {
+            controller_id,
+            entry_id,
+            tree_size,
+        } = request.into_inner();
+        let controller = controller(&controller_id)?;
+        let leaf = transparency::entry_leaf(&self.store, &controller, entry_id, false).await?;
+        let leaf = transparency::leaf_to_proto(leaf)?;
+        match self.store.inclusion_proof(entry_id, tree_size).await? {
+            Some(hashes) => Ok(Response::new(proto::InclusionProof {
+                entry_id,
+                tree_size,
+                leaf_hash: leaf.leaf_hash,
+                hashes: hashes.iter().map(|h| h.to_vec()).collect(),
+            })),
+            None => Err(Status::out_of_range(
+                "tree_size must be above entry_id and at most the integrated tree's size",
+            )),
+        }
+    }
+
+    async fn get_consistency_proof(
+        &self,
+        request: Request<proto::GetConsistencyProofRequest>,
+    ) -> Result<Response<proto::ConsistencyProof>, Status> {
+        let proto::GetConsistencyProofRequest { old_size, new_size } = request.into_inner();
+        match self.store.consistency_proof(old_size, new_size).await? {
+            Some(hashes) => Ok(Response::new(proto::ConsistencyProof {
+                old_size,
+                new_size,
+                hashes: hashes.iter().map(|h| h.to_vec()).collect(),
+            })),
+            None => Err(Status::out_of_range(
+                "need 0 < old_size <= new_size <= the integrated tree's size",
+            )),
+        }
+    }
+
+    async fn get_entry_leaf(
+        &self,
+        request: Request<proto::GetEntryLeafRequest>,
+    ) -> Result<Response<proto::EntryLeaf>, Status> {
+        let proto::GetEntryLeafRequest {
+            controller_id,
+            entry_id,
+        } = request.into_inner();
+        let controller = controller(&controller_id)?;
+        let leaf = transparency::entry_leaf(&self.store, &controller, entry_id, true).await?;
+        Ok(Response::new(transparency::leaf_to_proto(leaf)?))
     }
 }
 

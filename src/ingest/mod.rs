@@ -3,6 +3,7 @@
 //! transaction (group commit). A caller is answered only after its transaction committed.
 
 mod budget;
+mod publisher;
 mod writer;
 
 use budget::{QueueBudget, Reservation};
@@ -15,6 +16,7 @@ use crate::crypto::Keyring;
 use crate::domain::{Classification, NewDisclosure, Receipt};
 use crate::storage::{PendingDisclosure, Storage, StorageError, WriteOutcome};
 
+pub use publisher::PublishConfig;
 pub use writer::{WriterConfig, WriterHandle};
 
 /// Subjects above which sealing moves to a blocking thread, to keep the runtime responsive.
@@ -66,14 +68,16 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Starts the writer over `store`; it runs until every `Recorder` clone is dropped,
-    /// then finishes what is queued.
+    /// Starts the writer over `store`, publishing checkpoints as `publish` says (none when
+    /// `None`); it runs until every `Recorder` clone is dropped, then finishes what is
+    /// queued and publishes it.
     pub fn start<S: Storage>(
         store: S,
         keys: Arc<Keyring>,
         config: WriterConfig,
+        publish: Option<PublishConfig>,
     ) -> (Self, WriterHandle) {
-        let (queue, handle) = writer::spawn(store, config);
+        let (queue, handle) = writer::spawn(store, config, publish.map(publisher::Publisher::new));
         let recorder = Self {
             queue,
             budget: QueueBudget::new(config.max_queued_subjects),

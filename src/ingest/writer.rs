@@ -12,6 +12,7 @@ use crate::domain::Timestamp;
 use crate::storage::{PendingDisclosure, Storage};
 
 use super::Job;
+use super::publisher::Publisher;
 
 /// Sizes of the queue and of one batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -53,15 +54,36 @@ impl WriterHandle {
 pub(super) fn spawn<S: Storage>(
     store: S,
     config: WriterConfig,
+    publisher: Option<Publisher>,
 ) -> (mpsc::Sender<Job>, WriterHandle) {
     let (sender, receiver) = mpsc::channel(config.queue_capacity.max(1));
-    let task = tokio::spawn(run(store, receiver, config));
+    let task = tokio::spawn(run(store, receiver, config, publisher));
     (sender, WriterHandle(task))
 }
 
-async fn run<S: Storage>(store: S, mut queue: mpsc::Receiver<Job>, config: WriterConfig) {
+async fn run<S: Storage>(
+    store: S,
+    mut queue: mpsc::Receiver<Job>,
+    config: WriterConfig,
+    mut publisher: Option<Publisher>,
+) {
     let mut jobs: Vec<Job> = Vec::with_capacity(config.max_batch_disclosures);
-    while let Some(first) = queue.recv().await {
+    loop {
+        // Wait for work, or until a checkpoint is due.
+        let due = publisher.as_ref().and_then(Publisher::due);
+        let first = match due {
+            Some(due) => match tokio::time::timeout_at(due, queue.recv()).await {
+                Ok(job) => job,
+                Err(_) => {
+                    if let Some(publisher) = publisher.as_mut() {
+                        publisher.publish(&store).await;
+                    }
+                    continue;
+                }
+            },
+            None => queue.recv().await,
+        };
+        let Some(first) = first else { break };
         let mut subjects = first.item.subjects.len();
         jobs.push(first);
         while jobs.len() < config.max_batch_disclosures && subjects < config.max_batch_subjects {
@@ -74,6 +96,16 @@ async fn run<S: Storage>(store: S, mut queue: mpsc::Receiver<Job>, config: Write
             }
         }
         commit(&store, &mut jobs).await;
+        if let Some(publisher) = publisher.as_mut() {
+            publisher.grew();
+            if publisher.is_due() {
+                publisher.publish(&store).await;
+            }
+        }
+    }
+    // What was committed last is published before the writer stops.
+    if let Some(publisher) = publisher.as_mut() {
+        publisher.publish(&store).await;
     }
     tracing::debug!("write queue closed and drained; writer stops");
 }

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use crate::domain::finnish_time::finnish_day_number;
 use crate::domain::{LegalProvision, Receipt, Timestamp};
 
+use crate::transparency::leaf::{DisclosureLeaves, LeafDisclosure};
+
 use super::batch::PendingDisclosure;
+use super::tree::LogHead;
 
 /// New `disclosures` rows.
 #[derive(Debug, Default)]
@@ -53,6 +56,23 @@ pub(super) struct EntryColumns {
     pub disclosure_id: Vec<i64>,
     pub subject_hash: Vec<Vec<u8>>,
     pub sealed_subject: Vec<Vec<u8>>,
+    /// `None` while tamper evidence is off.
+    pub leaf_hash: Vec<Option<Vec<u8>>>,
+}
+
+/// New `merkle_nodes` rows: the stored subtrees the batch's leaves complete.
+#[derive(Debug, Default)]
+pub(super) struct NodeColumns {
+    pub level: Vec<i16>,
+    pub idx: Vec<i64>,
+    pub hash: Vec<Vec<u8>>,
+}
+
+/// The `log_head` row a batch expects to find and the one it leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct HeadUpdate {
+    pub expected: LogHead,
+    pub next: LogHead,
 }
 
 /// What a batch adds to `disclosure_rollup`: one row per key, counts summed.
@@ -127,28 +147,43 @@ pub(super) fn decode_canonical(text: &str) -> Option<Vec<LegalProvision>> {
 }
 
 /// Everything one batch inserts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct BatchColumns {
     pub disclosures: DisclosureColumns,
     pub provisions: ProvisionColumns,
     pub entries: EntryColumns,
     pub rollup: RollupColumns,
+    pub nodes: NodeColumns,
+    pub head: HeadUpdate,
 }
 
 impl BatchColumns {
-    /// The rows of `inserts`: each new disclosure with its receipt and recipient id.
+    /// The rows of `inserts`: each new disclosure with its receipt (ids final) and recipient
+    /// id, with leaf hashes when `leaves`. The head and nodes are the caller's to fill.
     pub fn new<'a>(
         inserts: impl IntoIterator<Item = (&'a PendingDisclosure, &'a Receipt, i64)>,
         recorded_at: Timestamp,
+        leaves: bool,
+        head: &LogHead,
     ) -> Self {
-        let mut columns = Self::default();
+        let mut columns = Self {
+            disclosures: DisclosureColumns::default(),
+            provisions: ProvisionColumns::default(),
+            entries: EntryColumns::default(),
+            rollup: RollupColumns::default(),
+            nodes: NodeColumns::default(),
+            head: HeadUpdate {
+                expected: head.clone(),
+                next: head.clone(),
+            },
+        };
         let mut rollup: BTreeMap<RollupKey<'a>, RollupCounts> = BTreeMap::new();
         for (item, receipt, recipient_id) in inserts {
             let d = &item.details;
             // Each provision's canonical form is made once, for all three places it goes.
             let canonical: Vec<String> =
                 d.provisions.iter().map(LegalProvision::canonical).collect();
-            columns.push(item, receipt, recipient_id, recorded_at, &canonical);
+            columns.push(item, receipt, recipient_id, recorded_at, &canonical, leaves);
             let at = d.occurred_at.micros();
             let key = (
                 d.controller.as_str(),
@@ -176,24 +211,6 @@ impl BatchColumns {
         columns
     }
 
-    /// Adds the first ids reserved for the batch to rows whose ids count from 0.
-    pub fn shift(&mut self, first_disclosure: i64, first_entry: i64) {
-        let d = &mut self.disclosures;
-        d.id.iter_mut().for_each(|id| *id += first_disclosure);
-        d.first_entry_id
-            .iter_mut()
-            .for_each(|id| *id += first_entry);
-        let p = &mut self.provisions;
-        p.disclosure_id
-            .iter_mut()
-            .for_each(|id| *id += first_disclosure);
-        let e = &mut self.entries;
-        e.entry_id.iter_mut().for_each(|id| *id += first_entry);
-        e.disclosure_id
-            .iter_mut()
-            .for_each(|id| *id += first_disclosure);
-    }
-
     fn push(
         &mut self,
         item: &PendingDisclosure,
@@ -201,8 +218,37 @@ impl BatchColumns {
         recipient_id: i64,
         recorded_at: Timestamp,
         canonical: &[String],
+        leaves: bool,
     ) {
         let d = &item.details;
+        let provisions = encode_provisions(canonical, &d.provisions);
+        let leaves = leaves.then(|| {
+            DisclosureLeaves::new(&LeafDisclosure {
+                controller: d.controller.as_str(),
+                transfer_id: d.transfer_id.as_str(),
+                register: d.register.as_str(),
+                occurred_at: d.occurred_at.micros(),
+                recorded_at: recorded_at.micros(),
+                recipient_id_type: d.recipient.identifier.id_type().code(),
+                recipient_identifier: d.recipient.identifier.as_str(),
+                recipient_name: d.recipient.name.as_str(),
+                recipient_kind: d.recipient.kind.code(),
+                recipient_country: d.recipient.country.as_str(),
+                legal_basis: d.legal_basis.code(),
+                special_condition: d.special_condition.map(|s| s.code()),
+                provisions: &provisions,
+                data_categories: d.data_categories.mask(),
+                purpose: d.purpose.as_str(),
+                channel: d.channel.code(),
+                source_system: d.source_system.as_str(),
+                consent_ref: d.consent_reference.as_ref().map(|t| t.as_str()),
+                requester_ref: d.requester_reference.as_ref().map(|t| t.as_str()),
+                withheld_until: d.withholding.as_ref().map(|w| w.until.micros()),
+                withheld_reason: d.withholding.as_ref().map(|w| w.reason.as_str()),
+                classification: item.classification.code(),
+                subject_count: receipt.subject_count as i32,
+            })
+        });
         let c = &mut self.disclosures;
         c.id.push(receipt.disclosure_id);
         c.controller.push(d.controller.as_str().to_owned());
@@ -233,8 +279,7 @@ impl BatchColumns {
         c.first_entry_id.push(receipt.first_entry_id);
         c.request_key_id.push(item.active_key as i16);
         c.request_digest.push(item.stored_digest().to_vec());
-        c.provisions
-            .push(encode_provisions(canonical, &d.provisions));
+        c.provisions.push(provisions);
         c.classification.push(item.classification.code());
 
         for (position, (provision, canonical)) in d.provisions.iter().zip(canonical).enumerate() {
@@ -252,6 +297,11 @@ impl BatchColumns {
             e.disclosure_id.push(receipt.disclosure_id);
             e.subject_hash.push(subject.hash.to_vec());
             e.sealed_subject.push(subject.sealed.clone());
+            e.leaf_hash.push(
+                leaves
+                    .as_ref()
+                    .map(|l| l.leaf_hash(&subject.hash, &subject.sealed).to_vec()),
+            );
         }
     }
 }

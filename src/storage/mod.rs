@@ -4,12 +4,14 @@
 mod batch;
 mod columns;
 mod consents;
+mod log;
 mod lookups;
 mod postgres;
 mod rollup;
 mod rows;
 mod sqlite;
 mod store;
+mod tree;
 
 use std::future::Future;
 
@@ -20,12 +22,14 @@ pub use postgres::PostgresStore;
 pub use rollup::RollupEntry;
 pub use sqlite::SqliteStore;
 pub use store::SqlStore;
+pub use tree::{LeafContent, LeafRecord, PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead};
 
 use crate::crypto::SubjectHash;
 use crate::domain::{
     BusinessId, Channel, Classification, Consent, DataCategory, LegalBasis, RegisterId, ShortText,
     StoredDisclosure, Timestamp, TransferId,
 };
+use crate::transparency::merkle::Hash;
 
 /// Why storage failed. The detail is for the log, never for the caller.
 #[derive(Debug, thiserror::Error)]
@@ -172,6 +176,59 @@ pub trait Storage: Clone + Send + Sync + 'static {
         register: Option<&RegisterId>,
         days: std::ops::Range<i32>,
     ) -> impl Future<Output = Result<Vec<RollupEntry>, StorageError>> + Send;
+
+    /// The integrated tree as committed.
+    fn tree_head(&self) -> impl Future<Output = Result<TreeHead, StorageError>> + Send;
+
+    /// Stores `checkpoint` if its size and root are the committed tree head's and no
+    /// checkpoint of that size is stored; says whether it was stored.
+    fn add_checkpoint(
+        &self,
+        checkpoint: &StoredCheckpoint,
+    ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+
+    /// The checkpoint of the largest tree.
+    fn latest_checkpoint(
+        &self,
+    ) -> impl Future<Output = Result<Option<StoredCheckpoint>, StorageError>> + Send;
+
+    /// Up to `limit` checkpoints of trees larger than `after_size`, smallest first.
+    fn checkpoints(
+        &self,
+        after_size: Option<u64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredCheckpoint>, StorageError>> + Send;
+
+    /// The inclusion proof of leaf `index` in the tree of `size` leaves; `None` unless
+    /// `index < size <= ` the integrated size.
+    fn inclusion_proof(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> impl Future<Output = Result<Option<Vec<Hash>>, StorageError>> + Send;
+
+    /// The consistency proof from the tree of `old` leaves to that of `new`; `None` unless
+    /// `0 < old <= new <=` the integrated size.
+    fn consistency_proof(
+        &self,
+        old: u64,
+        new: u64,
+    ) -> impl Future<Output = Result<Option<Vec<Hash>>, StorageError>> + Send;
+
+    /// The entries with ids in `range` as leaves, in order (missing ones left out), with
+    /// their leaf data when `with_data`.
+    fn leaves(
+        &self,
+        range: std::ops::Range<i64>,
+        with_data: bool,
+    ) -> impl Future<Output = Result<Vec<LeafRecord>, StorageError>> + Send;
+
+    /// Empties the personal content of the entries `request` names, keeping their leaf
+    /// hashes, and records the purge; in one transaction.
+    fn purge(
+        &self,
+        request: &PurgeRequest,
+    ) -> impl Future<Output = Result<PurgeReport, StorageError>> + Send;
 
     /// Checks that the database answers (for health checks).
     fn ping(&self) -> impl Future<Output = Result<(), StorageError>> + Send;

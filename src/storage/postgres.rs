@@ -10,7 +10,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use super::StorageError;
 use super::columns::BatchColumns;
 use super::rows::ExistingRow;
-use super::store::{Dialect, FirstIds, SqlStore};
+use super::store::{Dialect, Inserted, SqlStore};
 
 /// The log's storage in PostgreSQL.
 pub type PostgresStore = SqlStore<Postgres>;
@@ -28,22 +28,25 @@ const FIND_EXISTING: &str = "SELECT d.controller, d.transfer_id, d.id, d.first_e
 // the unique index refuse the row and so the whole statement, which writes nothing then:
 // a probe written as a query would leave a generic plan free to pick another index
 // starting with `controller`, and to walk every disclosure of the controller per key.
-// The row lock on `log_head` orders writers, also of several instances: ids are dense and
-// in commit order. Foreign keys are checked at the end of the statement.
+// The head moves only from the row the batch was planned on (ids, leaf indexes and tree
+// nodes all follow from it); when another writer moved it, `head` is empty, so is every
+// insert that reads it, and the statement returns 0. The row lock on `log_head` orders
+// writers, also of several instances: ids are dense and in commit order.
 const INSERT_NEW: &str = "WITH \
-     head AS (UPDATE log_head SET next_disclosure_id = next_disclosure_id + $32, \
-         next_entry_id = next_entry_id + $33 WHERE id = 1 \
-       RETURNING next_disclosure_id - $32 AS first_disclosure, next_entry_id - $33 AS first_entry), \
+     head AS (UPDATE log_head SET next_disclosure_id = $32, next_entry_id = $33, \
+         tree_size = $48, tree_root = $49 \
+       WHERE id = 1 AND next_disclosure_id = $50 AND next_entry_id = $51 AND tree_size = $52 \
+       RETURNING 1 AS moved), \
      new_disclosures AS (INSERT INTO disclosures (id, controller, transfer_id, occurred_at, \
          recorded_at, register, recipient_id, legal_basis, special_condition, data_categories, \
          purpose, channel, source_system, consent_ref, requester_ref, withheld_until, \
          withheld_reason, subject_count, first_entry_id, request_key_id, request_digest, \
          provisions, classification) \
-       SELECT h.first_disclosure + u.id, u.controller, u.transfer_id, u.occurred_at, \
+       SELECT u.id, u.controller, u.transfer_id, u.occurred_at, \
          u.recorded_at, u.register, u.recipient_id, u.legal_basis, u.special_condition, \
          u.data_categories, u.purpose, u.channel, u.source_system, u.consent_ref, \
          u.requester_ref, u.withheld_until, u.withheld_reason, u.subject_count, \
-         h.first_entry + u.first_entry_id, u.request_key_id, u.request_digest, u.provisions, \
+         u.first_entry_id, u.request_key_id, u.request_digest, u.provisions, \
          u.classification \
        FROM head h CROSS JOIN UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[], \
          $5::int8[], $6::text[], $7::int8[], $8::int2[], $9::int2[], $10::int8[], $11::text[], \
@@ -55,15 +58,18 @@ const INSERT_NEW: &str = "WITH \
          first_entry_id, request_key_id, request_digest, provisions, classification)), \
      new_provisions AS (INSERT INTO disclosure_provisions (disclosure_id, position, statute, \
          canonical, title) \
-       SELECT h.first_disclosure + u.disclosure_id, u.position, u.statute, u.canonical, u.title \
+       SELECT u.disclosure_id, u.position, u.statute, u.canonical, u.title \
        FROM head h CROSS JOIN UNNEST($23::int8[], $24::int2[], $25::text[], $26::text[], \
          $27::text[]) AS u (disclosure_id, position, statute, canonical, title)), \
      new_entries AS (INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, \
-         sealed_subject) \
-       SELECT h.first_entry + u.entry_id, h.first_disclosure + u.disclosure_id, \
-         u.subject_hash, u.sealed_subject \
-       FROM head h CROSS JOIN UNNEST($28::int8[], $29::int8[], $30::bytea[], $31::bytea[]) \
-         AS u (entry_id, disclosure_id, subject_hash, sealed_subject)), \
+         sealed_subject, leaf_hash) \
+       SELECT u.entry_id, u.disclosure_id, u.subject_hash, u.sealed_subject, u.leaf_hash \
+       FROM head h CROSS JOIN UNNEST($28::int8[], $29::int8[], $30::bytea[], $31::bytea[], \
+         $53::bytea[]) AS u (entry_id, disclosure_id, subject_hash, sealed_subject, leaf_hash)), \
+     new_nodes AS (INSERT INTO merkle_nodes (level, idx, hash) \
+       SELECT u.level, u.idx, u.hash \
+       FROM head h CROSS JOIN UNNEST($54::int2[], $55::int8[], $56::bytea[]) \
+         AS u (level, idx, hash)), \
      new_rollup AS (INSERT INTO disclosure_rollup (controller, register, day, recipient_id, \
          classification, legal_basis, channel, data_categories, provisions, disclosures, \
          entries, first_at, last_at) \
@@ -81,7 +87,7 @@ const INSERT_NEW: &str = "WITH \
          entries = disclosure_rollup.entries + excluded.entries, \
          first_at = LEAST(disclosure_rollup.first_at, excluded.first_at), \
          last_at = GREATEST(disclosure_rollup.last_at, excluded.last_at)) \
-     SELECT first_disclosure, first_entry FROM head";
+     SELECT COUNT(*) FROM head";
 
 /// The unique index on (controller, transfer id), named by PostgreSQL's default.
 const TRANSFER_KEY: &str = "disclosures_controller_transfer_id_key";
@@ -99,19 +105,16 @@ impl Dialect for Postgres {
             .await
     }
 
-    async fn insert_new(
-        pool: &PgPool,
-        rows: BatchColumns,
-    ) -> Result<Option<FirstIds>, sqlx::Error> {
-        let disclosure_count = rows.disclosures.id.len() as i64;
-        let entry_count = rows.entries.entry_id.len() as i64;
+    async fn insert_new(pool: &PgPool, rows: BatchColumns) -> Result<Inserted, sqlx::Error> {
         let BatchColumns {
             disclosures: d,
             provisions: p,
             entries: e,
             rollup: r,
+            nodes: n,
+            head,
         } = rows;
-        let first: Result<(i64, i64), _> = sqlx::query_as(INSERT_NEW)
+        let moved: Result<(i64,), _> = sqlx::query_as(INSERT_NEW)
             .bind(d.id)
             .bind(d.controller)
             .bind(d.transfer_id)
@@ -143,8 +146,8 @@ impl Dialect for Postgres {
             .bind(e.disclosure_id)
             .bind(e.subject_hash)
             .bind(e.sealed_subject)
-            .bind(disclosure_count)
-            .bind(entry_count)
+            .bind(head.next.next_disclosure_id)
+            .bind(head.next.next_entry_id)
             .bind(d.classification)
             .bind(r.controller)
             .bind(r.register)
@@ -159,14 +162,24 @@ impl Dialect for Postgres {
             .bind(r.entries)
             .bind(r.first_at)
             .bind(r.last_at)
+            .bind(head.next.tree_size)
+            .bind(head.next.tree_root)
+            .bind(head.expected.next_disclosure_id)
+            .bind(head.expected.next_entry_id)
+            .bind(head.expected.tree_size)
+            .bind(e.leaf_hash)
+            .bind(n.level)
+            .bind(n.idx)
+            .bind(n.hash)
             .fetch_one(pool)
             .await;
-        match first {
-            Ok((disclosure, entry)) => Ok(Some(FirstIds { disclosure, entry })),
+        match moved {
+            Ok((1,)) => Ok(Inserted::Yes),
+            Ok(_) => Ok(Inserted::HeadMoved),
             Err(sqlx::Error::Database(error))
                 if error.is_unique_violation() && error.constraint() == Some(TRANSFER_KEY) =>
             {
-                Ok(None)
+                Ok(Inserted::TransferTaken)
             }
             Err(error) => Err(error),
         }

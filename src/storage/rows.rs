@@ -11,6 +11,8 @@ use crate::domain::{
     ShortText, SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Withholding,
 };
 
+use crate::transparency::leaf::LeafDisclosure;
+
 use super::columns::decode_provisions;
 use super::{Cursor, DisclosureFilter, Period, StorageError};
 
@@ -86,6 +88,50 @@ fn corrupt(what: &str, id: i64) -> StorageError {
 }
 
 impl DisclosureRow {
+    /// The disclosure's id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// The controller, as stored.
+    pub fn controller(&self) -> &str {
+        &self.controller
+    }
+
+    /// Its entries' ids.
+    pub fn entries(&self) -> std::ops::Range<i64> {
+        self.first_entry_id..self.first_entry_id + i64::from(self.subject_count)
+    }
+
+    /// The fields its entries' leaves cover, as stored.
+    pub fn leaf(&self) -> LeafDisclosure<'_> {
+        LeafDisclosure {
+            controller: &self.controller,
+            transfer_id: &self.transfer_id,
+            register: &self.register,
+            occurred_at: self.occurred_at,
+            recorded_at: self.recorded_at,
+            recipient_id_type: self.recipient_id_type,
+            recipient_identifier: &self.recipient_identifier,
+            recipient_name: &self.recipient_name,
+            recipient_kind: self.recipient_kind,
+            recipient_country: &self.recipient_country,
+            legal_basis: self.legal_basis,
+            special_condition: self.special_condition,
+            provisions: &self.provisions,
+            data_categories: self.data_categories,
+            purpose: &self.purpose,
+            channel: self.channel,
+            source_system: &self.source_system,
+            consent_ref: self.consent_ref.as_deref(),
+            requester_ref: self.requester_ref.as_deref(),
+            withheld_until: self.withheld_until,
+            withheld_reason: self.withheld_reason.as_deref(),
+            classification: self.classification,
+            subject_count: self.subject_count,
+        }
+    }
+
     /// Decodes the row into domain types.
     pub fn into_domain(self) -> Result<StoredDisclosure, StorageError> {
         let id = self.id;

@@ -13,7 +13,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::StorageError;
 use super::columns::BatchColumns;
 use super::rows::ExistingRow;
-use super::store::{Dialect, FirstIds, SqlStore};
+use super::store::{Dialect, Inserted, SqlStore};
 
 /// The log's storage in a SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -50,9 +50,12 @@ async fn insert_rows(
     Ok(())
 }
 
-/// Reserves `disclosures` and `entries` ids; returns the next ids after them.
-const RESERVE_IDS: &str = "UPDATE log_head SET next_disclosure_id = next_disclosure_id + $1, \
-     next_entry_id = next_entry_id + $2 WHERE id = 1 RETURNING next_disclosure_id, next_entry_id";
+/// Moves the head from where the batch was planned to where it leaves it; no row when
+/// another writer moved it first.
+const MOVE_HEAD: &str = "UPDATE log_head SET next_disclosure_id = $1, next_entry_id = $2, \
+     tree_size = $3, tree_root = $4 \
+     WHERE id = 1 AND next_disclosure_id = $5 AND next_entry_id = $6 AND tree_size = $7 \
+     RETURNING id";
 
 impl Dialect for Sqlite {
     async fn find_existing(
@@ -63,10 +66,7 @@ impl Dialect for Sqlite {
         find_existing(&mut conn, keys).await
     }
 
-    async fn insert_new(
-        pool: &SqlitePool,
-        mut rows: BatchColumns,
-    ) -> Result<Option<FirstIds>, sqlx::Error> {
+    async fn insert_new(pool: &SqlitePool, rows: BatchColumns) -> Result<Inserted, sqlx::Error> {
         // Take the write lock up front: a deferred transaction that reads first and then
         // writes fails at once with SQLITE_BUSY when another connection holds the lock,
         // instead of waiting for the busy timeout.
@@ -79,23 +79,25 @@ impl Dialect for Sqlite {
             .zip(rows.disclosures.transfer_id.iter().cloned())
             .collect();
         if !find_existing(&mut tx, keys).await?.is_empty() {
-            return Ok(None);
+            return Ok(Inserted::TransferTaken);
         }
-        let disclosure_count = rows.disclosures.id.len() as i64;
-        let entry_count = rows.entries.entry_id.len() as i64;
-        let (next_disclosure, next_entry): (i64, i64) = sqlx::query_as(RESERVE_IDS)
-            .bind(disclosure_count)
-            .bind(entry_count)
-            .fetch_one(&mut *tx)
+        let head = &rows.head;
+        let moved: Option<(i64,)> = sqlx::query_as(MOVE_HEAD)
+            .bind(head.next.next_disclosure_id)
+            .bind(head.next.next_entry_id)
+            .bind(head.next.tree_size)
+            .bind(head.next.tree_root.clone())
+            .bind(head.expected.next_disclosure_id)
+            .bind(head.expected.next_entry_id)
+            .bind(head.expected.tree_size)
+            .fetch_optional(&mut *tx)
             .await?;
-        let first = FirstIds {
-            disclosure: next_disclosure - disclosure_count,
-            entry: next_entry - entry_count,
-        };
-        rows.shift(first.disclosure, first.entry);
+        if moved.is_none() {
+            return Ok(Inserted::HeadMoved);
+        }
         insert_rows_of(&mut tx, rows).await?;
         tx.commit().await?;
-        Ok(Some(first))
+        Ok(Inserted::Yes)
     }
 }
 
@@ -129,6 +131,8 @@ async fn insert_rows_of(
         provisions: p,
         entries: e,
         rollup: r,
+        nodes: n,
+        head: _,
     } = rows;
     insert_rows(
         conn,
@@ -186,16 +190,30 @@ async fn insert_rows_of(
     insert_rows(
         conn,
         (
-            "INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject) ",
+            "INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, sealed_subject, \
+             leaf_hash) ",
             "",
         ),
         e.entry_id.len(),
-        4,
+        5,
         |b, i| {
             b.push_bind(e.entry_id[i])
                 .push_bind(e.disclosure_id[i])
                 .push_bind(e.subject_hash[i].clone())
-                .push_bind(e.sealed_subject[i].clone());
+                .push_bind(e.sealed_subject[i].clone())
+                .push_bind(e.leaf_hash[i].clone());
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        ("INSERT INTO merkle_nodes (level, idx, hash) ", ""),
+        n.level.len(),
+        3,
+        |b, i| {
+            b.push_bind(n.level[i])
+                .push_bind(n.idx[i])
+                .push_bind(n.hash[i].clone());
         },
     )
     .await?;

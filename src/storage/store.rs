@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use sqlx::{Database, Executor, FromRow, IntoArguments, Pool};
+use sqlx::{Database, Executor, FromRow, IntoArguments, Pool, QueryBuilder};
 
 use crate::crypto::SubjectHash;
 use crate::domain::{
@@ -22,13 +22,22 @@ use super::lookups::{
 };
 use super::rollup::{RollupEntry, RollupRow, rollup_query};
 use super::rows::{self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, SubjectRow};
+use super::tree::{
+    CHECKPOINT_COLUMNS, CheckpointRow, EntryRow, INSERT_CHECKPOINT, LeafRecord, LogHead, LogState,
+    PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead, purge_selection,
+};
 use super::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
+use crate::transparency::merkle::{Hash, ProofPlan};
 
-/// The first ids a batch was given.
+/// What became of one attempt to insert a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct FirstIds {
-    pub disclosure: i64,
-    pub entry: i64,
+pub(super) enum Inserted {
+    /// Committed.
+    Yes,
+    /// Nothing written: a transfer id of the batch was taken.
+    TransferTaken,
+    /// Nothing written: `log_head` was not as the batch expected (another writer).
+    HeadMoved,
 }
 
 /// What differs between the SQL backends.
@@ -40,13 +49,12 @@ pub(super) trait Dialect: Database {
     ) -> impl Future<Output = Result<Vec<ExistingRow>, sqlx::Error>> + Send;
 
     /// In one atomic step: unless a disclosure with the key of one of `rows` is stored
-    /// already, reserves ids for them from `log_head`, adds the first reserved ids to the
-    /// rows' ids (which count from 0) and inserts them. Returns the first ids, or `None`,
-    /// having written nothing, when a key was taken.
+    /// already or `log_head` is not `rows.head.expected`, moves `log_head` to
+    /// `rows.head.next` and inserts the rows.
     fn insert_new(
         pool: &Pool<Self>,
         rows: BatchColumns,
-    ) -> impl Future<Output = Result<Option<FirstIds>, sqlx::Error>> + Send;
+    ) -> impl Future<Output = Result<Inserted, sqlx::Error>> + Send;
 }
 
 /// How often a batch is planned and tried before its transfer ids are called contended.
@@ -62,6 +70,11 @@ pub struct SqlStore<DB: Database> {
     /// Recipient ids by value; recipients are committed before they are cached and never
     /// deleted, so an entry never goes stale.
     recipients: Arc<Mutex<HashMap<Recipient, i64>>>,
+    /// The head and tree as the last batch left them; `None` until read, and again after a
+    /// failure that may or may not have committed. An async mutex: held across the write.
+    pub(super) log: Arc<tokio::sync::Mutex<Option<LogState>>>,
+    /// Whether batches get leaf hashes and tree nodes (tamper evidence on).
+    pub(super) tree: bool,
 }
 
 impl<DB: Database> Clone for SqlStore<DB> {
@@ -70,6 +83,8 @@ impl<DB: Database> Clone for SqlStore<DB> {
             pool: self.pool.clone(),
             writer: self.writer.clone(),
             recipients: Arc::clone(&self.recipients),
+            log: Arc::clone(&self.log),
+            tree: self.tree,
         }
     }
 }
@@ -80,7 +95,16 @@ impl<DB: Database> SqlStore<DB> {
             pool,
             writer,
             recipients: Arc::default(),
+            log: Arc::default(),
+            tree: true,
         }
+    }
+
+    /// With tamper evidence on (the default) every entry is integrated into the Merkle tree
+    /// as it is stored; off, entries wait, and are integrated when it is on again.
+    pub fn with_tamper_evidence(mut self, on: bool) -> Self {
+        self.tree = on;
+        self
     }
 }
 
@@ -105,54 +129,99 @@ where
     for<'r> RollupRow: FromRow<'r, DB::Row>,
     for<'r> (i64, i64): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> EntryRow: FromRow<'r, DB::Row>,
+    for<'r> LogHead: FromRow<'r, DB::Row>,
+    for<'r> CheckpointRow: FromRow<'r, DB::Row>,
+    for<'r> (i16, i64, Vec<u8>): FromRow<'r, DB::Row>,
+    for<'r> (i64, Option<Vec<u8>>): FromRow<'r, DB::Row>,
+    for<'r> (Option<i64>, Option<i64>, i64): FromRow<'r, DB::Row>,
 {
     async fn write_batch(
         &self,
         batch: &[PendingDisclosure],
         recorded_at: Timestamp,
     ) -> Result<Vec<WriteOutcome>, StorageError> {
-        // First assume every transfer id is new, which needs one statement; only when one
-        // was taken, look up the stored ones and plan again. Another instance writing the
-        // same transfer id meanwhile can take one again, hence the bounded loop.
+        // First assume every transfer id is new and the head is where the last batch left
+        // it, which needs one statement; only when that fails, look up what changed and plan
+        // again. Another instance writing meanwhile can change it again, hence the bound.
+        let mut log = self.log.lock().await;
         let mut existing = HashMap::new();
         for _ in 0..WRITE_ATTEMPTS {
             let plan = Plan::new(batch, &existing);
             if plan.inserts.is_empty() {
                 return Ok(plan.outcomes(&[]));
             }
+            if log.is_none() {
+                *log = Some(self.load_log().await?);
+            }
+            let state = log.as_ref().expect("loaded");
             let recipient_ids = recipient_ids(self, batch, &plan.inserts).await?;
-            let relative = plan.receipts(batch, 0, 0, recorded_at);
+            let head = &state.head;
+            let receipts = plan.receipts(
+                batch,
+                head.next_disclosure_id,
+                head.next_entry_id,
+                recorded_at,
+            );
             let inserted = plan.inserts.iter().map(|&i| &batch[i]);
-            let rows = BatchColumns::new(
+            let mut rows = BatchColumns::new(
                 inserted
-                    .zip(&relative)
+                    .zip(&receipts)
                     .zip(recipient_ids)
                     .map(|((item, receipt), recipient)| (item, receipt, recipient)),
                 recorded_at,
+                self.tree,
+                head,
             );
-            if let Some(first) = DB::insert_new(&self.writer, rows).await? {
-                let receipts = plan.receipts(batch, first.disclosure, first.entry, recorded_at);
-                return Ok(plan.outcomes(&receipts));
+            let next = &mut rows.head.next;
+            next.next_disclosure_id += rows.disclosures.id.len() as i64;
+            next.next_entry_id += rows.entries.entry_id.len() as i64;
+            let mut frontier = state.frontier.clone();
+            if self.tree {
+                let leaves = rows.entries.leaf_hash.iter().map(|leaf| {
+                    <Hash>::try_from(leaf.as_deref().expect("leaves with the tree on"))
+                        .expect("32 bytes")
+                });
+                LogState::grow(&mut frontier, leaves, &mut rows.nodes, &mut rows.head.next);
             }
-            let keys = batch
-                .iter()
-                .map(|item| {
-                    (
-                        item.details.controller.as_str().to_owned(),
-                        item.details.transfer_id.as_str().to_owned(),
-                    )
-                })
-                .collect();
-            existing = DB::find_existing(&self.pool, keys)
-                .await?
-                .into_iter()
-                .map(|row| {
-                    Ok((
-                        (row.controller.clone(), row.transfer_id.clone()),
-                        existing_from(row)?,
-                    ))
-                })
-                .collect::<Result<_, StorageError>>()?;
+            let next = rows.head.next.clone();
+            let inserted = DB::insert_new(&self.writer, rows).await;
+            match inserted {
+                Ok(Inserted::Yes) => {
+                    *log = Some(LogState {
+                        head: next,
+                        frontier,
+                    });
+                    return Ok(plan.outcomes(&receipts));
+                }
+                Ok(Inserted::HeadMoved) => *log = None,
+                Ok(Inserted::TransferTaken) => {
+                    let keys = batch
+                        .iter()
+                        .map(|item| {
+                            (
+                                item.details.controller.as_str().to_owned(),
+                                item.details.transfer_id.as_str().to_owned(),
+                            )
+                        })
+                        .collect();
+                    existing = DB::find_existing(&self.pool, keys)
+                        .await?
+                        .into_iter()
+                        .map(|row| {
+                            Ok((
+                                (row.controller.clone(), row.transfer_id.clone()),
+                                existing_from(row)?,
+                            ))
+                        })
+                        .collect::<Result<_, StorageError>>()?;
+                }
+                Err(error) => {
+                    // It may have committed: read the head again before the next batch.
+                    *log = None;
+                    return Err(error.into());
+                }
+            }
         }
         Err(StorageError::Contended(WRITE_ATTEMPTS))
     }
@@ -333,6 +402,114 @@ where
         let mut query = rollup_query::<DB>(controller, register, days);
         let found: Vec<RollupRow> = query.build_query_as().fetch_all(&self.pool).await?;
         found.into_iter().map(RollupRow::into_domain).collect()
+    }
+
+    async fn tree_head(&self) -> Result<TreeHead, StorageError> {
+        TreeHead::try_from(&self.read_head().await?)
+    }
+
+    async fn add_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<bool, StorageError> {
+        let stored: Option<(i64,)> = sqlx::query_as(INSERT_CHECKPOINT)
+            .bind(checkpoint.size as i64)
+            .bind(checkpoint.root.to_vec())
+            .bind(checkpoint.signed_at)
+            .bind(checkpoint.note.clone())
+            .fetch_optional(&self.writer)
+            .await?;
+        Ok(stored.is_some())
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StorageError> {
+        let sql =
+            format!("SELECT {CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1");
+        // Composed from constants only.
+        let row: Option<CheckpointRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(CheckpointRow::into_domain).transpose()
+    }
+
+    async fn checkpoints(
+        &self,
+        after_size: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StorageError> {
+        let sql = format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size > $1 \
+             ORDER BY tree_size LIMIT $2"
+        );
+        // Composed from constants only.
+        let rows: Vec<CheckpointRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(after_size.map_or(-1, |s| s as i64))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(CheckpointRow::into_domain).collect()
+    }
+
+    async fn inclusion_proof(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> Result<Option<Vec<Hash>>, StorageError> {
+        let integrated = self.read_head().await?.tree_size as u64;
+        match ProofPlan::inclusion(index, size).filter(|_| size <= integrated) {
+            Some(plan) => self.prove(&plan).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn consistency_proof(
+        &self,
+        old: u64,
+        new: u64,
+    ) -> Result<Option<Vec<Hash>>, StorageError> {
+        let integrated = self.read_head().await?.tree_size as u64;
+        match ProofPlan::consistency(old, new).filter(|_| new <= integrated) {
+            Some(plan) => self.prove(&plan).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn leaves(
+        &self,
+        range: std::ops::Range<i64>,
+        with_data: bool,
+    ) -> Result<Vec<LeafRecord>, StorageError> {
+        self.read_leaves(range, with_data).await
+    }
+
+    async fn purge(&self, request: &PurgeRequest) -> Result<PurgeReport, StorageError> {
+        let mut tx = self.writer.begin().await?;
+        let mut count =
+            QueryBuilder::<DB>::new("SELECT MIN(e.entry_id), MAX(e.entry_id), COUNT(*)");
+        purge_selection(&mut count, request);
+        let (first, last, entries): (Option<i64>, Option<i64>, i64) =
+            count.build_query_as().fetch_one(&mut *tx).await?;
+        let mut empty = QueryBuilder::<DB>::new(
+            "UPDATE subject_entries SET subject_hash = NULL, sealed_subject = NULL \
+             WHERE entry_id IN (SELECT e.entry_id",
+        );
+        purge_selection(&mut empty, request);
+        empty.push(")");
+        empty.build().execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO purges (purged_at, occurred_before, entries, first_entry_id, \
+             last_entry_id, requested_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(request.at)
+        .bind(request.occurred_before)
+        .bind(entries)
+        .bind(first)
+        .bind(last)
+        .bind(request.requested_by.clone())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(PurgeReport {
+            entries: entries as u64,
+            range: first.zip(last),
+        })
     }
 
     async fn ping(&self) -> Result<(), StorageError> {

@@ -10,9 +10,10 @@ use luovutusloki::catalogue::Registers;
 use luovutusloki::crypto::{KeySpec, Keyring};
 use luovutusloki::grpc::Limits;
 use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
-use luovutusloki::ingest::WriterConfig;
+use luovutusloki::ingest::{PublishConfig, WriterConfig};
 use luovutusloki::server::{self, ServerOptions};
 use luovutusloki::storage::{PostgresStore, SqliteStore};
+use luovutusloki::transparency::checkpoint::SigningKey;
 use sqlx::{Connection, Executor};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -208,6 +209,19 @@ pub struct Options {
     pub writer: WriterConfig,
     /// The catalogue directory; `test_registers()` when not given.
     pub registers: Option<std::path::PathBuf>,
+    /// Tamper evidence off: no tree, no checkpoints.
+    pub without_tree: bool,
+    /// Longest wait for a checkpoint; zero (the default here) publishes after every batch.
+    pub checkpoint_interval: Duration,
+}
+
+/// The origin of the test log's checkpoints.
+pub const ORIGIN: &str = "test.example/luovutusloki";
+
+/// The test log's checkpoint signing key, made once per test process.
+pub fn signing_key() -> Arc<SigningKey> {
+    static KEY: std::sync::OnceLock<Arc<SigningKey>> = std::sync::OnceLock::new();
+    Arc::clone(KEY.get_or_init(|| Arc::new(SigningKey::generate(ORIGIN).unwrap())))
 }
 
 /// A running server over a test database.
@@ -242,13 +256,20 @@ impl TestApp {
             limits: options.limits,
             registers: Registers::load(options.registers.unwrap_or_else(test_registers)).unwrap(),
             writer: options.writer,
+            publish: (!options.without_tree).then(|| PublishConfig {
+                key: signing_key(),
+                origin: ORIGIN.into(),
+                interval: options.checkpoint_interval,
+            }),
             shutdown_grace: Duration::from_secs(10),
         };
+        let tree = !options.without_tree;
         let task = match &db {
             Database::Sqlite { .. } => {
                 let store = SqliteStore::open(&db.sqlite_path().unwrap(), 4)
                     .await
-                    .unwrap();
+                    .unwrap()
+                    .with_tamper_evidence(tree);
                 tokio::spawn(server::run(
                     listener,
                     store,
@@ -258,7 +279,10 @@ impl TestApp {
                 ))
             }
             Database::Postgres(pg) => {
-                let store = PostgresStore::connect(&pg.url, 8).await.unwrap();
+                let store = PostgresStore::connect(&pg.url, 8)
+                    .await
+                    .unwrap()
+                    .with_tamper_evidence(tree);
                 tokio::spawn(server::run(
                     listener,
                     store,

@@ -12,5 +12,6 @@ mod queries;
 mod recording;
 mod registers;
 mod reports;
+mod rfc9162;
 mod statistics;
 mod validation;

@@ -1,0 +1,93 @@
+//! Publishing: signs a checkpoint of the tree the writer grows, after each batch or at most
+//! once an interval, and stores it. A checkpoint is only stored if it names the committed
+//! head (see `Storage::add_checkpoint`), so two stored checkpoints can never disagree.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::domain::Timestamp;
+use crate::storage::{Storage, StoredCheckpoint};
+use crate::transparency::checkpoint::{Checkpoint, SigningKey};
+
+/// What checkpoints are signed with and how often.
+#[derive(Debug, Clone)]
+pub struct PublishConfig {
+    pub key: Arc<SigningKey>,
+    /// The log's name, the checkpoint's first line.
+    pub origin: String,
+    /// Longest time a committed entry waits for a checkpoint; zero: after every batch.
+    pub interval: Duration,
+}
+
+/// The publishing state kept by the writer task.
+pub(super) struct Publisher {
+    config: PublishConfig,
+    /// When the next checkpoint is due; `None` while nothing new is committed.
+    due: Option<Instant>,
+    /// The size of the last checkpoint stored by this process.
+    published: u64,
+}
+
+impl Publisher {
+    /// Due at once, so a head left unpublished by a crash is published on start.
+    pub fn new(config: PublishConfig) -> Self {
+        Self {
+            config,
+            due: Some(Instant::now()),
+            published: 0,
+        }
+    }
+
+    /// Notes that a batch was committed.
+    pub fn grew(&mut self) {
+        if self.due.is_none() {
+            self.due = Some(Instant::now() + self.config.interval);
+        }
+    }
+
+    /// When the next checkpoint is due, if one is.
+    pub fn due(&self) -> Option<Instant> {
+        self.due
+    }
+
+    /// Whether a checkpoint is due now.
+    pub fn is_due(&self) -> bool {
+        self.due.is_some_and(|due| due <= Instant::now())
+    }
+
+    /// Signs and stores a checkpoint of the committed head, unless it is published already.
+    /// A failure is logged and tried again an interval later: entries stay committed, only
+    /// their publication waits.
+    pub async fn publish<S: Storage>(&mut self, store: &S) {
+        self.due = None;
+        match self.try_publish(store).await {
+            Ok(()) => {}
+            Err(error) => {
+                tracing::error!(%error, "publishing a checkpoint failed; trying again later");
+                self.due = Some(Instant::now() + self.config.interval.max(Duration::from_secs(1)));
+            }
+        }
+    }
+
+    async fn try_publish<S: Storage>(&mut self, store: &S) -> anyhow::Result<()> {
+        let head = store.tree_head().await?;
+        if head.size == 0 || head.size <= self.published {
+            return Ok(());
+        }
+        let checkpoint = Checkpoint::new(self.config.origin.clone(), head.size, head.root);
+        let note = self.config.key.sign(&checkpoint)?;
+        let stored = store
+            .add_checkpoint(&StoredCheckpoint {
+                size: head.size,
+                root: head.root,
+                signed_at: Timestamp::now().micros(),
+                note,
+            })
+            .await?;
+        tracing::debug!(size = head.size, stored, "checkpoint");
+        self.published = head.size;
+        Ok(())
+    }
+}

@@ -1,0 +1,267 @@
+//! The tree's upkeep on either backend: reading the head and the tree's right edge when the
+//! writer starts, integrating entries that are not in the tree yet, fetching subtree hashes
+//! for proofs, and reading entries back as leaves.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+
+use sqlx::{Database, Executor, FromRow, IntoArguments, QueryBuilder};
+
+use crate::transparency::merkle::{Frontier, Hash, NodeId, ProofPlan};
+
+use super::StorageError;
+use super::columns::NodeColumns;
+use super::rows::{Bind, DisclosureRow};
+use super::store::SqlStore;
+use super::tree::{
+    EntryRow, INTEGRATE_CHUNK, LeafContent, LeafRecord, LogHead, LogState, MIN_STORED_LEVEL,
+    READ_HEAD, disclosures_query, entries_query, hash_from_leaves, leaf_hashes_query,
+    leaves_from_rows, leaves_of, stored_nodes_query,
+};
+
+/// Rows per statement when reading or writing by lists of ids (within both backends'
+/// limits on bound parameters).
+const LIST_CHUNK: usize = 500;
+
+// The bounds name the crate-private row types these methods read; the methods themselves
+// are `pub(super)`, so nothing private leaks.
+#[allow(private_bounds)]
+impl<DB> SqlStore<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    i64: Bind<DB>,
+    i16: Bind<DB>,
+    Vec<u8>: Bind<DB>,
+    for<'r> DisclosureRow: FromRow<'r, DB::Row>,
+    for<'r> EntryRow: FromRow<'r, DB::Row>,
+    for<'r> LogHead: FromRow<'r, DB::Row>,
+    for<'r> (i16, i64, Vec<u8>): FromRow<'r, DB::Row>,
+    for<'r> (i64, Option<Vec<u8>>): FromRow<'r, DB::Row>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+{
+    /// The head as committed.
+    pub(super) async fn read_head(&self) -> Result<LogHead, StorageError> {
+        Ok(sqlx::query_as(READ_HEAD).fetch_one(&self.writer).await?)
+    }
+
+    /// Reads the head and, with the tree on, the tree's right edge, first integrating any
+    /// entries the tree does not hold yet.
+    pub(super) async fn load_log(&self) -> Result<LogState, StorageError> {
+        let head = self.read_head().await?;
+        if !self.tree {
+            return Ok(LogState {
+                head,
+                frontier: Frontier::empty(),
+            });
+        }
+        let size = head.tree_size as u64;
+        let ids: BTreeSet<NodeId> = Frontier::ids(size).into_iter().collect();
+        let hashes = self.node_hashes(&ids).await?;
+        let frontier = Frontier::from_hashes(
+            size,
+            Frontier::ids(size).iter().map(|id| hashes[id]).collect(),
+        )
+        .expect("one hash per frontier node");
+        if frontier.root().as_slice() != head.tree_root.as_slice() {
+            return Err(StorageError::Corrupt(format!(
+                "the stored tree nodes do not give the stored root of tree size {size}; run \
+                 `luovutusloki verify`"
+            )));
+        }
+        let mut state = LogState { head, frontier };
+        if state.head.tree_size < state.head.next_entry_id {
+            tracing::info!(
+                from = state.head.tree_size,
+                to = state.head.next_entry_id,
+                "integrating entries recorded without the tree"
+            );
+        }
+        while state.head.tree_size < state.head.next_entry_id {
+            if !self.integrate_chunk(&mut state).await? {
+                // Another writer moved the head: start over from what it left.
+                return Box::pin(self.load_log()).await;
+            }
+        }
+        Ok(state)
+    }
+
+    /// Integrates the next chunk of entries after `state`'s tree; `false`, having written
+    /// nothing, when the head was no longer as `state` says.
+    async fn integrate_chunk(&self, state: &mut LogState) -> Result<bool, StorageError> {
+        let from = state.head.tree_size;
+        let to = (from + INTEGRATE_CHUNK).min(state.head.next_entry_id);
+        let leaves = self.read_leaves(from..to, false).await?;
+        let mut hashes = Vec::with_capacity(leaves.len());
+        let mut missing = Vec::new();
+        for (expected, leaf) in (from..to).zip(&leaves) {
+            if leaf.index != expected {
+                return Err(StorageError::Corrupt(format!(
+                    "entry {expected} is missing; the tree cannot be extended past it"
+                )));
+            }
+            let hash = match (&leaf.content, leaf.stored) {
+                (LeafContent::Present { hash, .. }, stored) => {
+                    if stored.is_some_and(|s| s != *hash) {
+                        return Err(StorageError::Corrupt(format!(
+                            "entry {expected}: stored leaf hash does not match its contents"
+                        )));
+                    }
+                    if stored.is_none() {
+                        missing.push((leaf.index, hash.to_vec()));
+                    }
+                    *hash
+                }
+                (_, Some(stored)) => stored,
+                (_, None) => {
+                    return Err(StorageError::Corrupt(format!(
+                        "entry {expected} has neither contents nor a leaf hash"
+                    )));
+                }
+            };
+            hashes.push(hash);
+        }
+        if leaves.len() as i64 != to - from {
+            return Err(StorageError::Corrupt(format!(
+                "entries {from}..{to}: {} of {} are there",
+                leaves.len(),
+                to - from
+            )));
+        }
+        let mut frontier = state.frontier.clone();
+        let mut nodes = NodeColumns::default();
+        let mut next = state.head.clone();
+        LogState::grow(&mut frontier, hashes, &mut nodes, &mut next);
+
+        let mut tx = self.writer.begin().await?;
+        for chunk in missing.chunks(LIST_CHUNK) {
+            let mut qb = QueryBuilder::<DB>::new(
+                "UPDATE subject_entries SET leaf_hash = v.column2 FROM (VALUES ",
+            );
+            let mut list = qb.separated(", ");
+            for (index, hash) in chunk {
+                list.push("(")
+                    .push_bind_unseparated(*index)
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(hash.clone())
+                    .push_unseparated(")");
+            }
+            qb.push(") AS v WHERE subject_entries.entry_id = v.column1");
+            qb.build().execute(&mut *tx).await?;
+        }
+        for start in (0..nodes.level.len()).step_by(LIST_CHUNK) {
+            let end = (start + LIST_CHUNK).min(nodes.level.len());
+            let mut qb = QueryBuilder::<DB>::new("INSERT INTO merkle_nodes (level, idx, hash) ");
+            qb.push_values(start..end, |mut row, i| {
+                row.push_bind(nodes.level[i])
+                    .push_bind(nodes.idx[i])
+                    .push_bind(nodes.hash[i].clone());
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        let moved: Option<(i64,)> = sqlx::query_as(
+            "UPDATE log_head SET tree_size = $1, tree_root = $2 \
+             WHERE id = 1 AND tree_size = $3 AND tree_root = $4 RETURNING tree_size",
+        )
+        .bind(next.tree_size)
+        .bind(next.tree_root.clone())
+        .bind(state.head.tree_size)
+        .bind(state.head.tree_root.clone())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if moved.is_none() {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.commit().await?;
+        state.head.tree_size = next.tree_size;
+        state.head.tree_root = next.tree_root;
+        state.frontier = frontier;
+        Ok(true)
+    }
+
+    /// The hashes of complete subtrees `ids`, all within the integrated tree.
+    pub(super) async fn node_hashes(
+        &self,
+        ids: &BTreeSet<NodeId>,
+    ) -> Result<HashMap<NodeId, Hash>, StorageError> {
+        let (stored, low): (Vec<NodeId>, Vec<NodeId>) =
+            ids.iter().partition(|id| id.level >= MIN_STORED_LEVEL);
+        let mut hashes = HashMap::with_capacity(ids.len());
+        for chunk in stored.chunks(LIST_CHUNK) {
+            let rows: Vec<(i16, i64, Vec<u8>)> = stored_nodes_query::<DB>(chunk)
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+            for (level, index, hash) in rows {
+                let id = NodeId {
+                    level: level as u8,
+                    index: index as u64,
+                };
+                hashes.insert(id, to_hash(&hash, || format!("tree node {id:?}"))?);
+            }
+        }
+        let mut leaves = HashMap::new();
+        for chunk in leaves_of(&low).chunks(LIST_CHUNK) {
+            let rows: Vec<(i64, Option<Vec<u8>>)> = leaf_hashes_query::<DB>(chunk)
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+            for (index, hash) in rows {
+                if let Some(hash) = hash {
+                    leaves.insert(
+                        index,
+                        to_hash(&hash, || format!("entry {index}: leaf hash"))?,
+                    );
+                }
+            }
+        }
+        for id in low {
+            if let Some(hash) = hash_from_leaves(id, &leaves) {
+                hashes.insert(id, hash);
+            }
+        }
+        match ids.iter().find(|id| !hashes.contains_key(id)) {
+            Some(id) => Err(StorageError::Corrupt(format!(
+                "tree node {id:?} (leaves {:?}) is missing",
+                id.leaves()
+            ))),
+            None => Ok(hashes),
+        }
+    }
+
+    /// The proof `plan` describes.
+    pub(super) async fn prove(&self, plan: &ProofPlan) -> Result<Vec<Hash>, StorageError> {
+        let hashes = self.node_hashes(&plan.nodes()).await?;
+        plan.assemble(&hashes)
+            .ok_or_else(|| StorageError::Corrupt("a proof node is missing".into()))
+    }
+
+    /// The entries of `range` as leaves, in order; missing entries are left out.
+    pub(super) async fn read_leaves(
+        &self,
+        range: Range<i64>,
+        with_data: bool,
+    ) -> Result<Vec<LeafRecord>, StorageError> {
+        let entries: Vec<EntryRow> = entries_query::<DB>(range)
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await?;
+        let ids: BTreeSet<i64> = entries.iter().map(|e| e.disclosure_id).collect();
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let mut disclosures = BTreeMap::new();
+        for chunk in ids.chunks(LIST_CHUNK) {
+            let rows: Vec<DisclosureRow> = disclosures_query::<DB>(chunk)
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+            disclosures.extend(rows.into_iter().map(|row| (row.id(), row)));
+        }
+        leaves_from_rows(entries, &disclosures, with_data)
+    }
+}
+
+fn to_hash(bytes: &[u8], what: impl FnOnce() -> String) -> Result<Hash, StorageError> {
+    Hash::try_from(bytes).map_err(|_| StorageError::Corrupt(what()))
+}

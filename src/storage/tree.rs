@@ -1,0 +1,343 @@
+//! The log's Merkle tree in the database: the head row the writer guards, the stored
+//! subtrees, and entries read back as leaves (to integrate a backlog, to prove, to hand out
+//! leaf data and to verify).
+//!
+//! Leaf hashes live in `subject_entries.leaf_hash`; complete subtrees of
+//! 2^[`MIN_STORED_LEVEL`] leaves and more in `merkle_nodes`. Smaller subtrees are hashed
+//! from at most 8 leaves when a proof needs them, which keeps the node table an eighth of
+//! the entry count.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+
+use sqlx::{Database, QueryBuilder};
+
+use crate::transparency::leaf::DisclosureLeaves;
+use crate::transparency::merkle::{Frontier, Hash, NodeId, node_hash};
+
+use super::StorageError;
+use super::columns::NodeColumns;
+use super::rows::{Bind, DISCLOSURE_COLUMNS, DisclosureRow};
+
+/// Subtrees of this level and above are stored; smaller ones are hashed from leaves.
+pub(super) const MIN_STORED_LEVEL: u8 = 4;
+
+/// Entries integrated per transaction when catching up.
+pub(super) const INTEGRATE_CHUNK: i64 = 10_000;
+
+/// The `log_head` row: the next ids to give out and the tree's size and root.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub(super) struct LogHead {
+    pub next_disclosure_id: i64,
+    pub next_entry_id: i64,
+    pub tree_size: i64,
+    pub tree_root: Vec<u8>,
+}
+
+pub(super) const READ_HEAD: &str =
+    "SELECT next_disclosure_id, next_entry_id, tree_size, tree_root FROM log_head WHERE id = 1";
+
+/// What the single writer knows of the log between batches.
+#[derive(Debug, Clone)]
+pub(super) struct LogState {
+    pub head: LogHead,
+    /// The right edge of the tree of `head.tree_size` leaves.
+    pub frontier: Frontier,
+}
+
+impl LogState {
+    /// Appends `leaves` to the tree: the nodes to store go to `nodes`; the new size and
+    /// root to `head`.
+    pub fn grow(
+        frontier: &mut Frontier,
+        leaves: impl IntoIterator<Item = Hash>,
+        nodes: &mut NodeColumns,
+        head: &mut LogHead,
+    ) {
+        for leaf in leaves {
+            frontier.append(leaf, |id, hash| {
+                if id.level >= MIN_STORED_LEVEL {
+                    nodes.level.push(i16::from(id.level));
+                    nodes.idx.push(id.index as i64);
+                    nodes.hash.push(hash.to_vec());
+                }
+            });
+        }
+        head.tree_size = frontier.size() as i64;
+        head.tree_root = frontier.root().to_vec();
+    }
+}
+
+/// One `subject_entries` row as the tree sees it.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct EntryRow {
+    pub entry_id: i64,
+    pub disclosure_id: i64,
+    pub subject_hash: Option<Vec<u8>>,
+    pub sealed_subject: Option<Vec<u8>>,
+    pub leaf_hash: Option<Vec<u8>>,
+}
+
+/// An entry read back as a leaf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafRecord {
+    /// The entry id: its index in the tree.
+    pub index: i64,
+    pub disclosure_id: i64,
+    /// The controller of its disclosure, when the disclosure is there.
+    pub controller: Option<String>,
+    /// The leaf hash stored with the entry; `None` if the entry is not integrated yet.
+    pub stored: Option<Hash>,
+    pub content: LeafContent,
+}
+
+/// What an entry's row holds of what its leaf covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeafContent {
+    /// Everything: the leaf hash computed from the row, and the leaf data when asked for.
+    Present { hash: Hash, data: Option<Vec<u8>> },
+    /// Its personal content was purged; only the stored leaf hash is left.
+    Purged,
+    /// Only one of the subject hash and the sealed copy is there.
+    HalfPurged,
+    /// Its disclosure is missing, or does not count this entry among its own.
+    NoDisclosure,
+}
+
+/// The `(level, idx) IN (…)` query for stored nodes.
+pub(super) fn stored_nodes_query<DB: Database>(ids: &[NodeId]) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+    i16: Bind<DB>,
+{
+    let mut qb =
+        QueryBuilder::new("SELECT level, idx, hash FROM merkle_nodes WHERE (level, idx) IN (");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push("(")
+            .push_bind_unseparated(i16::from(id.level))
+            .push_unseparated(", ")
+            .push_bind_unseparated(id.index as i64)
+            .push_unseparated(")");
+    }
+    qb.push(")");
+    qb
+}
+
+/// The stored leaf hashes of `indexes`.
+pub(super) fn leaf_hashes_query<DB: Database>(indexes: &[i64]) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+{
+    let mut qb =
+        QueryBuilder::new("SELECT entry_id, leaf_hash FROM subject_entries WHERE entry_id IN (");
+    let mut list = qb.separated(", ");
+    for index in indexes {
+        list.push_bind(*index);
+    }
+    qb.push(")");
+    qb
+}
+
+/// The entries of `range`, in order.
+pub(super) fn entries_query<DB: Database>(range: Range<i64>) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "SELECT entry_id, disclosure_id, subject_hash, sealed_subject, leaf_hash \
+         FROM subject_entries WHERE entry_id >= ",
+    );
+    qb.push_bind(range.start)
+        .push(" AND entry_id < ")
+        .push_bind(range.end)
+        .push(" ORDER BY entry_id");
+    qb
+}
+
+/// The disclosures with `ids`, with their recipients.
+pub(super) fn disclosures_query<DB: Database>(ids: &[i64]) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {DISCLOSURE_COLUMNS} FROM disclosures d JOIN recipients r ON r.id = d.recipient_id \
+         WHERE d.id IN ("
+    ));
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(")");
+    qb
+}
+
+/// Every leaf a set of low subtrees is hashed from.
+pub(super) fn leaves_of(ids: &[NodeId]) -> Vec<i64> {
+    let leaves: BTreeSet<i64> = ids
+        .iter()
+        .flat_map(|id| id.leaves())
+        .map(|leaf| leaf as i64)
+        .collect();
+    leaves.into_iter().collect()
+}
+
+/// The hash of complete subtree `id` from its leaves' hashes.
+pub(super) fn hash_from_leaves(id: NodeId, leaves: &HashMap<i64, Hash>) -> Option<Hash> {
+    match id.children() {
+        None => leaves.get(&(id.index as i64)).copied(),
+        Some((left, right)) => Some(node_hash(
+            &hash_from_leaves(left, leaves)?,
+            &hash_from_leaves(right, leaves)?,
+        )),
+    }
+}
+
+/// Turns entry rows and their disclosures into leaves, computing each leaf hash from the
+/// row; with `with_data`, also the leaf data.
+pub(super) fn leaves_from_rows(
+    entries: Vec<EntryRow>,
+    disclosures: &BTreeMap<i64, DisclosureRow>,
+    with_data: bool,
+) -> Result<Vec<LeafRecord>, StorageError> {
+    let mut prefixes: HashMap<i64, DisclosureLeaves> = HashMap::new();
+    entries
+        .into_iter()
+        .map(|row| {
+            let stored = row
+                .leaf_hash
+                .as_deref()
+                .map(|h| {
+                    <Hash>::try_from(h).map_err(|_| {
+                        StorageError::Corrupt(format!("entry {}: leaf hash", row.entry_id))
+                    })
+                })
+                .transpose()?;
+            let disclosure = disclosures
+                .get(&row.disclosure_id)
+                .filter(|d| d.entries().contains(&row.entry_id));
+            let content = match (disclosure, &row.subject_hash, &row.sealed_subject) {
+                (None, _, _) => LeafContent::NoDisclosure,
+                (Some(_), None, None) => LeafContent::Purged,
+                (Some(_), None, Some(_)) | (Some(_), Some(_), None) => LeafContent::HalfPurged,
+                (Some(d), Some(subject), Some(sealed)) => {
+                    let leaves = prefixes
+                        .entry(d.id())
+                        .or_insert_with(|| DisclosureLeaves::new(&d.leaf()));
+                    LeafContent::Present {
+                        hash: leaves.leaf_hash(subject, sealed),
+                        data: with_data.then(|| leaves.leaf_data(subject, sealed)),
+                    }
+                }
+            };
+            Ok(LeafRecord {
+                index: row.entry_id,
+                disclosure_id: row.disclosure_id,
+                controller: disclosures
+                    .get(&row.disclosure_id)
+                    .map(|d| d.controller().to_owned()),
+                stored,
+                content,
+            })
+        })
+        .collect()
+}
+
+/// The integrated tree as committed: how many leaves, and its root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeHead {
+    pub size: u64,
+    pub root: Hash,
+}
+
+impl TryFrom<&LogHead> for TreeHead {
+    type Error = StorageError;
+
+    fn try_from(head: &LogHead) -> Result<Self, StorageError> {
+        Ok(Self {
+            size: head.tree_size as u64,
+            root: Hash::try_from(head.tree_root.as_slice())
+                .map_err(|_| StorageError::Corrupt("log head: tree root".into()))?,
+        })
+    }
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    pub root: Hash,
+    /// Microseconds since the Unix epoch.
+    pub signed_at: i64,
+    /// The signed note (C2SP tlog-checkpoint).
+    pub note: String,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct CheckpointRow {
+    tree_size: i64,
+    root_hash: Vec<u8>,
+    signed_at: i64,
+    note: String,
+}
+
+impl CheckpointRow {
+    pub fn into_domain(self) -> Result<StoredCheckpoint, StorageError> {
+        Ok(StoredCheckpoint {
+            size: self.tree_size as u64,
+            root: Hash::try_from(self.root_hash.as_slice()).map_err(|_| {
+                StorageError::Corrupt(format!("checkpoint {}: root hash", self.tree_size))
+            })?,
+            signed_at: self.signed_at,
+            note: self.note,
+        })
+    }
+}
+
+pub(super) const CHECKPOINT_COLUMNS: &str = "tree_size, root_hash, signed_at, note";
+
+/// Stores a checkpoint only if it is of the head as committed, so no checkpoint can name a
+/// root the log does not have; one per size.
+pub(super) const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (tree_size, root_hash, \
+     signed_at, note) SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM log_head \
+     WHERE id = 1 AND tree_size = $1 AND tree_root = $2) \
+     ON CONFLICT (tree_size) DO NOTHING RETURNING tree_size";
+
+/// Which entries a purge empties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeRequest {
+    /// Entries of disclosures that occurred before this, in microseconds since the epoch.
+    pub occurred_before: i64,
+    /// Only this controller's, or every controller's.
+    pub controller: Option<String>,
+    /// Who decided it, for the purge record.
+    pub requested_by: String,
+    /// When, in microseconds since the epoch.
+    pub at: i64,
+}
+
+/// What a purge emptied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub entries: u64,
+    /// The first and last entry emptied.
+    pub range: Option<(i64, i64)>,
+}
+
+/// The entries a purge empties: integrated, not yet empty, of disclosures before the date.
+pub(super) fn purge_selection<DB: Database>(qb: &mut QueryBuilder<DB>, request: &PurgeRequest)
+where
+    i64: Bind<DB>,
+    String: Bind<DB>,
+{
+    qb.push(
+        " FROM subject_entries e JOIN disclosures d ON d.id = e.disclosure_id \
+         WHERE e.entry_id < (SELECT tree_size FROM log_head WHERE id = 1) \
+         AND (e.subject_hash IS NOT NULL OR e.sealed_subject IS NOT NULL) AND d.occurred_at < ",
+    );
+    qb.push_bind(request.occurred_before);
+    if let Some(controller) = &request.controller {
+        qb.push(" AND d.controller = ")
+            .push_bind(controller.clone());
+    }
+}
