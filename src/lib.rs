@@ -23,3 +23,4 @@ pub mod statistics;
 pub mod storage;
 pub mod telemetry;
 pub mod transparency;
+pub mod verify;

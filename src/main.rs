@@ -57,6 +57,20 @@ enum Command {
     /// Reports from the log, read from the configured database.
     #[command(subcommand)]
     Report(cli::report::ReportCommand),
+    /// Check the whole log offline: every leaf, the tree and every signed checkpoint.
+    Verify(cli::evidence::KeyArgs),
+    /// Print an inclusion or consistency proof as JSON, with its checkpoints.
+    #[command(subcommand)]
+    Prove(cli::evidence::ProveCommand),
+    /// Check a proof printed by `prove` with only the verifier key (no database).
+    VerifyProof {
+        /// The proof file (JSON).
+        file: PathBuf,
+        #[command(flatten)]
+        keys: cli::evidence::KeyArgs,
+    },
+    /// Empty the personal content of old entries, keeping their leaf hashes.
+    Purge(cli::evidence::PurgeArgs),
 }
 
 #[derive(Subcommand)]
@@ -106,5 +120,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cli::registers::check(&settings, registers.as_deref())
         }
         Command::Report(command) => cli::report::run(settings, command).await,
+        Command::Verify(keys) => cli::evidence::run_verify(settings, keys).await,
+        Command::Prove(command) => cli::evidence::run_prove(settings, command).await,
+        Command::VerifyProof { file, keys } => cli::evidence::run_verify_proof(&file, keys),
+        Command::Purge(args) => cli::evidence::run_purge(settings, args).await,
     }
 }

@@ -2,6 +2,7 @@
 //! service, run against the configured database directly.
 
 pub mod consents;
+pub mod evidence;
 pub mod registers;
 pub mod report;
 

@@ -3,6 +3,7 @@
 
 mod art30;
 mod consents;
+mod evidence;
 mod fixtures;
 mod harness;
 mod lookups;

@@ -1,0 +1,393 @@
+//! `luovutusloki verify`: checks the whole log against its own tree and signed checkpoints,
+//! from the rows alone. Every leaf is recomputed from its entry and disclosure, the tree is
+//! rebuilt from the leaves, and every stored checkpoint must carry a good signature by the
+//! verifier key and name the rebuilt tree's root at its size. Purged entries count by their
+//! stored leaf hash and are reported as purged.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::storage::{LeafContent, LeafRecord, Storage, StorageError, StoredCheckpoint};
+use crate::transparency::checkpoint::{VerifierKey, open};
+use crate::transparency::merkle::{Frontier, Hash};
+
+/// Entries read per query.
+const CHUNK: i64 = 10_000;
+/// Checkpoints read per query.
+const CHECKPOINT_PAGE: u32 = 1_000;
+/// Problems kept beyond the first, for the report.
+const MAX_PROBLEMS: usize = 100;
+
+/// Something the verifier found wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The entry's row, or its disclosure's, no longer gives its leaf hash.
+    Changed {
+        entry: i64,
+        disclosure: i64,
+        /// Whether every entry of the disclosure seen so far disagrees too (then it is most
+        /// likely a field of the disclosure that changed).
+        whole_disclosure: bool,
+    },
+    /// The entry holds what another entry's leaf hash covers: rows were swapped or
+    /// reordered.
+    Moved { entry: i64, holds: i64 },
+    /// No row for this index, below the head.
+    Missing { entry: i64 },
+    /// The entry's disclosure is missing, or does not count the entry among its own.
+    Orphan { entry: i64, disclosure: i64 },
+    /// Only one of the subject hash and the sealed copy is left.
+    HalfPurged { entry: i64 },
+    /// Integrated, by the head, but without a leaf hash.
+    NoLeafHash { entry: i64 },
+    /// The head's root is not the root of the rebuilt tree.
+    HeadRoot { size: u64 },
+    /// A checkpoint's signature does not verify with the verifier key.
+    BadSignature { size: u64, detail: String },
+    /// A checkpoint's signed body disagrees with its row, or its root with the tree.
+    CheckpointMismatch { size: u64, detail: String },
+    /// A checkpoint of a tree larger than the rebuilt one.
+    CheckpointBeyondTree { size: u64, tree: u64 },
+}
+
+impl Problem {
+    /// The entry the problem is about, if it is about one.
+    pub fn entry(&self) -> Option<i64> {
+        match self {
+            Self::Changed { entry, .. }
+            | Self::Moved { entry, .. }
+            | Self::Missing { entry }
+            | Self::Orphan { entry, .. }
+            | Self::HalfPurged { entry }
+            | Self::NoLeafHash { entry } => Some(*entry),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Changed {
+                entry,
+                disclosure,
+                whole_disclosure: true,
+            } => write!(
+                f,
+                "entry {entry}: changed field: disclosure {disclosure} no longer gives its \
+                 entries' leaf hashes (a field of the disclosure was changed)"
+            ),
+            Self::Changed {
+                entry, disclosure, ..
+            } => write!(
+                f,
+                "entry {entry}: changed field: the entry or its disclosure {disclosure} no \
+                 longer gives its leaf hash"
+            ),
+            Self::Moved { entry, holds } => write!(
+                f,
+                "entry {entry}: reordered rows: it holds the contents of entry {holds}"
+            ),
+            Self::Missing { entry } => write!(f, "entry {entry}: missing index: no such row"),
+            Self::Orphan { entry, disclosure } => write!(
+                f,
+                "entry {entry}: its disclosure {disclosure} is missing or does not list it"
+            ),
+            Self::HalfPurged { entry } => write!(
+                f,
+                "entry {entry}: only one of its subject hash and sealed copy was removed"
+            ),
+            Self::NoLeafHash { entry } => {
+                write!(f, "entry {entry}: in the tree but its leaf hash is gone")
+            }
+            Self::HeadRoot { size } => write!(
+                f,
+                "log head: its root is not the root of the rebuilt tree of {size} entries"
+            ),
+            Self::BadSignature { size, detail } => {
+                write!(f, "checkpoint {size}: bad signature: {detail}")
+            }
+            Self::CheckpointMismatch { size, detail } => {
+                write!(f, "checkpoint {size}: does not match: {detail}")
+            }
+            Self::CheckpointBeyondTree { size, tree } => write!(
+                f,
+                "checkpoint {size}: names a tree larger than the {tree} entries that verify"
+            ),
+        }
+    }
+}
+
+/// What the verifier found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Entries read.
+    pub entries: u64,
+    /// Of them, purged: counted by their stored leaf hash.
+    pub purged: u64,
+    /// Entries recorded with tamper evidence off and not integrated yet.
+    pub not_integrated: u64,
+    /// The size and root of the rebuilt tree.
+    pub tree_size: u64,
+    pub root: Option<Hash>,
+    /// Checkpoints whose signature and root were checked and found good.
+    pub checkpoints: u64,
+    /// The first problems found, in log order; empty when the log verifies.
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        if self.problems.len() <= MAX_PROBLEMS {
+            self.problems.push(problem);
+        }
+    }
+}
+
+/// Entries that disagree with their leaf hash, kept to tell swaps from edits.
+struct Mismatch {
+    entry: i64,
+    disclosure: i64,
+    stored: Hash,
+    computed: Hash,
+}
+
+/// Verifies the log in `store` with the checkpoint verifier key `key`.
+pub async fn verify<S: Storage>(store: &S, key: &VerifierKey) -> Result<Report, StorageError> {
+    let head = store.tree_head().await?;
+    let mut report = Report::default();
+    let mut frontier = Frontier::empty();
+    // The tree can be rebuilt only up to the first missing leaf.
+    let mut intact = true;
+    let mut checkpoints = Checkpoints::new(store);
+    let mut mismatches: Vec<Mismatch> = Vec::new();
+    // Per disclosure: (entries seen, of them disagreeing).
+    let mut seen: HashMap<i64, (u32, u32)> = HashMap::new();
+    let mut next = 0i64;
+    loop {
+        let leaves = store.leaves(next..next + CHUNK, false).await?;
+        let Some(last) = leaves.last().map(|l| l.index) else {
+            break;
+        };
+        for leaf in leaves {
+            while next < leaf.index {
+                if (next as u64) < head.size {
+                    report.problem(Problem::Missing { entry: next });
+                }
+                intact = false;
+                next += 1;
+            }
+            next = leaf.index + 1;
+            report.entries += 1;
+            let integrated = (leaf.index as u64) < head.size;
+            let hash = check_leaf(&leaf, integrated, &mut report, &mut mismatches, &mut seen);
+            match hash {
+                Some(hash) if intact && integrated => {
+                    frontier.append(hash, |_, _| {});
+                    checkpoints.reached(&frontier, &mut report, key).await?;
+                }
+                Some(_) => {}
+                None => intact = false,
+            }
+        }
+        next = next.max(last + 1);
+    }
+    while (next as u64) < head.size {
+        report.problem(Problem::Missing { entry: next });
+        next += 1;
+        intact = false;
+    }
+    diagnose(&mut report, &mismatches, &seen);
+    report.tree_size = frontier.size();
+    report.root = Some(frontier.root());
+    if intact && frontier.size() == head.size && frontier.root() != head.root {
+        report.problem(Problem::HeadRoot { size: head.size });
+    }
+    checkpoints.rest(&frontier, &mut report, key).await?;
+    report
+        .problems
+        .sort_by_key(|p| p.entry().unwrap_or(i64::MAX));
+    Ok(report)
+}
+
+/// Checks one entry; returns the hash it adds to the tree, or `None` if it cannot.
+fn check_leaf(
+    leaf: &LeafRecord,
+    integrated: bool,
+    report: &mut Report,
+    mismatches: &mut Vec<Mismatch>,
+    seen: &mut HashMap<i64, (u32, u32)>,
+) -> Option<Hash> {
+    let entry = leaf.index;
+    match (&leaf.content, leaf.stored) {
+        (LeafContent::Present { hash, .. }, Some(stored)) => {
+            let counts = seen.entry(leaf.disclosure_id).or_default();
+            counts.0 += 1;
+            if *hash != stored {
+                counts.1 += 1;
+                mismatches.push(Mismatch {
+                    entry,
+                    disclosure: leaf.disclosure_id,
+                    stored,
+                    computed: *hash,
+                });
+            }
+            // The row's own hash goes into the tree, so an edit also shows against every
+            // checkpoint after it, even if the stored leaf hash was rewritten to match.
+            Some(*hash)
+        }
+        (LeafContent::Present { hash, .. }, None) if !integrated => {
+            report.not_integrated += 1;
+            Some(*hash)
+        }
+        (LeafContent::Present { .. }, None) => {
+            report.problem(Problem::NoLeafHash { entry });
+            None
+        }
+        (LeafContent::Purged, Some(stored)) => {
+            report.purged += 1;
+            Some(stored)
+        }
+        (LeafContent::Purged, None) => {
+            report.problem(Problem::NoLeafHash { entry });
+            None
+        }
+        (LeafContent::HalfPurged, stored) => {
+            report.problem(Problem::HalfPurged { entry });
+            stored
+        }
+        (LeafContent::NoDisclosure, stored) => {
+            report.problem(Problem::Orphan {
+                entry,
+                disclosure: leaf.disclosure_id,
+            });
+            stored
+        }
+    }
+}
+
+/// Turns the entries that disagree with their leaf hashes into problems: an entry whose
+/// contents give another disagreeing entry's stored hash was moved; the rest were changed.
+fn diagnose(report: &mut Report, mismatches: &[Mismatch], seen: &HashMap<i64, (u32, u32)>) {
+    let by_stored: HashMap<Hash, i64> = mismatches.iter().map(|m| (m.stored, m.entry)).collect();
+    for m in mismatches {
+        match by_stored.get(&m.computed) {
+            Some(&holds) => report.problem(Problem::Moved {
+                entry: m.entry,
+                holds,
+            }),
+            None => {
+                let (entries, disagreeing) = seen.get(&m.disclosure).copied().unwrap_or_default();
+                report.problem(Problem::Changed {
+                    entry: m.entry,
+                    disclosure: m.disclosure,
+                    whole_disclosure: entries > 1 && entries == disagreeing,
+                })
+            }
+        }
+    }
+}
+
+/// The stored checkpoints, read in size order as the rebuilt tree grows past them.
+struct Checkpoints<'a, S> {
+    store: &'a S,
+    page: std::vec::IntoIter<StoredCheckpoint>,
+    after: Option<u64>,
+    done: bool,
+}
+
+impl<'a, S: Storage> Checkpoints<'a, S> {
+    fn new(store: &'a S) -> Self {
+        Self {
+            store,
+            page: Vec::new().into_iter(),
+            after: None,
+            done: false,
+        }
+    }
+
+    async fn peek_size(&mut self) -> Result<Option<u64>, StorageError> {
+        if self.page.as_slice().is_empty() && !self.done {
+            let page = self.store.checkpoints(self.after, CHECKPOINT_PAGE).await?;
+            self.done = page.len() < CHECKPOINT_PAGE as usize;
+            self.page = page.into_iter();
+        }
+        Ok(self.page.as_slice().first().map(|c| c.size))
+    }
+
+    fn take(&mut self) -> StoredCheckpoint {
+        let checkpoint = self.page.next().expect("peeked");
+        self.after = Some(checkpoint.size);
+        checkpoint
+    }
+
+    /// Checks every checkpoint of the tree's current size.
+    async fn reached(
+        &mut self,
+        tree: &Frontier,
+        report: &mut Report,
+        key: &VerifierKey,
+    ) -> Result<(), StorageError> {
+        while self.peek_size().await? == Some(tree.size()) {
+            let checkpoint = self.take();
+            check_checkpoint(&checkpoint, Some(tree.root()), report, key);
+        }
+        Ok(())
+    }
+
+    /// Checks the checkpoints beyond the rebuilt tree: signatures still, roots not.
+    async fn rest(
+        &mut self,
+        tree: &Frontier,
+        report: &mut Report,
+        key: &VerifierKey,
+    ) -> Result<(), StorageError> {
+        while self.peek_size().await?.is_some() {
+            let checkpoint = self.take();
+            check_checkpoint(&checkpoint, None, report, key);
+            report.problem(Problem::CheckpointBeyondTree {
+                size: checkpoint.size,
+                tree: tree.size(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn check_checkpoint(
+    stored: &StoredCheckpoint,
+    tree_root: Option<Hash>,
+    report: &mut Report,
+    key: &VerifierKey,
+) {
+    let size = stored.size;
+    let signed = match open(&stored.note, key) {
+        Ok(signed) => signed,
+        Err(error) => {
+            report.problem(Problem::BadSignature {
+                size,
+                detail: error.to_string(),
+            });
+            return;
+        }
+    };
+    let detail = if signed.size != size || signed.root != stored.root {
+        Some("the signed note names another size or root than its row")
+    } else if tree_root.is_some_and(|root| root != signed.root) {
+        Some("its root is not the root of the log's first entries")
+    } else {
+        None
+    };
+    match detail {
+        Some(detail) => report.problem(Problem::CheckpointMismatch {
+            size,
+            detail: detail.into(),
+        }),
+        None if tree_root.is_some() => report.checkpoints += 1,
+        None => {}
+    }
+}

@@ -1,0 +1,558 @@
+//! Tamper evidence: proofs checked by the independent RFC 9162 verifier in `rfc9162`,
+//! signed checkpoints, `verify` catching each kind of tampering on both backends, a crash
+//! in the middle of a batch, and purging old entries without breaking proofs.
+
+use luovutusloki::grpc::proto::{
+    GetCheckpointRequest, GetConsistencyProofRequest, GetEntryLeafRequest,
+    GetInclusionProofRequest, ListSubjectDisclosuresRequest,
+};
+use luovutusloki::storage::{PostgresStore, PurgeRequest, SqliteStore, Storage};
+use luovutusloki::transparency::checkpoint::{Checkpoint, SigningKey, open};
+use luovutusloki::verify::{Problem, Report, verify};
+use sqlx::{Connection, Executor};
+
+use crate::fixtures::{access_case, at, hetu, hetus, income_register_submission, koko};
+use crate::harness::{
+    Database, Kind, ORIGIN, Options, ServiceProcess, StoppedService, TestApp, on_both_backends,
+    signing_key,
+};
+use crate::rfc9162;
+
+on_both_backends!(
+    every_inclusion_and_consistency_proof_checks_out_for_trees_of_1_to_64_entries,
+    the_latest_checkpoint_is_signed_and_names_the_root_of_every_entry,
+    a_log_that_nobody_touched_verifies,
+    a_changed_disclosure_field_is_caught_at_its_first_entry,
+    a_changed_subject_hash_is_caught_at_its_entry,
+    a_deleted_entry_is_caught_as_a_missing_index,
+    swapped_entry_contents_are_caught_as_reordered_rows,
+    a_forged_checkpoint_is_caught_by_its_signature,
+    a_server_killed_during_batches_leaves_a_log_that_verifies,
+    purged_entries_keep_the_log_verifiable_and_their_neighbours_provable,
+    entries_recorded_without_the_tree_are_integrated_at_the_next_start,
+);
+
+/// Records disclosures of 3, 1, 4 and 1 subjects: entries 0..3, 3, 4..8 and 8.
+async fn record_four(app: &mut TestApp) {
+    for (transfer, first, count) in [("t1", 0, 3), ("t2", 3, 1), ("t3", 4, 4), ("t4", 8, 1)] {
+        app.client
+            .record_disclosure(income_register_submission(transfer, hetus(first, count)))
+            .await
+            .unwrap();
+    }
+}
+
+/// Opens the database directly and verifies it with the test verifier key.
+async fn verify_db(db: &Database) -> Report {
+    let key = signing_key().verifier();
+    match db {
+        Database::Sqlite { .. } => {
+            let store = SqliteStore::open(&db.sqlite_path().unwrap(), 1)
+                .await
+                .unwrap();
+            let report = verify(&store, &key).await.unwrap();
+            store.close().await;
+            report
+        }
+        Database::Postgres(pg) => {
+            let store = PostgresStore::connect(&pg.url, 2).await.unwrap();
+            let report = verify(&store, &key).await.unwrap();
+            store.close().await;
+            report
+        }
+    }
+}
+
+/// Runs `statements` on one connection, as an administrator with database access would.
+async fn tamper(db: &Database, statements: &[&str]) {
+    match db {
+        Database::Sqlite { .. } => {
+            let url = format!("sqlite://{}", db.sqlite_path().unwrap().display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            for sql in statements {
+                conn.execute(sqlx::AssertSqlSafe(*sql)).await.unwrap();
+            }
+        }
+        Database::Postgres(pg) => {
+            let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+            for sql in statements {
+                conn.execute(sqlx::AssertSqlSafe(*sql)).await.unwrap();
+            }
+        }
+    }
+}
+
+/// A log of four disclosures (9 entries), stopped, that verifies.
+async fn stopped_log(kind: Kind) -> Database {
+    let mut app = TestApp::spawn(kind).await;
+    record_four(&mut app).await;
+    let db = app.stop().await;
+    let report = verify_db(&db).await;
+    assert!(report.is_clean(), "{:?}", report.problems);
+    db
+}
+
+async fn every_inclusion_and_consistency_proof_checks_out_for_trees_of_1_to_64_entries(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    // Disclosures of 1, 2, …, 10 subjects and one of 9: 64 entries.
+    let mut first = 0;
+    for (n, count) in (1..=10).chain([9]).enumerate() {
+        app.client
+            .record_disclosure(income_register_submission(
+                &format!("p{n}"),
+                hetus(first, count),
+            ))
+            .await
+            .unwrap();
+        first += count;
+    }
+    assert_eq!(first, 64);
+
+    let mut leaves = Vec::new();
+    for entry_id in 0..64 {
+        let leaf = app
+            .client
+            .get_entry_leaf(GetEntryLeafRequest {
+                controller_id: koko(),
+                entry_id,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let hash: rfc9162::Hash = leaf.leaf_hash.try_into().unwrap();
+        assert_eq!(
+            rfc9162::leaf_hash(&leaf.leaf_data),
+            hash,
+            "entry {entry_id}"
+        );
+        leaves.push(hash);
+    }
+    for size in 1..=64u64 {
+        let root = rfc9162::root(&leaves[..size as usize]);
+        for index in 0..size {
+            let proof = app
+                .client
+                .get_inclusion_proof(GetInclusionProofRequest {
+                    controller_id: koko(),
+                    entry_id: index,
+                    tree_size: size,
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            let hashes = hashes(proof.hashes);
+            assert!(
+                rfc9162::verify_inclusion(index, size, &leaves[index as usize], &hashes, &root),
+                "entry {index} in the tree of {size}"
+            );
+        }
+        for old in 1..=size {
+            let proof = app
+                .client
+                .get_consistency_proof(GetConsistencyProofRequest {
+                    old_size: old,
+                    new_size: size,
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            let old_root = rfc9162::root(&leaves[..old as usize]);
+            assert!(
+                rfc9162::verify_consistency(old, size, &hashes(proof.hashes), &old_root, &root),
+                "tree of {size} extends that of {old}"
+            );
+        }
+    }
+    let beyond = app
+        .client
+        .get_inclusion_proof(GetInclusionProofRequest {
+            controller_id: koko(),
+            entry_id: 3,
+            tree_size: 65,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(beyond.code(), tonic::Code::OutOfRange);
+    let someone_elses = app
+        .client
+        .get_entry_leaf(GetEntryLeafRequest {
+            controller_id: crate::fixtures::KEHA.into(),
+            entry_id: 3,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(someone_elses.code(), tonic::Code::NotFound);
+}
+
+fn hashes(raw: Vec<Vec<u8>>) -> Vec<rfc9162::Hash> {
+    raw.into_iter().map(|h| h.try_into().unwrap()).collect()
+}
+
+async fn the_latest_checkpoint_is_signed_and_names_the_root_of_every_entry(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    record_four(&mut app).await;
+    let mut leaves = Vec::new();
+    for entry_id in 0..9 {
+        let leaf = app
+            .client
+            .get_entry_leaf(GetEntryLeafRequest {
+                controller_id: koko(),
+                entry_id,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        leaves.push(rfc9162::leaf_hash(&leaf.leaf_data));
+    }
+    // Published after each batch here; the last may be a moment behind the reply.
+    let mut checkpoint = None;
+    for _ in 0..100 {
+        let latest = app
+            .client
+            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
+            .await
+            .unwrap()
+            .into_inner();
+        if latest.tree_size == 9 {
+            checkpoint = Some(latest);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let checkpoint = checkpoint.expect("a checkpoint of all 9 entries");
+    let signed = open(&checkpoint.note, &signing_key().verifier()).unwrap();
+    assert_eq!(signed.origin, ORIGIN);
+    assert_eq!(signed.size, 9);
+    assert_eq!(signed.root, rfc9162::root(&leaves));
+    assert_eq!(checkpoint.root_hash, signed.root.to_vec());
+    let stranger = SigningKey::generate(ORIGIN).unwrap().verifier();
+    assert!(open(&checkpoint.note, &stranger).is_err());
+}
+
+async fn a_log_that_nobody_touched_verifies(kind: Kind) {
+    let db = stopped_log(kind).await;
+    let report = verify_db(&db).await;
+    assert_eq!(report.entries, 9);
+    assert_eq!(report.tree_size, 9);
+    assert!(report.checkpoints >= 1);
+}
+
+async fn a_changed_disclosure_field_is_caught_at_its_first_entry(kind: Kind) {
+    let db = stopped_log(kind).await;
+    tamper(
+        &db,
+        &["UPDATE disclosures SET purpose = 'Jotain muuta' WHERE transfer_id = 't3'"],
+    )
+    .await;
+    let report = verify_db(&db).await;
+    assert!(
+        matches!(
+            report.problems.first(),
+            Some(Problem::Changed {
+                entry: 4,
+                whole_disclosure: true,
+                ..
+            })
+        ),
+        "{:?}",
+        report.problems
+    );
+}
+
+async fn a_changed_subject_hash_is_caught_at_its_entry(kind: Kind) {
+    let db = stopped_log(kind).await;
+    tamper(
+        &db,
+        &["UPDATE subject_entries SET subject_hash = leaf_hash WHERE entry_id = 6"],
+    )
+    .await;
+    let report = verify_db(&db).await;
+    assert!(
+        matches!(
+            report.problems.first(),
+            Some(Problem::Changed {
+                entry: 6,
+                whole_disclosure: false,
+                ..
+            })
+        ),
+        "{:?}",
+        report.problems
+    );
+}
+
+async fn a_deleted_entry_is_caught_as_a_missing_index(kind: Kind) {
+    let db = stopped_log(kind).await;
+    tamper(&db, &["DELETE FROM subject_entries WHERE entry_id = 5"]).await;
+    let report = verify_db(&db).await;
+    assert_eq!(
+        report.problems.first(),
+        Some(&Problem::Missing { entry: 5 }),
+        "{:?}",
+        report.problems
+    );
+}
+
+async fn swapped_entry_contents_are_caught_as_reordered_rows(kind: Kind) {
+    let db = stopped_log(kind).await;
+    tamper(
+        &db,
+        &[
+            "CREATE TEMPORARY TABLE stash AS SELECT entry_id, subject_hash, sealed_subject \
+             FROM subject_entries WHERE entry_id IN (1, 5)",
+            "UPDATE subject_entries SET \
+             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = 5), \
+             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = 5) \
+             WHERE entry_id = 1",
+            "UPDATE subject_entries SET \
+             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = 1), \
+             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = 1) \
+             WHERE entry_id = 5",
+        ],
+    )
+    .await;
+    let report = verify_db(&db).await;
+    // Entries 1 and 5 are of different disclosures, so each row now gives a leaf that is
+    // neither its own nor the other's; swapped within one disclosure, each gives the
+    // other's.
+    assert_eq!(report.problems.first().and_then(Problem::entry), Some(1));
+    assert!(report.problems.iter().any(|p| p.entry() == Some(5)));
+
+    let db = stopped_log(kind).await;
+    tamper(
+        &db,
+        &[
+            "CREATE TEMPORARY TABLE stash AS SELECT entry_id, subject_hash, sealed_subject \
+             FROM subject_entries WHERE entry_id IN (4, 7)",
+            "UPDATE subject_entries SET \
+             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = 7), \
+             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = 7) \
+             WHERE entry_id = 4",
+            "UPDATE subject_entries SET \
+             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = 4), \
+             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = 4) \
+             WHERE entry_id = 7",
+        ],
+    )
+    .await;
+    let report = verify_db(&db).await;
+    assert_eq!(
+        report.problems.first(),
+        Some(&Problem::Moved { entry: 4, holds: 7 }),
+        "{:?}",
+        report.problems
+    );
+}
+
+async fn a_forged_checkpoint_is_caught_by_its_signature(kind: Kind) {
+    let db = stopped_log(kind).await;
+    let forger = SigningKey::generate(ORIGIN).unwrap();
+    let forged = forger.sign(&Checkpoint::new(ORIGIN, 9, [7; 32])).unwrap();
+    tamper(
+        &db,
+        &[&format!(
+            "UPDATE checkpoints SET note = '{forged}' WHERE tree_size = 9"
+        )],
+    )
+    .await;
+    let report = verify_db(&db).await;
+    assert!(
+        matches!(
+            report.problems.first(),
+            Some(Problem::BadSignature { size: 9, .. })
+        ),
+        "{:?}",
+        report.problems
+    );
+}
+
+async fn a_server_killed_during_batches_leaves_a_log_that_verifies(kind: Kind) {
+    let db = Database::create(kind).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let service = ServiceProcess::start(&db, data_dir.path(), "info");
+    let mut callers = Vec::new();
+    for caller in 0..8u32 {
+        let mut client = service.client().await;
+        callers.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for n in 0..1_000u32 {
+                let transfer = format!("crash-{caller}-{n}");
+                let request = income_register_submission(&transfer, hetus(n * 50, 300));
+                match client.record_disclosure(request).await {
+                    Ok(response) => acknowledged.push((transfer, response.into_inner())),
+                    Err(_) => break,
+                }
+            }
+            acknowledged
+        }));
+    }
+    // Kill it once batches are flowing, in the middle of whatever it is writing.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let (status, _) = service.stop("KILL");
+    assert!(!status.success());
+    let mut acknowledged = Vec::new();
+    for caller in callers {
+        acknowledged.extend(caller.await.unwrap());
+    }
+    assert!(
+        !acknowledged.is_empty(),
+        "some disclosures were acknowledged before the kill"
+    );
+
+    let service = ServiceProcess::start(&db, data_dir.path(), "info");
+    let mut client = service.client().await;
+    for (transfer, receipt) in &acknowledged {
+        let stored = client
+            .get_disclosure(luovutusloki::grpc::proto::GetDisclosureRequest {
+                controller_id: koko(),
+                disclosure_id: receipt.disclosure_id,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(&stored.transfer_id, transfer, "acknowledged and kept");
+    }
+    client
+        .record_disclosure(income_register_submission("after-the-crash", hetus(0, 2)))
+        .await
+        .unwrap();
+    let (status, _) = service.stop("TERM");
+    assert!(status.success());
+
+    let stopped = StoppedService { db, data_dir };
+    let out = stopped.run(&["verify"]);
+    assert!(out.trim_end().ends_with("OK"), "{out}");
+}
+
+async fn purged_entries_keep_the_log_verifiable_and_their_neighbours_provable(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut old = income_register_submission("2020-01", vec![hetu(1), hetu(2)]);
+    old.occurred_at = at(1_580_000_000); // January 2020
+    app.client.record_disclosure(old).await.unwrap();
+    app.client
+        .record_disclosure(income_register_submission("2026-10", vec![hetu(1)]))
+        .await
+        .unwrap();
+    let db = app.stop().await;
+
+    let request = PurgeRequest {
+        occurred_before: 1_600_000_000_000_000, // September 2020
+        controller: None,
+        requested_by: "tietosuojavastaava".into(),
+        at: 1_800_000_000_000_000,
+    };
+    let purged = match &db {
+        Database::Sqlite { .. } => {
+            let store = SqliteStore::open(&db.sqlite_path().unwrap(), 1)
+                .await
+                .unwrap();
+            store.purge(&request).await.unwrap()
+        }
+        Database::Postgres(pg) => {
+            let store = PostgresStore::connect(&pg.url, 2).await.unwrap();
+            store.purge(&request).await.unwrap()
+        }
+    };
+    assert_eq!(purged.entries, 2);
+    assert_eq!(purged.range, Some((0, 1)));
+    let report = verify_db(&db).await;
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!((report.entries, report.purged), (3, 2));
+
+    let mut app = TestApp::start(db, Options::default()).await;
+    let gone = app
+        .client
+        .get_entry_leaf(GetEntryLeafRequest {
+            controller_id: koko(),
+            entry_id: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(gone.purged && gone.leaf_data.is_empty() && gone.leaf_hash.len() == 32);
+    let kept = app
+        .client
+        .get_entry_leaf(GetEntryLeafRequest {
+            controller_id: koko(),
+            entry_id: 2,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let leaves: Vec<rfc9162::Hash> = vec![
+        gone.leaf_hash.clone().try_into().unwrap(),
+        app.client
+            .get_entry_leaf(GetEntryLeafRequest {
+                controller_id: koko(),
+                entry_id: 1,
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .leaf_hash
+            .try_into()
+            .unwrap(),
+        rfc9162::leaf_hash(&kept.leaf_data),
+    ];
+    let proof = app
+        .client
+        .get_inclusion_proof(GetInclusionProofRequest {
+            controller_id: koko(),
+            entry_id: 2,
+            tree_size: 3,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(rfc9162::verify_inclusion(
+        2,
+        3,
+        &leaves[2],
+        &hashes(proof.hashes),
+        &rfc9162::root(&leaves)
+    ));
+    let found = app
+        .client
+        .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            controller_id: koko(),
+            subject: hetu(1),
+            context: access_case(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let transfers: Vec<_> = found
+        .disclosures
+        .iter()
+        .map(|d| d.disclosure.as_ref().unwrap().transfer_id.clone())
+        .collect();
+    assert_eq!(
+        transfers,
+        ["2026-10"],
+        "the purged entry is no longer found"
+    );
+}
+
+async fn entries_recorded_without_the_tree_are_integrated_at_the_next_start(kind: Kind) {
+    let untreed = Options {
+        without_tree: true,
+        ..Options::default()
+    };
+    let mut app = TestApp::spawn_with(kind, untreed).await;
+    record_four(&mut app).await;
+    let db = app.stop().await;
+    let report = verify_db(&db).await;
+    assert_eq!((report.not_integrated, report.tree_size), (9, 0));
+
+    let mut app = TestApp::start(db, Options::default()).await;
+    app.client
+        .record_disclosure(income_register_submission("t5", hetus(20, 2)))
+        .await
+        .unwrap();
+    let db = app.stop().await;
+    let report = verify_db(&db).await;
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!((report.tree_size, report.not_integrated), (11, 0));
+    assert!(report.checkpoints >= 1);
+}
