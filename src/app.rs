@@ -39,6 +39,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         registers,
         writer: settings.writer,
         publish,
+        retention: settings.retention,
         shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
     };
     let address = listener.local_addr()?;

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::crypto::{KeyError, KeySpec, Keyring, load_key_dir};
 use crate::grpc::Limits;
 use crate::ingest::WriterConfig;
+use crate::retention::RetentionSettings;
 
 /// Everything the service can be told.
 #[derive(Debug, Deserialize)]
@@ -26,6 +27,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub registers: RegisterSettings,
     pub transparency: TransparencySettings,
+    pub retention: RetentionSettings,
     /// Longest wait for in-flight calls and queued writes on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
 }
@@ -41,6 +43,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             registers: RegisterSettings::default(),
             transparency: TransparencySettings::default(),
+            retention: RetentionSettings::default(),
             shutdown_grace_secs: 30,
         }
     }

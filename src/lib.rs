@@ -18,6 +18,7 @@ pub mod grpc;
 pub mod ingest;
 pub mod lookups;
 pub mod report;
+pub mod retention;
 pub mod server;
 pub mod statistics;
 pub mod storage;

@@ -16,6 +16,7 @@ use crate::crypto::Keyring;
 use crate::grpc::proto::disclosure_log_server::DisclosureLogServer;
 use crate::grpc::{AccessLogLayer, DisclosureLogService, Limits, proto};
 use crate::ingest::{PublishConfig, Recorder, WriterConfig};
+use crate::retention::{self, RetentionSettings};
 use crate::storage::Storage;
 
 /// What the server needs besides the store.
@@ -27,6 +28,7 @@ pub struct ServerOptions {
     pub writer: WriterConfig,
     /// How checkpoints are published; `None` with tamper evidence off.
     pub publish: Option<PublishConfig>,
+    pub retention: RetentionSettings,
     pub shutdown_grace: Duration,
 }
 
@@ -40,6 +42,7 @@ pub async fn run<S: Storage>(
 ) -> anyhow::Result<()> {
     let (recorder, writer) =
         Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
+    let purging = retention::spawn(store.clone(), options.retention);
     let service = DisclosureLogService::new(
         recorder,
         store.clone(),
@@ -99,6 +102,9 @@ pub async fn run<S: Storage>(
         () = deadline => tracing::warn!("grace period over; abandoning calls still in flight"),
     }
 
+    if let Some(purging) = purging {
+        purging.abort();
+    }
     // Every Recorder clone went with the service, so the writer drains and stops.
     if !writer.finish(options.shutdown_grace).await {
         tracing::error!("the write queue did not drain within the grace period");

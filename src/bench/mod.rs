@@ -56,6 +56,10 @@ pub struct BenchArgs {
         default_value = "health,insert-baseline,unary,copy-baseline,bulk,lookup"
     )]
     pub scenarios: Vec<Scenario>,
+    /// A second server, started with tamper evidence off (`LUOVUTUSLOKI_TRANSPARENCY__ENABLED=
+    /// false`) on a database of its own, for the unary-no-tree scenario.
+    #[arg(long)]
+    pub no_tree_server: Option<String>,
     /// Business ID (Y-tunnus) of the controller the benchmark records for.
     #[arg(long, default_value = DEFAULT_CONTROLLER)]
     pub controller: String,
@@ -70,6 +74,8 @@ pub enum Scenario {
     InsertBaseline,
     /// RecordDisclosure with one subject.
     Unary,
+    /// The same against `--no-tree-server`: what the tree and checkpoints cost.
+    UnaryNoTree,
     /// COPY of 1,000 entry-sized rows, one transaction each (PostgreSQL).
     CopyBaseline,
     /// RecordDisclosure with 1,000 subjects.
@@ -91,6 +97,7 @@ impl Scenario {
             Self::Health => "health",
             Self::InsertBaseline => "insert-baseline",
             Self::Unary => "unary",
+            Self::UnaryNoTree => "unary-no-tree",
             Self::CopyBaseline => "copy-baseline",
             Self::Bulk => "bulk",
             Self::Lookup => "lookup",
@@ -102,7 +109,10 @@ impl Scenario {
 
     /// Whether entries per second mean something (subject entries or entry-sized rows).
     fn counts_entries(self) -> bool {
-        matches!(self, Self::Unary | Self::CopyBaseline | Self::Bulk)
+        matches!(
+            self,
+            Self::Unary | Self::UnaryNoTree | Self::CopyBaseline | Self::Bulk
+        )
     }
 }
 
@@ -110,6 +120,9 @@ impl Scenario {
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let controller = check_controller(&args.controller)?;
     api::check_loopback(&args.server)?;
+    if let Some(server) = &args.no_tree_server {
+        api::check_loopback(server)?;
+    }
     let mut scenarios = Vec::new();
     for scenario in args.scenarios {
         if !scenarios.contains(&scenario) {
@@ -130,6 +143,21 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .await?,
     );
     db.open_connections(callers).await?;
+    let no_tree = match (
+        &args.no_tree_server,
+        scenarios.contains(&Scenario::UnaryNoTree),
+    ) {
+        (Some(server), true) => Some(Arc::new(
+            Connections::open(
+                server,
+                callers,
+                controller.clone(),
+                since_epoch.as_millis() as u64,
+            )
+            .await?,
+        )),
+        _ => None,
+    };
 
     let mut report = Report {
         backend: db.backend_name(),
@@ -161,7 +189,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             .context("creating the bench tables")?;
     }
     let ran = tokio::select! {
-        ran = run_scenarios(&scenarios, &db, &conns, budget, &controller, &mut report) => ran,
+        ran = run_scenarios(&scenarios, &db, (&conns, no_tree.as_ref()), budget, &controller, &mut report) => ran,
         _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
     };
     // The bench tables go whatever happened above.
@@ -234,7 +262,7 @@ async fn preload(
 async fn run_scenarios(
     scenarios: &[Scenario],
     db: &Arc<Db>,
-    conns: &Arc<Connections>,
+    (conns, no_tree): (&Arc<Connections>, Option<&Arc<Connections>>),
     budget: Budget,
     controller: &str,
     report: &mut Report,
@@ -260,6 +288,17 @@ async fn run_scenarios(
             Scenario::Unary => {
                 announce(scenario, report);
                 conns.unary(budget).await?
+            }
+            Scenario::UnaryNoTree => {
+                let Some(no_tree) = no_tree else {
+                    report.skipped.push((
+                        scenario,
+                        "needs --no-tree-server, a server with tamper evidence off".into(),
+                    ));
+                    continue;
+                };
+                announce(scenario, report);
+                no_tree.unary(budget).await?
             }
             Scenario::CopyBaseline if !db.is_postgres() => {
                 report

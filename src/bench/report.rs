@@ -114,6 +114,11 @@ impl Report {
             ),
             ("unary / health (calls/s)", ratio(Unary, Health, false), 0.5),
             (
+                "unary / unary-no-tree (calls/s)",
+                ratio(Unary, UnaryNoTree, false),
+                0.85,
+            ),
+            (
                 "bulk / copy-baseline (entries/s)",
                 ratio(Bulk, CopyBaseline, true),
                 0.5,

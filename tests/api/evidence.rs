@@ -6,6 +6,7 @@ use luovutusloki::grpc::proto::{
     GetCheckpointRequest, GetConsistencyProofRequest, GetEntryLeafRequest,
     GetInclusionProofRequest, ListSubjectDisclosuresRequest,
 };
+use luovutusloki::retention::RetentionSettings;
 use luovutusloki::storage::{PostgresStore, PurgeRequest, SqliteStore, Storage};
 use luovutusloki::transparency::checkpoint::{Checkpoint, SigningKey, open};
 use luovutusloki::verify::{Problem, Report, verify};
@@ -30,6 +31,8 @@ on_both_backends!(
     a_server_killed_during_batches_leaves_a_log_that_verifies,
     purged_entries_keep_the_log_verifiable_and_their_neighbours_provable,
     entries_recorded_without_the_tree_are_integrated_at_the_next_start,
+    the_retention_schedule_purges_old_entries_when_the_service_starts,
+    a_proof_printed_by_prove_is_checked_by_verify_proof_with_only_the_verifier_key,
 );
 
 /// Records disclosures of 3, 1, 4 and 1 subjects: entries 0..3, 3, 4..8 and 8.
@@ -555,4 +558,121 @@ async fn entries_recorded_without_the_tree_are_integrated_at_the_next_start(kind
     assert!(report.is_clean(), "{:?}", report.problems);
     assert_eq!((report.tree_size, report.not_integrated), (11, 0));
     assert!(report.checkpoints >= 1);
+}
+
+async fn the_retention_schedule_purges_old_entries_when_the_service_starts(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut old = income_register_submission("2020-01", vec![hetu(1)]);
+    old.occurred_at = at(1_580_000_000); // January 2020
+    app.client.record_disclosure(old).await.unwrap();
+    app.client
+        .record_disclosure(income_register_submission("2026-10", vec![hetu(1)]))
+        .await
+        .unwrap();
+    let db = app.stop().await;
+
+    let five_years = Options {
+        retention: RetentionSettings {
+            purge_after_days: Some(5 * 365),
+            ..RetentionSettings::default()
+        },
+        ..Options::default()
+    };
+    let mut app = TestApp::start(db, five_years).await;
+    let mut purged = Vec::new();
+    for _ in 0..100 {
+        purged.clear();
+        for entry_id in 0..2 {
+            let leaf = app
+                .client
+                .get_entry_leaf(GetEntryLeafRequest {
+                    controller_id: koko(),
+                    entry_id,
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            purged.push(leaf.purged);
+        }
+        if purged[0] {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        purged,
+        [true, false],
+        "only the entry past five years is purged"
+    );
+    let db = app.stop().await;
+    assert!(verify_db(&db).await.is_clean());
+}
+
+async fn a_proof_printed_by_prove_is_checked_by_verify_proof_with_only_the_verifier_key(
+    kind: Kind,
+) {
+    let requests = vec![
+        income_register_submission("v1", hetus(0, 3)),
+        income_register_submission("v2", hetus(3, 2)),
+    ];
+    let service = StoppedService::with(kind, requests).await;
+    let key = service.run(&["verifier-key"]);
+    let dir = tempfile::tempdir().unwrap();
+    let inclusion = dir.path().join("inclusion.json");
+    let proof = service.run(&[
+        "prove",
+        "inclusion",
+        "--controller",
+        &koko(),
+        "--entry",
+        "3",
+    ]);
+    std::fs::write(&inclusion, &proof).unwrap();
+    let consistency = dir.path().join("consistency.json");
+    let proof = service.run(&["prove", "consistency", "--old-size", "3"]);
+    std::fs::write(&consistency, &proof).unwrap();
+
+    // No database: an empty environment but for the key.
+    let check = |file: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
+            .args(["verify-proof", "--verifier-key", key.trim()])
+            .arg(file)
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let ok = check(&inclusion);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("OK: entry 3 is leaf 3"));
+    let ok = check(&consistency);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    let mut bent: serde_json::Value = serde_json::from_str(&proof).unwrap();
+    bent["hashes"][0] = serde_json::Value::String(rfc9162_b64(&[9; 32]));
+    std::fs::write(&consistency, bent.to_string()).unwrap();
+    assert!(!check(&consistency).status.success(), "a bent proof fails");
+
+    let out = service.run(&["purge", "--before", "2030-01-01", "--requested-by", "dpo"]);
+    assert!(out.starts_with("purged 5 entries"), "{out}");
+    let out = service.run(&["verify"]);
+    assert!(out.contains("(5 purged"), "{out}");
+    assert!(out.trim_end().ends_with("OK"), "{out}");
+    let ok = check(&inclusion);
+    assert!(
+        ok.status.success(),
+        "a proof given out before the purge still verifies"
+    );
+}
+
+fn rfc9162_b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

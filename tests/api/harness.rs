@@ -11,6 +11,7 @@ use luovutusloki::crypto::{KeySpec, Keyring};
 use luovutusloki::grpc::Limits;
 use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
 use luovutusloki::ingest::{PublishConfig, WriterConfig};
+use luovutusloki::retention::RetentionSettings;
 use luovutusloki::server::{self, ServerOptions};
 use luovutusloki::storage::{PostgresStore, SqliteStore};
 use luovutusloki::transparency::checkpoint::SigningKey;
@@ -213,6 +214,7 @@ pub struct Options {
     pub without_tree: bool,
     /// Longest wait for a checkpoint; zero (the default here) publishes after every batch.
     pub checkpoint_interval: Duration,
+    pub retention: RetentionSettings,
 }
 
 /// The origin of the test log's checkpoints.
@@ -261,6 +263,7 @@ impl TestApp {
                 origin: ORIGIN.into(),
                 interval: options.checkpoint_interval,
             }),
+            retention: options.retention,
             shutdown_grace: Duration::from_secs(10),
         };
         let tree = !options.without_tree;
@@ -368,6 +371,8 @@ impl ServiceProcess {
             .env("LUOVUTUSLOKI_DATABASE__URL", db.url())
             .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir)
             .env("LUOVUTUSLOKI_REGISTERS__DIR", test_registers())
+            // A checkpoint after every batch, so tests know which tree sizes have one.
+            .env("LUOVUTUSLOKI_TRANSPARENCY__CHECKPOINT_INTERVAL_MS", "0")
             .env("RUST_LOG", log_filter)
             .stderr(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())
