@@ -264,6 +264,15 @@ mod tests {
     }
 
     #[test]
+    fn the_example_configuration_loads() {
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("config/luovutusloki.example.toml");
+        let settings = Settings::load(Some(&example)).unwrap();
+        assert!(settings.transparency.enabled);
+        assert_eq!(settings.retention.purge_every_hours, 24);
+    }
+
+    #[test]
     fn an_unknown_setting_is_an_error() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("bad.toml", "lisen = \"127.0.0.1:1\"\n")?;
