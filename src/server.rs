@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tonic::transport::Server;
@@ -40,6 +41,10 @@ pub async fn run<S: Storage>(
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // Entries not yet in the tree are integrated before the first call, so the checkpoint
+    // published at start covers them.
+    let head = store.open_log().await.context("reading the log head")?;
+    tracing::info!(tree_size = head.size, "log open");
     let (recorder, writer) =
         Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
     let purging = retention::spawn(store.clone(), options.retention);

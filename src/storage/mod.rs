@@ -177,6 +177,12 @@ pub trait Storage: Clone + Send + Sync + 'static {
         days: std::ops::Range<i32>,
     ) -> impl Future<Output = Result<Vec<RollupEntry>, StorageError>> + Send;
 
+    /// Reads the log head and, with tamper evidence on, integrates the entries the tree does
+    /// not hold yet (recorded with it off, or before it existed), so that the first
+    /// checkpoint covers them. The writer calls it before its first batch anyway; the
+    /// server calls it at start. Returns the integrated tree's head.
+    fn open_log(&self) -> impl Future<Output = Result<TreeHead, StorageError>> + Send;
+
     /// The integrated tree as committed.
     fn tree_head(&self) -> impl Future<Output = Result<TreeHead, StorageError>> + Send;
 

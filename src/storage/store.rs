@@ -404,6 +404,14 @@ where
         found.into_iter().map(RollupRow::into_domain).collect()
     }
 
+    async fn open_log(&self) -> Result<TreeHead, StorageError> {
+        let mut log = self.log.lock().await;
+        if log.is_none() {
+            *log = Some(self.load_log().await?);
+        }
+        TreeHead::try_from(&log.as_ref().expect("loaded").head)
+    }
+
     async fn tree_head(&self) -> Result<TreeHead, StorageError> {
         TreeHead::try_from(&self.read_head().await?)
     }

@@ -549,6 +549,22 @@ async fn entries_recorded_without_the_tree_are_integrated_at_the_next_start(kind
     assert_eq!((report.not_integrated, report.tree_size), (9, 0));
 
     let mut app = TestApp::start(db, Options::default()).await;
+    // Integrated at start, before any call, and published.
+    let mut published = 0;
+    for _ in 0..100 {
+        if let Ok(latest) = app
+            .client
+            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
+            .await
+        {
+            published = latest.into_inner().tree_size;
+            if published == 9 {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(published, 9, "the backlog is in the checkpoint published at start");
     app.client
         .record_disclosure(income_register_submission("t5", hetus(20, 2)))
         .await
