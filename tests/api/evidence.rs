@@ -564,7 +564,10 @@ async fn entries_recorded_without_the_tree_are_integrated_at_the_next_start(kind
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!(published, 9, "the backlog is in the checkpoint published at start");
+    assert_eq!(
+        published, 9,
+        "the backlog is in the checkpoint published at start"
+    );
     app.client
         .record_disclosure(income_register_submission("t5", hetus(20, 2)))
         .await
