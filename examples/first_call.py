@@ -6,6 +6,7 @@ from ../proto into a temporary directory, so nothing generated is kept.
     python3 examples/first_call.py [127.0.0.1:50051]
 """
 
+import hashlib
 import pathlib
 import sys
 import tempfile
@@ -30,6 +31,24 @@ def load_stubs():
     sys.path.insert(0, out)
     from luovutusloki.v1 import disclosure_log_pb2 as pb, disclosure_log_pb2_grpc as rpc
     return pb, rpc
+
+
+def verify_inclusion(index, size, leaf, proof, root):
+    """RFC 9162 section 2.1.3.2. Check the checkpoint's signature too (luovutusloki
+    verify-proof, or any C2SP signed-note verifier) before trusting its root."""
+    node = lambda left, right: hashlib.sha256(b"\1" + left + right).digest()
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
 
 
 def main():
@@ -80,6 +99,28 @@ def main():
     audit = client.ListAccessLookups(pb.ListAccessLookupsRequest(
         controller_id="1234567-1", requested_by="kasittelija-17"))
     print(f"lookups by kasittelija-17 on record: {len(audit.lookups)}")
+
+    # Tamper evidence: the entry's leaf, a signed checkpoint that covers it (published within
+    # a second), and the proof that the entry is in that checkpoint's tree.
+    entry = receipt.first_entry_id + 1
+    leaf = client.GetEntryLeaf(pb.GetEntryLeafRequest(controller_id="1234567-1", entry_id=entry))
+    assert hashlib.sha256(b"\0" + leaf.leaf_data).digest() == leaf.leaf_hash
+    checkpoint = None
+    for _ in range(30):
+        try:
+            checkpoint = client.GetCheckpoint(pb.GetCheckpointRequest())
+            if checkpoint.tree_size > entry:
+                break
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.NOT_FOUND:  # none published yet
+                raise
+        time.sleep(0.1)
+    proof = client.GetInclusionProof(pb.GetInclusionProofRequest(
+        controller_id="1234567-1", entry_id=entry, tree_size=checkpoint.tree_size))
+    proven = verify_inclusion(entry, checkpoint.tree_size, leaf.leaf_hash, proof.hashes,
+                              checkpoint.root_hash)
+    print(f"entry {entry} is in the signed tree of {checkpoint.tree_size} entries: {proven}")
+    print(checkpoint.note.splitlines()[-1][:40] + "...")
 
     try:
         bad = pb.RecordDisclosureRequest()
