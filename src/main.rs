@@ -68,6 +68,9 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         keys: cli::evidence::KeyArgs,
+        /// Also require the checkpoints to be of this log (their first line).
+        #[arg(long)]
+        origin: Option<String>,
     },
     /// Empty the personal content of old entries, keeping their leaf hashes.
     Purge(cli::evidence::PurgeArgs),
@@ -122,7 +125,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(command) => cli::report::run(settings, command).await,
         Command::Verify(keys) => cli::evidence::run_verify(settings, keys).await,
         Command::Prove(command) => cli::evidence::run_prove(settings, command).await,
-        Command::VerifyProof { file, keys } => cli::evidence::run_verify_proof(&file, keys),
+        Command::VerifyProof { file, keys, origin } => {
+            cli::evidence::run_verify_proof(&file, keys, origin.as_deref())
+        }
         Command::Purge(args) => cli::evidence::run_purge(settings, args).await,
     }
 }

@@ -200,18 +200,29 @@ async fn prove<S: Storage>(store: &S, command: ProveCommand) -> anyhow::Result<P
 }
 
 /// `luovutusloki verify-proof FILE`: needs no database, only the verifier key.
-pub fn run_verify_proof(file: &Path, keys: KeyArgs) -> anyhow::Result<()> {
+pub fn run_verify_proof(file: &Path, keys: KeyArgs, origin: Option<&str>) -> anyhow::Result<()> {
     let key = keys.key(None)?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let proof: ProofFile = serde_json::from_str(&text).context("the proof file")?;
-    println!("{}", verify_proof(&proof, &key)?);
+    println!("{}", verify_proof(&proof, &key, origin)?);
     Ok(())
 }
 
-/// Checks `proof`; says what it proved.
-pub fn verify_proof(proof: &ProofFile, key: &VerifierKey) -> anyhow::Result<String> {
+/// Checks `proof`, and that its checkpoints are of the log `origin` when given; says what
+/// it proved.
+pub fn verify_proof(
+    proof: &ProofFile,
+    key: &VerifierKey,
+    origin: Option<&str>,
+) -> anyhow::Result<String> {
     let checkpoint = open(&proof.checkpoint, key).context("the checkpoint")?;
+    if let Some(origin) = origin.filter(|o| *o != checkpoint.origin) {
+        bail!(
+            "the checkpoint is of the log {}, not {origin}",
+            checkpoint.origin
+        );
+    }
     let hashes = proof
         .hashes
         .iter()
@@ -250,6 +261,13 @@ pub fn verify_proof(proof: &ProofFile, key: &VerifierKey) -> anyhow::Result<Stri
         .as_deref()
         .context("the proof names neither an entry nor an old checkpoint")?;
     let old = open(old, key).context("the old checkpoint")?;
+    if old.origin != checkpoint.origin {
+        bail!(
+            "the checkpoints are of two logs: {} and {}",
+            old.origin,
+            checkpoint.origin
+        );
+    }
     if !verify_consistency(
         old.size,
         checkpoint.size,

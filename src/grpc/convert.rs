@@ -667,6 +667,7 @@ pub fn report_to_proto(report: &SubjectReport) -> proto::SubjectAccessReportResp
             .entries
             .iter()
             .map(|e| proto::ReportEntry {
+                entry_id: e.entry_id as u64,
                 occurred_at: Some(to_proto_timestamp(e.occurred_at)),
                 register_id: e.register.to_string(),
                 register_name: e.register_name.clone().unwrap_or_default(),

@@ -58,7 +58,14 @@ pub async fn entry_leaf<S: Storage>(
 pub fn leaf_to_proto(leaf: LeafRecord) -> Result<proto::EntryLeaf, Status> {
     let (computed, data) = match leaf.content {
         LeafContent::Present { hash, data } => (Some(hash), data),
-        _ => (None, None),
+        LeafContent::Purged => (None, None),
+        LeafContent::HalfPurged | LeafContent::NoDisclosure => {
+            tracing::error!(
+                entry = leaf.index,
+                "an entry is damaged (half purged, or outside its disclosure); run verify"
+            );
+            return Err(Status::internal("internal error"));
+        }
     };
     let hash = leaf.stored.or(computed).ok_or_else(|| {
         tracing::error!(

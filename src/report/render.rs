@@ -249,6 +249,7 @@ mod tests {
                      categories: &[DataCategory],
                      purpose: &str,
                      channel| ReportEntry {
+            entry_id: 0,
             occurred_at,
             register: register.clone(),
             register_name: Some(name.to_owned()),

@@ -27,6 +27,8 @@ pub struct ReportRequest {
 /// One disclosure as the data subject reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportEntry {
+    /// The subject's entry: also its leaf index, by which it can be proven.
+    pub entry_id: i64,
     pub occurred_at: Timestamp,
     pub register: RegisterId,
     /// The register's name in the report's language, from the catalogue.
@@ -120,6 +122,7 @@ pub async fn subject_access_report<S: Storage>(
                     Language::En => r.name.en.clone(),
                 });
                 entries.push(ReportEntry {
+                    entry_id: item.entry_id,
                     occurred_at: d.occurred_at,
                     register: d.register,
                     register_name,

@@ -4,7 +4,8 @@
 
 use luovutusloki::grpc::proto::{
     GetCheckpointRequest, GetConsistencyProofRequest, GetEntryLeafRequest,
-    GetInclusionProofRequest, ListSubjectDisclosuresRequest,
+    GetInclusionProofRequest, ListSubjectDisclosuresRequest, ReportLanguage,
+    SubjectAccessReportRequest,
 };
 use luovutusloki::retention::RetentionSettings;
 use luovutusloki::storage::{PostgresStore, PurgeRequest, SqliteStore, Storage};
@@ -33,6 +34,7 @@ on_both_backends!(
     entries_recorded_without_the_tree_are_integrated_at_the_next_start,
     the_retention_schedule_purges_old_entries_when_the_service_starts,
     a_proof_printed_by_prove_is_checked_by_verify_proof_with_only_the_verifier_key,
+    each_entry_of_an_access_report_is_proven_on_its_own,
 );
 
 /// Records disclosures of 3, 1, 4 and 1 subjects: entries 0..3, 3, 4..8 and 8.
@@ -694,4 +696,74 @@ async fn a_proof_printed_by_prove_is_checked_by_verify_proof_with_only_the_verif
 fn rfc9162_b64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+async fn each_entry_of_an_access_report_is_proven_on_its_own(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    record_four(&mut app).await;
+    // hetu(3) is in t2 (entry 3) only; hetu(5) in t3 (entry 5): record it once more.
+    app.client
+        .record_disclosure(income_register_submission("t5", vec![hetu(5), hetu(30)]))
+        .await
+        .unwrap();
+    let report = app
+        .client
+        .subject_access_report(SubjectAccessReportRequest {
+            controller_id: koko(),
+            subject: hetu(5),
+            language: ReportLanguage::En.into(),
+            context: access_case(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut ids: Vec<u64> = report.entries.iter().map(|e| e.entry_id).collect();
+    ids.sort();
+    assert_eq!(ids, [5, 9]);
+
+    let mut checkpoint = None;
+    for _ in 0..100 {
+        if let Ok(latest) = app
+            .client
+            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
+            .await
+            .map(tonic::Response::into_inner)
+            && latest.tree_size == 11
+        {
+            checkpoint = Some(latest);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let checkpoint = checkpoint.expect("a checkpoint of all 11 entries");
+    let signed = open(&checkpoint.note, &signing_key().verifier()).unwrap();
+    for entry_id in ids {
+        let leaf = app
+            .client
+            .get_entry_leaf(GetEntryLeafRequest {
+                controller_id: koko(),
+                entry_id,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let proof = app
+            .client
+            .get_inclusion_proof(GetInclusionProofRequest {
+                controller_id: koko(),
+                entry_id,
+                tree_size: signed.size,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(rfc9162::verify_inclusion(
+            entry_id,
+            signed.size,
+            &rfc9162::leaf_hash(&leaf.leaf_data),
+            &hashes(proof.hashes),
+            &signed.root
+        ));
+    }
 }
