@@ -38,6 +38,8 @@ pub enum Problem {
     Orphan { entry: i64, disclosure: i64 },
     /// Only one of the subject hash and the sealed copy is left.
     HalfPurged { entry: i64 },
+    /// Emptied as a purge would, but no recorded purge covers it.
+    PurgedWithoutRecord { entry: i64 },
     /// Integrated, by the head, but without a leaf hash.
     NoLeafHash { entry: i64 },
     /// The head's root is not the root of the rebuilt tree.
@@ -59,6 +61,7 @@ impl Problem {
             | Self::Missing { entry }
             | Self::Orphan { entry, .. }
             | Self::HalfPurged { entry }
+            | Self::PurgedWithoutRecord { entry }
             | Self::NoLeafHash { entry } => Some(*entry),
             _ => None,
         }
@@ -96,6 +99,10 @@ impl fmt::Display for Problem {
             Self::HalfPurged { entry } => write!(
                 f,
                 "entry {entry}: only one of its subject hash and sealed copy was removed"
+            ),
+            Self::PurgedWithoutRecord { entry } => write!(
+                f,
+                "entry {entry}: its content was removed, but no recorded purge covers it"
             ),
             Self::NoLeafHash { entry } => {
                 write!(f, "entry {entry}: in the tree but its leaf hash is gone")
@@ -159,6 +166,7 @@ struct Mismatch {
 /// Verifies the log in `store` with the checkpoint verifier key `key`.
 pub async fn verify<S: Storage>(store: &S, key: &VerifierKey) -> Result<Report, StorageError> {
     let head = store.tree_head().await?;
+    let purges = store.purges().await?;
     let mut report = Report::default();
     let mut frontier = Frontier::empty();
     // The tree can be rebuilt only up to the first missing leaf.
@@ -184,6 +192,9 @@ pub async fn verify<S: Storage>(store: &S, key: &VerifierKey) -> Result<Report, 
             next = leaf.index + 1;
             report.entries += 1;
             let integrated = (leaf.index as u64) < head.size;
+            if leaf.content == LeafContent::Purged && !purges.iter().any(|p| p.covers(leaf.index)) {
+                report.problem(Problem::PurgedWithoutRecord { entry: leaf.index });
+            }
             let hash = check_leaf(&leaf, integrated, &mut report, &mut mismatches, &mut seen);
             match hash {
                 Some(hash) if intact && integrated => {

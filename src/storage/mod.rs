@@ -22,7 +22,9 @@ pub use postgres::PostgresStore;
 pub use rollup::RollupEntry;
 pub use sqlite::SqliteStore;
 pub use store::SqlStore;
-pub use tree::{LeafContent, LeafRecord, PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead};
+pub use tree::{
+    LeafContent, LeafRecord, PurgeRecord, PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead,
+};
 
 use crate::crypto::SubjectHash;
 use crate::domain::{
@@ -235,6 +237,9 @@ pub trait Storage: Clone + Send + Sync + 'static {
         &self,
         request: &PurgeRequest,
     ) -> impl Future<Output = Result<PurgeReport, StorageError>> + Send;
+
+    /// Every recorded purge, oldest first.
+    fn purges(&self) -> impl Future<Output = Result<Vec<PurgeRecord>, StorageError>> + Send;
 
     /// Checks that the database answers (for health checks).
     fn ping(&self) -> impl Future<Output = Result<(), StorageError>> + Send;

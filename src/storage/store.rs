@@ -23,8 +23,9 @@ use super::lookups::{
 use super::rollup::{RollupEntry, RollupRow, rollup_query};
 use super::rows::{self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, SubjectRow};
 use super::tree::{
-    CHECKPOINT_COLUMNS, CheckpointRow, EntryRow, INSERT_CHECKPOINT, LeafRecord, LogHead, LogState,
-    PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead, purge_selection,
+    CHECKPOINT_COLUMNS, CheckpointRow, EntryRow, INSERT_CHECKPOINT, LIST_PURGES, LeafRecord,
+    LogHead, LogState, PurgeRecord, PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead,
+    purge_selection,
 };
 use super::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
 use crate::transparency::merkle::{Hash, ProofPlan};
@@ -132,6 +133,7 @@ where
     for<'r> EntryRow: FromRow<'r, DB::Row>,
     for<'r> LogHead: FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
+    for<'r> PurgeRecord: FromRow<'r, DB::Row>,
     for<'r> (i16, i64, Vec<u8>): FromRow<'r, DB::Row>,
     for<'r> (i64, Option<Vec<u8>>): FromRow<'r, DB::Row>,
     for<'r> (Option<i64>, Option<i64>, i64): FromRow<'r, DB::Row>,
@@ -518,6 +520,10 @@ where
             entries: entries as u64,
             range: first.zip(last),
         })
+    }
+
+    async fn purges(&self) -> Result<Vec<PurgeRecord>, StorageError> {
+        Ok(sqlx::query_as(LIST_PURGES).fetch_all(&self.pool).await?)
     }
 
     async fn ping(&self) -> Result<(), StorageError> {

@@ -324,6 +324,27 @@ pub struct PurgeReport {
     pub range: Option<(i64, i64)>,
 }
 
+/// A recorded purge.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PurgeRecord {
+    pub purged_at: i64,
+    pub occurred_before: i64,
+    pub entries: i64,
+    pub first_entry_id: Option<i64>,
+    pub last_entry_id: Option<i64>,
+    pub requested_by: String,
+}
+
+impl PurgeRecord {
+    /// Whether the purge emptied entry `index` (or at least covered its id range).
+    pub fn covers(&self, index: i64) -> bool {
+        matches!((self.first_entry_id, self.last_entry_id), (Some(first), Some(last)) if (first..=last).contains(&index))
+    }
+}
+
+pub(super) const LIST_PURGES: &str = "SELECT purged_at, occurred_before, entries, first_entry_id, \
+     last_entry_id, requested_by FROM purges ORDER BY id";
+
 /// The entries a purge empties: integrated, not yet empty, of disclosures before the date.
 pub(super) fn purge_selection<DB: Database>(qb: &mut QueryBuilder<DB>, request: &PurgeRequest)
 where

@@ -27,6 +27,7 @@ on_both_backends!(
     a_changed_disclosure_field_is_caught_at_its_first_entry,
     a_changed_subject_hash_is_caught_at_its_entry,
     a_deleted_entry_is_caught_as_a_missing_index,
+    an_entry_emptied_outside_any_recorded_purge_is_caught,
     swapped_entry_contents_are_caught_as_reordered_rows,
     a_forged_checkpoint_is_caught_by_its_signature,
     a_server_killed_during_batches_leaves_a_log_that_verifies,
@@ -293,6 +294,25 @@ async fn a_deleted_entry_is_caught_as_a_missing_index(kind: Kind) {
     assert_eq!(
         report.problems.first(),
         Some(&Problem::Missing { entry: 5 }),
+        "{:?}",
+        report.problems
+    );
+}
+
+async fn an_entry_emptied_outside_any_recorded_purge_is_caught(kind: Kind) {
+    let db = stopped_log(kind).await;
+    tamper(
+        &db,
+        &[
+            "UPDATE subject_entries SET subject_hash = NULL, sealed_subject = NULL \
+           WHERE entry_id = 2",
+        ],
+    )
+    .await;
+    let report = verify_db(&db).await;
+    assert_eq!(
+        report.problems.first(),
+        Some(&Problem::PurgedWithoutRecord { entry: 2 }),
         "{:?}",
         report.problems
     );
