@@ -135,15 +135,7 @@ pub async fn run_prove(settings: Settings, command: ProveCommand) -> anyhow::Res
 
 async fn prove<S: Storage>(store: &S, command: ProveCommand) -> anyhow::Result<ProofFile> {
     let note = |size: Option<u64>| async move {
-        let found = match size {
-            None => store.latest_checkpoint().await?,
-            Some(size) => store
-                .checkpoints(size.checked_sub(1), 1)
-                .await?
-                .into_iter()
-                .find(|c| c.size == size),
-        };
-        found.with_context(|| match size {
+        store.checkpoint(size).await?.with_context(|| match size {
             Some(size) => format!("no checkpoint of tree size {size}"),
             None => "no checkpoint yet".to_owned(),
         })

@@ -21,16 +21,9 @@ pub fn checkpoint_to_proto(checkpoint: StoredCheckpoint) -> proto::Checkpoint {
 
 /// The checkpoint of `size` leaves, or the latest when `size` is 0.
 pub async fn checkpoint<S: Storage>(store: &S, size: u64) -> Result<proto::Checkpoint, Status> {
-    let found = if size == 0 {
-        store.latest_checkpoint().await?
-    } else {
-        store
-            .checkpoints(Some(size - 1), 1)
-            .await?
-            .into_iter()
-            .find(|c| c.size == size)
-    };
-    found
+    store
+        .checkpoint((size > 0).then_some(size))
+        .await?
         .map(checkpoint_to_proto)
         .ok_or_else(|| Status::not_found("no such checkpoint"))
 }

@@ -72,7 +72,9 @@ impl Publisher {
     }
 
     async fn try_publish<S: Storage>(&mut self, store: &S) -> anyhow::Result<()> {
-        let head = store.tree_head().await?;
+        // The head as this writer left it, without a query; if another writer moved it
+        // since, `add_checkpoint` refuses the checkpoint.
+        let head = store.open_log().await?;
         if head.size == 0 || head.size <= self.published {
             return Ok(());
         }

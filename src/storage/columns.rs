@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::domain::finnish_time::finnish_day_number;
 use crate::domain::{LegalProvision, Receipt, Timestamp};
 
-use crate::transparency::leaf::{DisclosureLeaves, LeafDisclosure};
+use crate::transparency::leaf::{DisclosureLeaves, LeafDisclosure, RECORD, UNIT};
 
 use super::batch::PendingDisclosure;
 use super::tree::LogHead;
@@ -305,9 +305,6 @@ impl BatchColumns {
         }
     }
 }
-
-const UNIT: char = '\u{1f}';
-const RECORD: char = '\u{1e}';
 
 /// The provisions as stored in `disclosures.provisions`: `canonical<US>title` joined by
 /// `<RS>`, given each provision's canonical form. Neither a canonical form nor a title can

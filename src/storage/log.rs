@@ -231,10 +231,20 @@ where
         }
     }
 
-    /// The proof `plan` describes.
-    pub(super) async fn prove(&self, plan: &ProofPlan) -> Result<Vec<Hash>, StorageError> {
+    /// The proof `plan` describes, if there is a plan and its tree of `size` leaves is
+    /// integrated.
+    pub(super) async fn prove(
+        &self,
+        plan: Option<ProofPlan>,
+        size: u64,
+    ) -> Result<Option<Vec<Hash>>, StorageError> {
+        let integrated = self.read_head().await?.tree_size as u64;
+        let Some(plan) = plan.filter(|_| size <= integrated) else {
+            return Ok(None);
+        };
         let hashes = self.node_hashes(&plan.nodes()).await?;
         plan.assemble(&hashes)
+            .map(Some)
             .ok_or_else(|| StorageError::Corrupt("a proof node is missing".into()))
     }
 

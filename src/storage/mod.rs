@@ -182,7 +182,8 @@ pub trait Storage: Clone + Send + Sync + 'static {
     /// Reads the log head and, with tamper evidence on, integrates the entries the tree does
     /// not hold yet (recorded with it off, or before it existed), so that the first
     /// checkpoint covers them. The writer calls it before its first batch anyway; the
-    /// server calls it at start. Returns the integrated tree's head.
+    /// server calls it at start. Returns the integrated tree's head, as the last batch left
+    /// it once loaded (no query then).
     fn open_log(&self) -> impl Future<Output = Result<TreeHead, StorageError>> + Send;
 
     /// The integrated tree as committed.
@@ -206,6 +207,23 @@ pub trait Storage: Clone + Send + Sync + 'static {
         after_size: Option<u64>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<StoredCheckpoint>, StorageError>> + Send;
+
+    /// The checkpoint of the tree of `size` leaves, or the latest when `None`.
+    fn checkpoint(
+        &self,
+        size: Option<u64>,
+    ) -> impl Future<Output = Result<Option<StoredCheckpoint>, StorageError>> + Send {
+        async move {
+            match size {
+                None => self.latest_checkpoint().await,
+                Some(size) => Ok(self
+                    .checkpoints(size.checked_sub(1), 1)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.size == size)),
+            }
+        }
+    }
 
     /// The inclusion proof of leaf `index` in the tree of `size` leaves; `None` unless
     /// `index < size <= ` the integrated size.

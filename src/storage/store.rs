@@ -462,11 +462,7 @@ where
         index: u64,
         size: u64,
     ) -> Result<Option<Vec<Hash>>, StorageError> {
-        let integrated = self.read_head().await?.tree_size as u64;
-        match ProofPlan::inclusion(index, size).filter(|_| size <= integrated) {
-            Some(plan) => self.prove(&plan).await.map(Some),
-            None => Ok(None),
-        }
+        self.prove(ProofPlan::inclusion(index, size), size).await
     }
 
     async fn consistency_proof(
@@ -474,11 +470,7 @@ where
         old: u64,
         new: u64,
     ) -> Result<Option<Vec<Hash>>, StorageError> {
-        let integrated = self.read_head().await?.tree_size as u64;
-        match ProofPlan::consistency(old, new).filter(|_| new <= integrated) {
-            Some(plan) => self.prove(&plan).await.map(Some),
-            None => Ok(None),
-        }
+        self.prove(ProofPlan::consistency(old, new), new).await
     }
 
     async fn leaves(

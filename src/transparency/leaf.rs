@@ -10,10 +10,10 @@ use super::merkle::Hash;
 /// The version byte every leaf starts with.
 pub const LEAF_VERSION: u8 = 1;
 
-/// Separates provisions in their stored text (ASCII RS).
-const RECORD: char = '\u{1e}';
+/// Separates provisions in their stored text (ASCII RS); storage writes them with it.
+pub const RECORD: char = '\u{1e}';
 /// Separates a provision's canonical form from its title (ASCII US).
-const UNIT: char = '\u{1f}';
+pub const UNIT: char = '\u{1f}';
 
 /// A disclosure's fields as stored: codes, microseconds since the Unix epoch and texts.
 #[derive(Debug, Clone, Copy)]

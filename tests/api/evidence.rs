@@ -48,25 +48,32 @@ async fn record_four(app: &mut TestApp) {
     }
 }
 
-/// Opens the database directly and verifies it with the test verifier key.
+/// Opens the stopped app's database directly as `$store` and evaluates `$body`.
+macro_rules! with_store {
+    ($db:expr, |$store:ident| $body:expr) => {
+        match $db {
+            Database::Sqlite { .. } => {
+                let $store = SqliteStore::open(&$db.sqlite_path().unwrap(), 1)
+                    .await
+                    .unwrap();
+                let out = $body;
+                $store.close().await;
+                out
+            }
+            Database::Postgres(pg) => {
+                let $store = PostgresStore::connect(&pg.url, 2).await.unwrap();
+                let out = $body;
+                $store.close().await;
+                out
+            }
+        }
+    };
+}
+
+/// Verifies the database with the test verifier key.
 async fn verify_db(db: &Database) -> Report {
     let key = signing_key().verifier();
-    match db {
-        Database::Sqlite { .. } => {
-            let store = SqliteStore::open(&db.sqlite_path().unwrap(), 1)
-                .await
-                .unwrap();
-            let report = verify(&store, &key).await.unwrap();
-            store.close().await;
-            report
-        }
-        Database::Postgres(pg) => {
-            let store = PostgresStore::connect(&pg.url, 2).await.unwrap();
-            let report = verify(&store, &key).await.unwrap();
-            store.close().await;
-            report
-        }
-    }
+    with_store!(db, |store| verify(&store, &key).await.unwrap())
 }
 
 /// Runs `statements` on one connection, as an administrator with database access would.
@@ -86,6 +93,44 @@ async fn tamper(db: &Database, statements: &[&str]) {
             }
         }
     }
+}
+
+/// The latest checkpoint once it covers `size` entries: published after each batch here,
+/// it may be a moment behind the reply. `None` if it does not come within two seconds.
+async fn checkpoint_of(
+    app: &mut TestApp,
+    size: u64,
+) -> Option<luovutusloki::grpc::proto::Checkpoint> {
+    for _ in 0..100 {
+        if let Ok(latest) = app
+            .client
+            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
+            .await
+            .map(tonic::Response::into_inner)
+            && latest.tree_size == size
+        {
+            return Some(latest);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    None
+}
+
+/// Swaps the subject hash and sealed copy of entries `a` and `b`.
+async fn swap_contents(db: &Database, a: i64, b: i64) {
+    let stash = format!(
+        "CREATE TEMPORARY TABLE stash AS SELECT entry_id, subject_hash, sealed_subject \
+         FROM subject_entries WHERE entry_id IN ({a}, {b})"
+    );
+    let take = |to: i64, from: i64| {
+        format!(
+            "UPDATE subject_entries SET \
+             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = {from}), \
+             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = {from}) \
+             WHERE entry_id = {to}"
+        )
+    };
+    tamper(db, &[&stash, &take(a, b), &take(b, a)]).await;
 }
 
 /// A log of four disclosures (9 entries), stopped, that verifies.
@@ -210,22 +255,9 @@ async fn the_latest_checkpoint_is_signed_and_names_the_root_of_every_entry(kind:
             .into_inner();
         leaves.push(rfc9162::leaf_hash(&leaf.leaf_data));
     }
-    // Published after each batch here; the last may be a moment behind the reply.
-    let mut checkpoint = None;
-    for _ in 0..100 {
-        let latest = app
-            .client
-            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
-            .await
-            .unwrap()
-            .into_inner();
-        if latest.tree_size == 9 {
-            checkpoint = Some(latest);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let checkpoint = checkpoint.expect("a checkpoint of all 9 entries");
+    let checkpoint = checkpoint_of(&mut app, 9)
+        .await
+        .expect("a checkpoint of all 9 entries");
     let signed = open(&checkpoint.note, &signing_key().verifier()).unwrap();
     assert_eq!(signed.origin, ORIGIN);
     assert_eq!(signed.size, 9);
@@ -320,22 +352,7 @@ async fn an_entry_emptied_outside_any_recorded_purge_is_caught(kind: Kind) {
 
 async fn swapped_entry_contents_are_caught_as_reordered_rows(kind: Kind) {
     let db = stopped_log(kind).await;
-    tamper(
-        &db,
-        &[
-            "CREATE TEMPORARY TABLE stash AS SELECT entry_id, subject_hash, sealed_subject \
-             FROM subject_entries WHERE entry_id IN (1, 5)",
-            "UPDATE subject_entries SET \
-             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = 5), \
-             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = 5) \
-             WHERE entry_id = 1",
-            "UPDATE subject_entries SET \
-             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = 1), \
-             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = 1) \
-             WHERE entry_id = 5",
-        ],
-    )
-    .await;
+    swap_contents(&db, 1, 5).await;
     let report = verify_db(&db).await;
     // Entries 1 and 5 are of different disclosures, so each row now gives a leaf that is
     // neither its own nor the other's; swapped within one disclosure, each gives the
@@ -344,22 +361,7 @@ async fn swapped_entry_contents_are_caught_as_reordered_rows(kind: Kind) {
     assert!(report.problems.iter().any(|p| p.entry() == Some(5)));
 
     let db = stopped_log(kind).await;
-    tamper(
-        &db,
-        &[
-            "CREATE TEMPORARY TABLE stash AS SELECT entry_id, subject_hash, sealed_subject \
-             FROM subject_entries WHERE entry_id IN (4, 7)",
-            "UPDATE subject_entries SET \
-             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = 7), \
-             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = 7) \
-             WHERE entry_id = 4",
-            "UPDATE subject_entries SET \
-             subject_hash = (SELECT subject_hash FROM stash WHERE entry_id = 4), \
-             sealed_subject = (SELECT sealed_subject FROM stash WHERE entry_id = 4) \
-             WHERE entry_id = 7",
-        ],
-    )
-    .await;
+    swap_contents(&db, 4, 7).await;
     let report = verify_db(&db).await;
     assert_eq!(
         report.problems.first(),
@@ -466,18 +468,7 @@ async fn purged_entries_keep_the_log_verifiable_and_their_neighbours_provable(ki
         requested_by: "tietosuojavastaava".into(),
         at: 1_800_000_000_000_000,
     };
-    let purged = match &db {
-        Database::Sqlite { .. } => {
-            let store = SqliteStore::open(&db.sqlite_path().unwrap(), 1)
-                .await
-                .unwrap();
-            store.purge(&request).await.unwrap()
-        }
-        Database::Postgres(pg) => {
-            let store = PostgresStore::connect(&pg.url, 2).await.unwrap();
-            store.purge(&request).await.unwrap()
-        }
-    };
+    let purged = with_store!(&db, |store| store.purge(&request).await.unwrap());
     assert_eq!(purged.entries, 2);
     assert_eq!(purged.range, Some((0, 1)));
     let report = verify_db(&db).await;
@@ -572,22 +563,8 @@ async fn entries_recorded_without_the_tree_are_integrated_at_the_next_start(kind
 
     let mut app = TestApp::start(db, Options::default()).await;
     // Integrated at start, before any call, and published.
-    let mut published = 0;
-    for _ in 0..100 {
-        if let Ok(latest) = app
-            .client
-            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
-            .await
-        {
-            published = latest.into_inner().tree_size;
-            if published == 9 {
-                break;
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(
-        published, 9,
+    assert!(
+        checkpoint_of(&mut app, 9).await.is_some(),
         "the backlog is in the checkpoint published at start"
     );
     app.client
@@ -742,21 +719,9 @@ async fn each_entry_of_an_access_report_is_proven_on_its_own(kind: Kind) {
     ids.sort();
     assert_eq!(ids, [5, 9]);
 
-    let mut checkpoint = None;
-    for _ in 0..100 {
-        if let Ok(latest) = app
-            .client
-            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
-            .await
-            .map(tonic::Response::into_inner)
-            && latest.tree_size == 11
-        {
-            checkpoint = Some(latest);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let checkpoint = checkpoint.expect("a checkpoint of all 11 entries");
+    let checkpoint = checkpoint_of(&mut app, 11)
+        .await
+        .expect("a checkpoint of all 11 entries");
     let signed = open(&checkpoint.note, &signing_key().verifier()).unwrap();
     for entry_id in ids {
         let leaf = app
