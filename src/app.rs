@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::auth::{Authenticator, Exposure, server_tls_config};
 use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
@@ -17,6 +18,21 @@ use crate::transparency::checkpoint::{read_signing_key, write_signing_key};
 
 /// `luovutusloki serve`: runs until SIGTERM or SIGINT.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let exposure = Exposure::check(settings.listen, settings.tls.as_ref(), &settings.auth)
+        .map_err(anyhow::Error::msg)?;
+    let auth = Arc::new(Authenticator::new(
+        &settings.auth,
+        settings.limits.caller_rate(),
+    )?);
+    let tls = settings.tls.as_ref().map(server_tls_config).transpose()?;
+    if exposure == Exposure::OpenToLocalCallers {
+        tracing::warn!(
+            "NO CALLERS CONFIGURED: every caller on this machine has every role, including \
+             looking up anyone's disclosures by identity code. Fine for trying it out; for \
+             anything else configure [tls] and [[auth.callers]] \
+             (config/luovutusloki.production.toml)"
+        );
+    }
     let keys = Arc::new(keyring_or_first_key(&settings)?);
     let registers = Registers::load(&settings.registers.dir).with_context(|| {
         format!(
@@ -36,6 +52,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let tree = publish.is_some();
     let options = ServerOptions {
         limits: settings.limits,
+        auth,
+        tls,
         registers,
         writer: settings.writer,
         publish,

@@ -9,6 +9,7 @@ use figment::providers::{Env, Format, Toml};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::auth::{AuthSettings, TlsSettings};
 use crate::crypto::{KeyError, KeySpec, Keyring, load_key_dir};
 use crate::grpc::Limits;
 use crate::ingest::WriterConfig;
@@ -20,6 +21,10 @@ use crate::retention::RetentionSettings;
 pub struct Settings {
     /// Address to serve gRPC on.
     pub listen: SocketAddr,
+    /// Server TLS; unset: plain text (allowed on loopback only).
+    pub tls: Option<TlsSettings>,
+    /// The callers and their grants; none: an open service on loopback.
+    pub auth: AuthSettings,
     pub database: DatabaseSettings,
     pub keys: KeySettings,
     pub limits: Limits,
@@ -36,6 +41,8 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            tls: None,
+            auth: AuthSettings::default(),
             database: DatabaseSettings::default(),
             keys: KeySettings::default(),
             limits: Limits::default(),

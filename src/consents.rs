@@ -75,6 +75,7 @@ pub async fn withdraw<S: Storage>(
 pub async fn list<S: Storage>(
     store: &S,
     keys: &Keyring,
+    caller: &str,
     controller: &BusinessId,
     subject: &Hetu,
     context: LookupContext,
@@ -83,6 +84,7 @@ pub async fn list<S: Storage>(
     lookups::record(
         store,
         keys,
+        caller,
         controller,
         subject,
         (context, LookupOperation::ListConsents, Period::default()),

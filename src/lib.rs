@@ -7,6 +7,7 @@
 //! disclosures in one transaction through the [`storage`] trait (SQLite or PostgreSQL).
 
 pub mod app;
+pub mod auth;
 pub mod bench;
 pub mod catalogue;
 pub mod cli;

@@ -10,6 +10,7 @@ use crate::storage::{NewLookup, Period, Storage, StorageError};
 pub async fn record<S: Storage>(
     store: &S,
     keys: &Keyring,
+    caller: &str,
     controller: &BusinessId,
     subject: &Hetu,
     (context, operation, period): (LookupContext, LookupOperation, Period),
@@ -22,6 +23,7 @@ pub async fn record<S: Storage>(
             looked_up_at: now,
             operation,
             context,
+            caller: caller.to_owned(),
             subject_key_id,
             subject_hash,
             period,

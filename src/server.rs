@@ -9,13 +9,18 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tonic::transport::Server;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Server, ServerTlsConfig};
+use tower::Layer;
 
+use crate::auth::Authenticator;
 use crate::catalogue::Registers;
 use crate::crypto::Keyring;
 use crate::grpc::proto::disclosure_log_server::DisclosureLogServer;
-use crate::grpc::{AccessLogLayer, DisclosureLogService, Limits, proto};
+use crate::grpc::{
+    AccessLogLayer, Authenticate, DisclosureLogService, Limits, OverloadLayer, proto,
+};
 use crate::ingest::{PublishConfig, Recorder, WriterConfig};
 use crate::retention::{self, RetentionSettings};
 use crate::storage::Storage;
@@ -24,6 +29,10 @@ use crate::storage::Storage;
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     pub limits: Limits,
+    /// Who the callers are (an open authenticator lets every caller do everything).
+    pub auth: Arc<Authenticator>,
+    /// Server TLS, with client certificates if configured; `None`: plain text.
+    pub tls: Option<ServerTlsConfig>,
     /// The register catalogue; SIGHUP reloads it.
     pub registers: Registers,
     pub writer: WriterConfig,
@@ -79,16 +88,29 @@ pub async fn run<S: Storage>(
     // client's delayed ACK (Nagle): about 40 ms added to a call.
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let health_on_stop = health.clone();
-    let serve = Server::builder()
+    let overload = OverloadLayer::new(
+        options.limits.max_concurrent_calls,
+        Duration::from_millis(options.limits.retry_after_ms),
+    );
+    let disclosure_log = InterceptedService::new(
+        overload.layer(
+            DisclosureLogServer::new(service)
+                .max_decoding_message_size(options.limits.max_message_bytes),
+        ),
+        Authenticate(Arc::clone(&options.auth)),
+    );
+    let mut builder = Server::builder();
+    if let Some(tls) = options.tls.clone() {
+        builder = builder.tls_config(tls).context("configuring TLS")?;
+    }
+    let serve = builder
+        .timeout(Duration::from_secs(options.limits.max_call_secs.max(1)))
         .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
         .layer(AccessLogLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(
-            DisclosureLogServer::new(service)
-                .max_decoding_message_size(options.limits.max_message_bytes),
-        )
+        .add_service(disclosure_log)
         .serve_with_incoming_shutdown(incoming, async move {
             let _ = stop_serving.wait_for(|s| *s).await;
             tracing::info!("shutting down: no new calls, finishing those in flight");

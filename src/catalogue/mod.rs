@@ -99,6 +99,11 @@ impl Register {
             .iter()
             .any(|c| &c.business_id == controller)
     }
+
+    /// The business ids of its controllers (joint controllers included).
+    pub fn controller_ids(&self) -> impl Iterator<Item = &BusinessId> {
+        self.controllers.iter().map(|c| &c.business_id)
+    }
 }
 
 /// Every register of a catalogue directory, by id.

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use time::Date;
 
+use super::CLI_CALLER;
 use crate::config::Settings;
 use crate::consents;
 use crate::domain::finnish_time::{date as finnish_date, start_of_finnish_day};
@@ -200,7 +201,16 @@ async fn run_on<S: Storage>(
         } => {
             let context = super::lookup_context(requested_by, case_reference)?;
             let subject = super::read_hetu(&hetu)?;
-            consents::list(store, &keys()?, &controller, &subject, context, now).await?
+            consents::list(
+                store,
+                &keys()?,
+                CLI_CALLER,
+                &controller,
+                &subject,
+                context,
+                now,
+            )
+            .await?
         }
     })
 }

@@ -18,6 +18,10 @@ use crate::domain::finnish_time::{parse_day, start_of_finnish_day};
 use crate::domain::{BusinessId, Hetu, LookupContext, RegisterId, ShortText, Timestamp};
 use crate::storage::Period;
 
+/// The caller recorded with lookups made by command on the host (whoever may run them has
+/// the database and the keys already); `requested_by` names the person.
+pub const CLI_CALLER: &str = "cli";
+
 /// Opens the configured store (SQLite or PostgreSQL, each its own type) and evaluates `$body`
 /// with it bound to `$store`.
 macro_rules! with_store {

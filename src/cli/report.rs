@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use time::Date;
 
+use super::CLI_CALLER;
 use crate::config::Settings;
 use crate::domain::finnish_time::{date as finnish_date, finnish_day_number, start_of_finnish_day};
 use crate::domain::provision::Language;
@@ -109,7 +110,7 @@ async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
     let catalogue = super::catalogue(settings, args.registers.as_deref())?;
     let now = Timestamp::now();
     let report = with_store!(settings, |store| {
-        subject_access_report(&store, &keys, &catalogue, request, now).await
+        subject_access_report(&store, &keys, CLI_CALLER, &catalogue, request, now).await
     })
     .context("building the report")?;
     let document = match args.format {

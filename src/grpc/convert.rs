@@ -615,6 +615,7 @@ pub fn lookup_to_proto(stored: &StoredLookup) -> proto::AccessLookup {
         looked_up_at: Some(to_proto_timestamp(lookup.looked_up_at)),
         operation: lookup.operation.code().into(),
         requested_by: lookup.context.requested_by.to_string(),
+        caller: lookup.caller.clone(),
         case_reference: lookup.context.case_reference.to_string(),
         subject_key_id: lookup.subject_key_id.into(),
         subject_hash: lookup.subject_hash.to_vec(),

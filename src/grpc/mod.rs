@@ -5,12 +5,14 @@ mod access_log;
 mod consent;
 mod convert;
 mod error;
+mod guard;
 mod page_token;
 mod register;
 mod service;
 mod transparency;
 
 pub use access_log::AccessLogLayer;
+pub use guard::{Authenticate, OverloadLayer, retry_later};
 pub use service::{DisclosureLogService, Limits};
 
 /// Code generated from `proto/luovutusloki/v1`.

@@ -7,6 +7,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::auth::{Caller, Denied, Role};
 use crate::catalogue::{Registers, UndeclaredPolicy};
 use crate::consents::{self, ConsentError};
 use crate::crypto::SubjectHash;
@@ -43,6 +44,26 @@ pub struct Limits {
     pub max_import_messages: usize,
     /// Import messages being recorded at once, so one stream fills group-commit batches.
     pub import_concurrency: usize,
+    /// Calls served at once across all callers; beyond it, RESOURCE_EXHAUSTED.
+    pub max_concurrent_calls: usize,
+    /// Each caller's sustained calls per second; 0: unlimited.
+    pub caller_calls_per_second: u32,
+    /// Calls a caller may make at once above its rate; 0: as many as one second's rate.
+    pub caller_burst: u32,
+    /// Longest a call may run, in seconds, whatever deadline the caller sets (a shorter
+    /// `grpc-timeout` of the caller's is honoured).
+    pub max_call_secs: u64,
+    /// The pause suggested (RetryInfo) when a call is refused for overload, in milliseconds.
+    pub retry_after_ms: u64,
+}
+
+impl Limits {
+    /// Each caller's rate and burst, if callers are rate-limited.
+    pub fn caller_rate(&self) -> crate::auth::CallerRate {
+        let per_second = std::num::NonZeroU32::new(self.caller_calls_per_second)?;
+        let burst = std::num::NonZeroU32::new(self.caller_burst).unwrap_or(per_second);
+        Some((per_second, burst))
+    }
 }
 
 impl Default for Limits {
@@ -53,6 +74,11 @@ impl Default for Limits {
             max_future_skew_secs: 300,
             max_import_messages: 10_000,
             import_concurrency: 64,
+            max_concurrent_calls: 1024,
+            caller_calls_per_second: 0,
+            caller_burst: 0,
+            max_call_secs: 300,
+            retry_after_ms: 100,
         }
     }
 }
@@ -80,11 +106,15 @@ impl<S: Storage> DisclosureLogService<S> {
 
     async fn record(
         &self,
-        request: proto::RecordDisclosureRequest,
+        caller: &Caller,
+        mut request: proto::RecordDisclosureRequest,
         admission: Admission,
     ) -> Result<Recorded, Status> {
+        source_system_of(caller, &mut request.source_system)?;
         let disclosure = convert::new_disclosure(request, &self.limits, Timestamp::now())
             .map_err(invalid_argument)?;
+        let details = disclosure.details();
+        caller.authorize(Role::Recorder, &details.controller, Some(&details.register))?;
         let (classification, needs_consent) = self.classify(disclosure.details())?;
         if needs_consent {
             self.check_consents(&disclosure).await?;
@@ -98,10 +128,13 @@ impl<S: Storage> DisclosureLogService<S> {
     /// Stores a consent or refusal; the same one again returns what is stored.
     async fn store_consent(
         &self,
-        request: proto::RecordConsentRequest,
+        request: Request<proto::RecordConsentRequest>,
         decision: ConsentDecision,
     ) -> Result<Response<proto::Consent>, Status> {
-        let parsed = consent::consent_request(request, decision).map_err(invalid_argument)?;
+        let caller = caller(&request)?;
+        let parsed =
+            consent::consent_request(request.into_inner(), decision).map_err(invalid_argument)?;
+        caller.authorize(Role::Recorder, &parsed.terms.controller, None)?;
         let stored = consents::store(
             &self.store,
             self.recorder.keys(),
@@ -177,6 +210,7 @@ impl<S: Storage> DisclosureLogService<S> {
     /// lookup is not made.
     async fn record_lookup(
         &self,
+        caller: &Caller,
         controller: &BusinessId,
         subject: &Hetu,
         context: LookupContext,
@@ -186,6 +220,7 @@ impl<S: Storage> DisclosureLogService<S> {
         lookups::record(
             &self.store,
             self.recorder.keys(),
+            caller.name(),
             controller,
             subject,
             (context, operation, period),
@@ -225,6 +260,59 @@ impl<S: Storage> DisclosureLogService<S> {
             ))),
         }
     }
+}
+
+/// The caller the authentication interceptor attached to `request`.
+fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
+    request
+        .extensions()
+        .get::<Caller>()
+        .cloned()
+        .ok_or_else(|| {
+            tracing::error!("a call reached the service without passing authentication");
+            Status::internal("internal error")
+        })
+}
+
+/// An authenticated caller records as itself: an empty source system becomes its name, and
+/// another name is refused. The local caller of an open service names its own.
+fn source_system_of(caller: &Caller, source_system: &mut String) -> Result<(), Status> {
+    if !caller.is_authenticated() {
+        return Ok(());
+    }
+    if source_system.is_empty() {
+        caller.name().clone_into(source_system);
+    }
+    if source_system != caller.name() {
+        return Err(Status::permission_denied(format!(
+            "caller {} records as source system {0}, not as another",
+            caller.name()
+        )));
+    }
+    Ok(())
+}
+
+/// Allowed if the caller has any of `roles` at `controller`; the denial names them all.
+fn authorize_any(caller: &Caller, roles: &[Role], controller: &BusinessId) -> Result<(), Status> {
+    let mut denial = Denied::Unauthenticated;
+    for &role in roles {
+        match caller.authorize(role, controller, None) {
+            Ok(()) => return Ok(()),
+            Err(denied) => denial = denied,
+        }
+    }
+    Err(match denial {
+        Denied::Unauthenticated => denial.into(),
+        Denied::Forbidden(_) => Status::permission_denied(format!(
+            "caller {} has none of the roles {} for controller {controller}",
+            caller.name(),
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    })
 }
 
 fn controller(id: &str) -> Result<BusinessId, Status> {
@@ -272,8 +360,9 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::RecordDisclosureRequest>,
     ) -> Result<Response<proto::RecordDisclosureResponse>, Status> {
+        let caller = caller(&request)?;
         let recorded = self
-            .record(request.into_inner(), Admission::FailFast)
+            .record(&caller, request.into_inner(), Admission::FailFast)
             .await?;
         let mut response = Response::new(receipt_to_proto(recorded.receipt));
         if recorded.replayed {
@@ -288,6 +377,8 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<Streaming<proto::RecordDisclosureRequest>>,
     ) -> Result<Response<proto::ImportDisclosuresResponse>, Status> {
+        let caller = caller(&request)?;
+        let caller = &caller;
         let mut stream = request.into_inner();
         let mut results = Vec::new();
         let mut in_flight = FuturesOrdered::new();
@@ -307,7 +398,7 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
                 }));
             } else {
                 in_flight.push_back(futures_util::future::Either::Right(async move {
-                    import_result(index, self.record(message, Admission::Wait).await)
+                    import_result(index, self.record(caller, message, Admission::Wait).await)
                 }));
             }
             while in_flight.len() >= self.limits.import_concurrency.max(1) {
@@ -332,11 +423,13 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetDisclosureRequest>,
     ) -> Result<Response<proto::Disclosure>, Status> {
+        let caller = caller(&request)?;
         let proto::GetDisclosureRequest {
             controller_id,
             disclosure_id,
         } = request.into_inner();
         let controller = controller(&controller_id)?;
+        caller.authorize(Role::Auditor, &controller, None)?;
         let id =
             i64::try_from(disclosure_id).map_err(|_| Status::not_found("no such disclosure"))?;
         match self.store.get_disclosure(&controller, id).await? {
@@ -349,12 +442,14 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::ListDisclosuresRequest>,
     ) -> Result<Response<proto::ListDisclosuresResponse>, Status> {
+        let caller = caller(&request)?;
         let Listing {
             controller,
             filter,
             page_size: size,
             page_token,
         } = convert::disclosure_listing(request.into_inner()).map_err(invalid_argument)?;
+        caller.authorize(Role::Auditor, &controller, filter.register.as_ref())?;
         let query = format!("{controller}|{filter:?}");
         let after =
             page_token::decode(&page_token, &query).map_err(|e| invalid_field("page_token", e))?;
@@ -376,13 +471,16 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::ListSubjectDisclosuresRequest>,
     ) -> Result<Response<proto::ListSubjectDisclosuresResponse>, Status> {
+        let caller = caller(&request)?;
         let Listing {
             controller,
             filter: (subject, period, context),
             page_size: size,
             page_token,
         } = convert::subject_listing(request.into_inner()).map_err(invalid_argument)?;
+        caller.authorize(Role::SubjectAccess, &controller, None)?;
         self.record_lookup(
+            &caller,
             &controller,
             &subject,
             context,
@@ -419,12 +517,19 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::ListAccessLookupsRequest>,
     ) -> Result<Response<proto::ListAccessLookupsResponse>, Status> {
+        let caller = caller(&request)?;
         let Listing {
             controller,
             filter: listing,
             page_size: size,
             page_token,
         } = convert::lookup_listing(request.into_inner()).map_err(invalid_argument)?;
+        // Filtering by identity code is itself a lookup of that person.
+        let role = match listing.subject {
+            Some(_) => Role::SubjectAccess,
+            None => Role::Auditor,
+        };
+        caller.authorize(role, &controller, None)?;
         let mut filter = LookupFilter {
             requested_by: listing.requested_by,
             case_reference: listing.case_reference,
@@ -433,6 +538,7 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         };
         if let Some((subject, context)) = listing.subject {
             self.record_lookup(
+                &caller,
                 &controller,
                 &subject,
                 context,
@@ -464,10 +570,13 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::SubjectAccessReportRequest>,
     ) -> Result<Response<proto::SubjectAccessReportResponse>, Status> {
+        let caller = caller(&request)?;
         let request = convert::report_request(request.into_inner()).map_err(invalid_argument)?;
+        caller.authorize(Role::SubjectAccess, &request.controller, None)?;
         let report = subject_access_report(
             &self.store,
             self.recorder.keys(),
+            caller.name(),
             &self.registers.current(),
             request,
             Timestamp::now(),
@@ -480,26 +589,26 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::RecordConsentRequest>,
     ) -> Result<Response<proto::Consent>, Status> {
-        self.store_consent(request.into_inner(), ConsentDecision::Given)
-            .await
+        self.store_consent(request, ConsentDecision::Given).await
     }
 
     async fn record_consent_refusal(
         &self,
         request: Request<proto::RecordConsentRequest>,
     ) -> Result<Response<proto::Consent>, Status> {
-        self.store_consent(request.into_inner(), ConsentDecision::Refused)
-            .await
+        self.store_consent(request, ConsentDecision::Refused).await
     }
 
     async fn withdraw_consent(
         &self,
         request: Request<proto::WithdrawConsentRequest>,
     ) -> Result<Response<proto::Consent>, Status> {
+        let caller = caller(&request)?;
         let request = request.into_inner();
         let (controller, reference) =
             consent::consent_key(&request.controller_id, &request.reference)
                 .map_err(invalid_argument)?;
+        caller.authorize(Role::Recorder, &controller, None)?;
         let at = convert::timestamp(request.withdrawn_at)
             .map_err(|e| invalid_field("withdrawn_at", e))?
             .unwrap_or_else(Timestamp::now);
@@ -511,10 +620,12 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetConsentRequest>,
     ) -> Result<Response<proto::Consent>, Status> {
+        let caller = caller(&request)?;
         let request = request.into_inner();
         let (controller, reference) =
             consent::consent_key(&request.controller_id, &request.reference)
                 .map_err(invalid_argument)?;
+        authorize_any(&caller, &[Role::Recorder, Role::Auditor], &controller)?;
         match self.store.get_consent(&controller, &reference).await? {
             Some(found) => Ok(Response::new(consent::consent_to_proto(&found))),
             None => Err(Status::not_found(format!("no consent {reference}"))),
@@ -525,11 +636,14 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::ListConsentsRequest>,
     ) -> Result<Response<proto::ListConsentsResponse>, Status> {
+        let caller = caller(&request)?;
         let (controller, subject, context) =
             convert::consent_listing(request.into_inner()).map_err(invalid_argument)?;
+        caller.authorize(Role::SubjectAccess, &controller, None)?;
         let listed = consents::list(
             &self.store,
             self.recorder.keys(),
+            caller.name(),
             &controller,
             &subject,
             context,
@@ -545,7 +659,9 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::DisclosureStatisticsRequest>,
     ) -> Result<Response<proto::DisclosureStatisticsResponse>, Status> {
+        let caller = caller(&request)?;
         let query = convert::statistics_query(request.into_inner()).map_err(invalid_argument)?;
+        caller.authorize(Role::Auditor, &query.controller, query.register.as_ref())?;
         let rows = self
             .store
             .rollup(&query.controller, query.register.as_ref(), query.days)
@@ -558,8 +674,10 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::ProcessingRecordRequest>,
     ) -> Result<Response<proto::ProcessingRecordResponse>, Status> {
+        let caller = caller(&request)?;
         let (controller, register_id, days) =
             convert::processing_record_query(request.into_inner()).map_err(invalid_argument)?;
+        caller.authorize(Role::Auditor, &controller, Some(&register_id))?;
         let catalogue = self.registers.current();
         let register = catalogue.get(&register_id).ok_or_else(|| {
             Status::not_found(format!("no register {register_id} in the catalogue"))
@@ -589,15 +707,27 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::ListRegistersRequest>,
     ) -> Result<Response<proto::ListRegistersResponse>, Status> {
+        let caller = caller(&request)?;
+        caller.authenticated_or_local()?;
         let request = request.into_inner();
         let controller = match request.controller_id.as_str() {
             "" => None,
             id => Some(controller(id)?),
         };
+        if let Some(controller) = &controller
+            && !caller.acts_for(controller)
+        {
+            return Err(Status::permission_denied(format!(
+                "caller {} does not act for controller {controller}",
+                caller.name()
+            )));
+        }
         let catalogue = self.registers.current();
+        // Each caller sees its own controllers' registers (joint controllers both do).
         let registers = catalogue
             .registers()
             .filter(|r| controller.as_ref().is_none_or(|c| r.is_controlled_by(c)))
+            .filter(|r| r.controller_ids().any(|c| caller.acts_for(c)))
             .map(|r| register_to_proto(r))
             .collect();
         Ok(Response::new(proto::ListRegistersResponse { registers }))
@@ -607,11 +737,21 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetRegisterRequest>,
     ) -> Result<Response<proto::Register>, Status> {
+        let caller = caller(&request)?;
+        caller.authenticated_or_local()?;
         let id = RegisterId::parse(&request.into_inner().register_id)
             .map_err(|e| invalid_field("register_id", e))?;
         match self.registers.current().get(&id) {
-            Some(register) => Ok(Response::new(register_to_proto(register))),
-            None => Err(Status::not_found(format!(
+            Some(register) if register.controller_ids().any(|c| caller.acts_for(c)) => {
+                Ok(Response::new(register_to_proto(register)))
+            }
+            // Another controller's register is refused as an unknown one is: whether it
+            // exists is not this caller's business.
+            _ if caller.is_authenticated() => Err(Status::permission_denied(format!(
+                "register {id} is not a register of caller {}'s controllers",
+                caller.name()
+            ))),
+            _ => Err(Status::not_found(format!(
                 "no register {id} in the catalogue"
             ))),
         }
@@ -619,8 +759,9 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
 
     async fn reload_registers(
         &self,
-        _request: Request<proto::ReloadRegistersRequest>,
+        request: Request<proto::ReloadRegistersRequest>,
     ) -> Result<Response<proto::ReloadRegistersResponse>, Status> {
+        caller(&request)?.authorize_anywhere(Role::Admin)?;
         match self.registers.reload() {
             Ok(catalogue) => {
                 tracing::info!(registers = catalogue.len(), "register catalogue reloaded");
@@ -638,6 +779,7 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetCheckpointRequest>,
     ) -> Result<Response<proto::Checkpoint>, Status> {
+        caller(&request)?.authorize_anywhere(Role::Verifier)?;
         let proto::GetCheckpointRequest { tree_size } = request.into_inner();
         Ok(Response::new(
             transparency::checkpoint(&self.store, tree_size).await?,
@@ -648,12 +790,14 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetInclusionProofRequest>,
     ) -> Result<Response<proto::InclusionProof>, Status> {
+        let caller = caller(&request)?;
         let proto::GetInclusionProofRequest {
             controller_id,
             entry_id,
             tree_size,
         } = request.into_inner();
         let controller = controller(&controller_id)?;
+        caller.authorize(Role::Verifier, &controller, None)?;
         let leaf = transparency::entry_leaf(&self.store, &controller, entry_id, false).await?;
         let leaf = transparency::leaf_to_proto(leaf)?;
         match self.store.inclusion_proof(entry_id, tree_size).await? {
@@ -673,6 +817,7 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetConsistencyProofRequest>,
     ) -> Result<Response<proto::ConsistencyProof>, Status> {
+        caller(&request)?.authorize_anywhere(Role::Verifier)?;
         let proto::GetConsistencyProofRequest { old_size, new_size } = request.into_inner();
         match self.store.consistency_proof(old_size, new_size).await? {
             Some(hashes) => Ok(Response::new(proto::ConsistencyProof {
@@ -690,11 +835,13 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetEntryLeafRequest>,
     ) -> Result<Response<proto::EntryLeaf>, Status> {
+        let caller = caller(&request)?;
         let proto::GetEntryLeafRequest {
             controller_id,
             entry_id,
         } = request.into_inner();
         let controller = controller(&controller_id)?;
+        caller.authorize(Role::Verifier, &controller, None)?;
         let leaf = transparency::entry_leaf(&self.store, &controller, entry_id, true).await?;
         Ok(Response::new(transparency::leaf_to_proto(leaf)?))
     }

@@ -69,6 +69,7 @@ pub struct SubjectReport {
 pub async fn subject_access_report<S: Storage>(
     store: &S,
     keys: &Keyring,
+    caller: &str,
     catalogue: &Catalogue,
     request: ReportRequest,
     now: Timestamp,
@@ -76,6 +77,7 @@ pub async fn subject_access_report<S: Storage>(
     lookups::record(
         store,
         keys,
+        caller,
         &request.controller,
         &request.subject,
         (

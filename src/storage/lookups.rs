@@ -15,6 +15,9 @@ pub struct NewLookup {
     pub looked_up_at: Timestamp,
     pub operation: LookupOperation,
     pub context: LookupContext,
+    /// The authenticated caller that made it (`local` on an open service); `requested_by`
+    /// is who that caller says asked.
+    pub caller: String,
     /// The subject by its hash under the active key.
     pub subject_key_id: u16,
     pub subject_hash: SubjectHash,
@@ -42,7 +45,7 @@ pub struct LookupFilter {
 
 pub(super) const INSERT_LOOKUP: &str = "INSERT INTO access_lookups (looked_up_at, period_from, \
      period_to, operation, subject_key_id, controller, requested_by, case_reference, \
-     subject_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+     subject_hash, caller) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
 
 /// A lookup as read, before decoding.
 #[derive(sqlx::FromRow)]
@@ -57,6 +60,7 @@ pub(super) struct LookupRow {
     requested_by: String,
     case_reference: String,
     subject_hash: Vec<u8>,
+    caller: String,
 }
 
 impl LookupRow {
@@ -75,6 +79,7 @@ impl LookupRow {
                     requested_by: text(&self.requested_by)?,
                     case_reference: text(&self.case_reference)?,
                 },
+                caller: self.caller,
                 subject_key_id: u16::try_from(self.subject_key_id).map_err(|_| bad("key id"))?,
                 subject_hash: self
                     .subject_hash
@@ -104,7 +109,7 @@ where
 {
     let mut qb = QueryBuilder::new(
         "SELECT id, looked_up_at, period_from, period_to, operation, subject_key_id, controller, \
-         requested_by, case_reference, subject_hash FROM access_lookups WHERE controller = ",
+         requested_by, case_reference, subject_hash, caller FROM access_lookups WHERE controller = ",
     );
     qb.push_bind(controller.as_str().to_owned());
     if let Some(requested_by) = &filter.requested_by {

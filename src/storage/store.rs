@@ -297,6 +297,7 @@ where
             .bind(lookup.context.requested_by.as_str().to_owned())
             .bind(lookup.context.case_reference.as_str().to_owned())
             .bind(lookup.subject_hash.to_vec())
+            .bind(lookup.caller.clone())
             .fetch_one(&self.writer)
             .await?;
         Ok(id)

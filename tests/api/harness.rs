@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use luovutusloki::auth::{AuthSettings, Authenticator};
 use luovutusloki::catalogue::Registers;
 use luovutusloki::crypto::{KeySpec, Keyring};
 use luovutusloki::grpc::Limits;
@@ -215,6 +216,10 @@ pub struct Options {
     /// Longest wait for a checkpoint; zero (the default here) publishes after every batch.
     pub checkpoint_interval: Duration,
     pub retention: RetentionSettings,
+    /// The callers; none (the default) makes an open service.
+    pub auth: AuthSettings,
+    /// Server TLS; then `TestApp::client` is not usable (it speaks plain text).
+    pub tls: Option<tonic::transport::ServerTlsConfig>,
 }
 
 /// The origin of the test log's checkpoints.
@@ -254,8 +259,12 @@ impl TestApp {
         let shutdown = async move {
             let _ = stopped.await;
         };
+        let auth = Authenticator::new(&options.auth, options.limits.caller_rate()).unwrap();
+        let tls = options.tls.is_some();
         let server_options = ServerOptions {
             limits: options.limits,
+            auth: Arc::new(auth),
+            tls: options.tls,
             registers: Registers::load(options.registers.unwrap_or_else(test_registers)).unwrap(),
             writer: options.writer,
             publish: (!options.without_tree).then(|| PublishConfig {
@@ -295,12 +304,14 @@ impl TestApp {
                 ))
             }
         };
-        // The listener is bound, so the connection succeeds without waiting.
-        let channel = Channel::from_shared(format!("http://{address}"))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap();
+        // The listener is bound, so the connection succeeds without waiting. A TLS server's
+        // tests make their own clients.
+        let endpoint = Channel::from_shared(format!("http://{address}")).unwrap();
+        let channel = if tls {
+            endpoint.connect_lazy()
+        } else {
+            endpoint.connect().await.unwrap()
+        };
         let client = DisclosureLogClient::new(channel)
             .max_decoding_message_size(64 * 1024 * 1024)
             .max_encoding_message_size(64 * 1024 * 1024);
