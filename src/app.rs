@@ -85,6 +85,21 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     served
 }
 
+/// `luovutusloki token`: a new API token, 32 random bytes in base64url, and the hash that
+/// goes in the configuration. Only the hash is ever stored.
+pub fn token() -> anyhow::Result<()> {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    println!("token:        {token}");
+    println!(
+        "token_sha256: {}",
+        hex::encode(crate::auth::token_hash(&token))
+    );
+    Ok(())
+}
+
 /// `luovutusloki migrate`: applies the migrations and exits.
 pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     match backend(&settings)? {

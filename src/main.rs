@@ -46,6 +46,9 @@ enum Command {
     },
     /// Print the verifier key of the configured checkpoint signing key.
     VerifierKey,
+    /// Make a new API token: prints the token (give it to the caller) and its SHA-256 (put
+    /// it in the caller's token_sha256).
+    Token,
     /// Benchmark a running server over loopback against baselines on its database.
     Bench(luovutusloki::bench::BenchArgs),
     /// Register catalogues.
@@ -117,6 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => app::keygen_signing(&settings, out),
         Command::Keygen { dir, .. } => app::keygen(&settings, dir),
         Command::VerifierKey => app::verifier_key(&settings),
+        Command::Token => app::token(),
         Command::Bench(args) => luovutusloki::bench::run(args).await,
         Command::Consents(command) => cli::consents::run(settings, command).await,
         Command::Registers(RegistersCommand::Check { registers }) => {

@@ -272,3 +272,33 @@ impl Caller {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::CallerSettings;
+
+    #[test]
+    fn a_callers_rate_admits_its_burst_then_says_how_long_to_wait() {
+        let settings = AuthSettings {
+            callers: vec![CallerSettings {
+                name: "maksatus".into(),
+                certificate_names: vec![],
+                token_sha256: vec![hex::encode(token_hash("t"))],
+                jwt_subjects: vec![],
+                grants: vec![],
+            }],
+            ..AuthSettings::default()
+        };
+        let rate = Some((NonZeroU32::new(1).unwrap(), NonZeroU32::new(2).unwrap()));
+        let auth = Authenticator::new(&settings, rate).unwrap();
+        let call = || auth.authenticate(Some("Bearer t"), None).unwrap().admit();
+        assert_eq!(call(), Ok(()));
+        assert_eq!(call(), Ok(()));
+        let wait = call().unwrap_err();
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+    }
+}

@@ -262,8 +262,17 @@ impl<S: Storage> DisclosureLogService<S> {
     }
 }
 
-/// The caller the authentication interceptor attached to `request`.
+/// The caller the authentication interceptor attached to `request`, who must have presented
+/// credentials (or be the local caller of an open service): a call without them is refused
+/// before its request is even read.
 fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
+    let caller = any_caller(request)?;
+    caller.authenticated_or_local()?;
+    Ok(caller)
+}
+
+/// The caller, with or without credentials: for the calls verification may make public.
+fn any_caller<T>(request: &Request<T>) -> Result<Caller, Status> {
     request
         .extensions()
         .get::<Caller>()
@@ -708,7 +717,6 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         request: Request<proto::ListRegistersRequest>,
     ) -> Result<Response<proto::ListRegistersResponse>, Status> {
         let caller = caller(&request)?;
-        caller.authenticated_or_local()?;
         let request = request.into_inner();
         let controller = match request.controller_id.as_str() {
             "" => None,
@@ -738,7 +746,6 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         request: Request<proto::GetRegisterRequest>,
     ) -> Result<Response<proto::Register>, Status> {
         let caller = caller(&request)?;
-        caller.authenticated_or_local()?;
         let id = RegisterId::parse(&request.into_inner().register_id)
             .map_err(|e| invalid_field("register_id", e))?;
         match self.registers.current().get(&id) {
@@ -779,7 +786,7 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetCheckpointRequest>,
     ) -> Result<Response<proto::Checkpoint>, Status> {
-        caller(&request)?.authorize_anywhere(Role::Verifier)?;
+        any_caller(&request)?.authorize_anywhere(Role::Verifier)?;
         let proto::GetCheckpointRequest { tree_size } = request.into_inner();
         Ok(Response::new(
             transparency::checkpoint(&self.store, tree_size).await?,
@@ -817,7 +824,7 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         &self,
         request: Request<proto::GetConsistencyProofRequest>,
     ) -> Result<Response<proto::ConsistencyProof>, Status> {
-        caller(&request)?.authorize_anywhere(Role::Verifier)?;
+        any_caller(&request)?.authorize_anywhere(Role::Verifier)?;
         let proto::GetConsistencyProofRequest { old_size, new_size } = request.into_inner();
         match self.store.consistency_proof(old_size, new_size).await? {
             Some(hashes) => Ok(Response::new(proto::ConsistencyProof {

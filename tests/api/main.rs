@@ -1,6 +1,7 @@
 //! Black-box tests: a generated tonic client against the real server on port 0, each test on
 //! SQLite and on PostgreSQL.
 
+mod access;
 mod art30;
 mod consents;
 mod evidence;
