@@ -57,9 +57,10 @@ pub fn internal(error: &StorageError) -> Status {
 impl From<RecordError> for Status {
     fn from(error: RecordError) -> Self {
         match error {
-            RecordError::QueueFull => {
-                Status::resource_exhausted("the write queue is full; retry after a short pause")
-            }
+            RecordError::QueueFull => super::guard::retry_later(
+                "the write queue is full; retry after a short pause",
+                std::time::Duration::from_millis(100),
+            ),
             RecordError::ShuttingDown => Status::unavailable("the service is shutting down"),
             RecordError::Conflict => Status::already_exists(
                 "the transfer id was already used for a different disclosure of this controller",
