@@ -167,7 +167,12 @@ impl Settings {
             figment = figment.merge(Toml::file_exact(file));
         }
         figment
-            .merge(Env::prefixed("LUOVUTUSLOKI_").split("__"))
+            // LUOVUTUSLOKI_CONFIG names the file (main.rs); it is not a setting.
+            .merge(
+                Env::prefixed("LUOVUTUSLOKI_")
+                    .ignore(&["config"])
+                    .split("__"),
+            )
             .extract()
             .map_err(Box::new)
     }
@@ -277,6 +282,32 @@ mod tests {
         let settings = Settings::load(Some(&example)).unwrap();
         assert!(settings.transparency.enabled);
         assert_eq!(settings.retention.purge_every_hours, 24);
+    }
+
+    #[test]
+    fn the_production_example_loads_and_may_listen_off_loopback() {
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("config/luovutusloki.production.toml");
+        let settings = Settings::load(Some(&example)).unwrap();
+        assert!(!settings.listen.ip().is_loopback());
+        assert_eq!(
+            crate::auth::Exposure::check(settings.listen, settings.tls.as_ref(), &settings.auth),
+            Ok(crate::auth::Exposure::Authenticated)
+        );
+        for caller in &settings.auth.callers {
+            for grant in &caller.grants {
+                grant.parse(&caller.name).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn the_config_file_variable_is_not_a_setting() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("LUOVUTUSLOKI_CONFIG", "/etc/luovutusloki/luovutusloki.toml");
+            assert!(Settings::load(None).is_ok());
+            Ok(())
+        });
     }
 
     #[test]
