@@ -45,6 +45,7 @@ pub async fn run<S: Storage>(
     // published at start covers them.
     let head = store.open_log().await.context("reading the log head")?;
     tracing::info!(tree_size = head.size, "log open");
+    let _metrics = crate::telemetry::metrics::watch_store(&store, head.size).await;
     let (recorder, writer) =
         Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
     let purging = retention::spawn(store.clone(), options.retention);
@@ -80,7 +81,7 @@ pub async fn run<S: Storage>(
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let health_on_stop = health.clone();
     let serve = Server::builder()
-        .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
+        .trace_fn(crate::telemetry::rpc_span)
         .layer(AccessLogLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
