@@ -62,6 +62,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     };
     let address = listener.local_addr()?;
     let shutdown = server::shutdown_signal();
+    // Bound before the service logs that it serves, so its address is known by then.
+    let metrics = match settings.telemetry.metrics_listen {
+        Some(listen) => Some(serve_metrics(listen).await?),
+        None => None,
+    };
     let reloads = server::reload_on_hangup(options.registers.clone());
     let served = match backend(&settings)? {
         Backend::Sqlite(path) => {
@@ -82,6 +87,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         }
     };
     reloads.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     served
 }
 
@@ -98,6 +106,22 @@ pub fn token() -> anyhow::Result<()> {
         hex::encode(crate::auth::token_hash(&token))
     );
     Ok(())
+}
+
+/// Serves `GET /metrics` on `listen` until the returned task is aborted.
+async fn serve_metrics(
+    listen: std::net::SocketAddr,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen} for metrics"))?;
+    tracing::info!(metrics_address = %listener.local_addr()?, "serving metrics at /metrics");
+    Ok(tokio::spawn(async move {
+        let never = std::future::pending();
+        if let Err(error) = crate::telemetry::metrics::serve(listener, never).await {
+            tracing::error!(%error, "the metrics endpoint failed");
+        }
+    }))
 }
 
 /// `luovutusloki migrate`: applies the migrations and exits.

@@ -33,6 +33,7 @@ pub struct Settings {
     pub registers: RegisterSettings,
     pub transparency: TransparencySettings,
     pub retention: RetentionSettings,
+    pub telemetry: TelemetrySettings,
     /// Longest wait for in-flight calls and queued writes on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
 }
@@ -51,6 +52,7 @@ impl Default for Settings {
             registers: RegisterSettings::default(),
             transparency: TransparencySettings::default(),
             retention: RetentionSettings::default(),
+            telemetry: TelemetrySettings::default(),
             shutdown_grace_secs: 30,
         }
     }
@@ -236,6 +238,30 @@ impl Default for LogSettings {
     }
 }
 
+/// Traces and metrics (README, Observability).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// OTLP/gRPC collector that traces are exported to, e.g. `http://otel-collector:4317`;
+    /// unset, the standard `OTEL_EXPORTER_OTLP_ENDPOINT` is used if set, else nothing is
+    /// exported.
+    pub otlp_endpoint: Option<String>,
+    /// The `service.name` of the exported traces.
+    pub service_name: String,
+    /// Address to serve Prometheus metrics on (`GET /metrics`); unset, none are served.
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+impl Default for TelemetrySettings {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: None,
+            service_name: "luovutusloki".into(),
+            metrics_listen: None,
+        }
+    }
+}
+
 #[cfg(test)]
 // figment's Jail dictates the closures' error type.
 #[allow(clippy::result_large_err)]
@@ -282,6 +308,29 @@ mod tests {
         let settings = Settings::load(Some(&example)).unwrap();
         assert!(settings.transparency.enabled);
         assert_eq!(settings.retention.purge_every_hours, 24);
+        assert_eq!(settings.telemetry.service_name, "luovutusloki");
+        assert_eq!(settings.telemetry.otlp_endpoint, None);
+    }
+
+    #[test]
+    fn telemetry_is_configured_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "LUOVUTUSLOKI_TELEMETRY__OTLP_ENDPOINT",
+                "http://otel-collector:4317",
+            );
+            jail.set_env("LUOVUTUSLOKI_TELEMETRY__METRICS_LISTEN", "127.0.0.1:9464");
+            let settings = Settings::load(None).unwrap();
+            assert_eq!(
+                settings.telemetry.otlp_endpoint.as_deref(),
+                Some("http://otel-collector:4317")
+            );
+            assert_eq!(
+                settings.telemetry.metrics_listen,
+                Some(SocketAddr::from(([127, 0, 0, 1], 9464)))
+            );
+            Ok(())
+        });
     }
 
     #[test]

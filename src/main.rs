@@ -106,8 +106,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(format) = cli.log_format {
         settings.log.format = format;
     }
-    telemetry::init(&settings.log);
-    match cli.command {
+    // Only the service exports traces; the other commands log.
+    let traces = matches!(cli.command, Command::Serve { .. }).then_some(&settings.telemetry);
+    let telemetry = telemetry::init(&settings.log, traces)?;
+    let result = command(cli.command, settings).await;
+    telemetry.shutdown().await;
+    result
+}
+
+async fn command(command: Command, mut settings: Settings) -> anyhow::Result<()> {
+    match command {
         Command::Serve { registers } => {
             if let Some(dir) = registers {
                 settings.registers.dir = dir;

@@ -54,6 +54,7 @@ pub async fn run<S: Storage>(
     // published at start covers them.
     let head = store.open_log().await.context("reading the log head")?;
     tracing::info!(tree_size = head.size, "log open");
+    let _metrics = crate::telemetry::metrics::watch_store(&store, head.size).await;
     let (recorder, writer) =
         Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
     let purging = retention::spawn(store.clone(), options.retention);
@@ -105,7 +106,7 @@ pub async fn run<S: Storage>(
     }
     let serve = builder
         .timeout(Duration::from_secs(options.limits.max_call_secs.max(1)))
-        .trace_fn(|request| tracing::info_span!("rpc", method = %request.uri().path()))
+        .trace_fn(crate::telemetry::rpc_span)
         .layer(AccessLogLayer)
         .add_service(health_service)
         .add_service(reflection_v1)

@@ -1,5 +1,6 @@
 //! One log event per RPC when it is answered: method, gRPC status code and latency. Errors
-//! at `info`, successes at `debug`, so a busy log stays readable.
+//! at `info`, successes at `debug`, so a busy log stays readable. The same outcome goes to
+//! the RPC's span and to the request metrics.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -7,6 +8,8 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use tower::{Layer, Service};
+
+use crate::telemetry::{self, metrics::metrics};
 
 /// Adds [`AccessLog`] to every service of the server.
 #[derive(Debug, Clone, Copy, Default)]
@@ -45,17 +48,24 @@ where
         let response = self.inner.call(request);
         Box::pin(async move {
             let response = response.await;
-            let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let elapsed = started.elapsed();
+            let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
             match &response {
                 // An error answer carries its status in the headers (trailers-only response);
                 // a success carries `0` in the trailers, after the body.
-                Ok(answer) => match answer.headers().get("grpc-status") {
-                    Some(code) if code != "0" => {
-                        let code = code.to_str().unwrap_or("?");
+                Ok(answer) => {
+                    let code = answer.headers().get("grpc-status").map_or(0, |code| {
+                        code.to_str().ok().and_then(|c| c.parse().ok()).unwrap_or(2)
+                    });
+                    // Polled within the RPC's span (tonic enters it), so this is that span.
+                    telemetry::record_rpc_status(code);
+                    metrics().rpc_answered(&method, code, elapsed);
+                    if code == 0 {
+                        tracing::debug!(%method, code = "0", elapsed_ms, "rpc answered");
+                    } else {
                         tracing::info!(%method, code, elapsed_ms, "rpc answered with an error");
                     }
-                    _ => tracing::debug!(%method, code = "0", elapsed_ms, "rpc answered"),
-                },
+                }
                 Err(_) => tracing::warn!(%method, elapsed_ms, "rpc failed before an answer"),
             }
             response

@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::crypto::Keyring;
 use crate::domain::{Classification, NewDisclosure, Receipt};
 use crate::storage::{PendingDisclosure, Storage, StorageError, WriteOutcome};
+use crate::telemetry::metrics::metrics;
 
 pub use publisher::PublishConfig;
 pub use writer::{WriterConfig, WriterHandle};
@@ -57,6 +58,12 @@ struct Job {
     reply: oneshot::Sender<Result<WriteOutcome, Arc<StorageError>>>,
     /// The job's room in the queue, given back when the job is answered.
     budget: Reservation,
+    /// The span of the call that recorded it (the RPC's), which the batch's span is the
+    /// child of or linked to.
+    caller: tracing::Span,
+    /// Open while the job waits in the queue; the writer drops it when it takes the job
+    /// into a batch.
+    queued: tracing::Span,
 }
 
 /// The handle callers record through; cheap to clone.
@@ -115,20 +122,28 @@ impl Recorder {
         };
         let (reply, answer) = oneshot::channel();
         let job = Job {
+            queued: tracing::info_span!("queued", subjects = item.subjects.len() as i64),
+            caller: tracing::Span::current(),
             item,
             reply,
             budget,
         };
-        match admission {
+        // Counted before it is sent, so the writer never takes out more than went in.
+        metrics().queued();
+        let sent = match admission {
             Admission::FailFast => self.queue.try_send(job).map_err(|e| match e {
                 mpsc::error::TrySendError::Full(_) => RecordError::QueueFull,
                 mpsc::error::TrySendError::Closed(_) => RecordError::ShuttingDown,
-            })?,
+            }),
             Admission::Wait => self
                 .queue
                 .send(job)
                 .await
-                .map_err(|_| RecordError::ShuttingDown)?,
+                .map_err(|_| RecordError::ShuttingDown),
+        };
+        if let Err(error) = sent {
+            metrics().dequeued(1);
+            return Err(error);
         }
         let outcome = answer.await.map_err(|_| RecordError::ShuttingDown)?;
         match outcome {

@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::domain::Timestamp;
 use crate::storage::{Storage, StoredCheckpoint};
+use crate::telemetry::metrics::metrics;
 use crate::transparency::checkpoint::{Checkpoint, SigningKey};
 
 /// What checkpoints are signed with and how often.
@@ -60,9 +62,19 @@ impl Publisher {
     /// Signs and stores a checkpoint of the committed head, unless it is published already.
     /// A failure is logged and tried again an interval later: entries stay committed, only
     /// their publication waits.
-    pub async fn publish<S: Storage>(&mut self, store: &S) {
+    ///
+    /// Its span (`checkpoint`) is the child of `batch`, the span of the batch whose commit
+    /// made it due, when there is one; a checkpoint published when its interval ran out, at
+    /// start or at shutdown starts a trace of its own.
+    pub async fn publish<S: Storage>(&mut self, store: &S, batch: Option<&tracing::Span>) {
         self.due = None;
-        match self.try_publish(store).await {
+        let span = tracing::info_span!(
+            parent: batch.and_then(tracing::Span::id),
+            "checkpoint",
+            tree_size = tracing::field::Empty,
+            stored = tracing::field::Empty,
+        );
+        match self.try_publish(store).instrument(span).await {
             Ok(()) => {}
             Err(error) => {
                 tracing::error!(%error, "publishing a checkpoint failed; trying again later");
@@ -80,15 +92,20 @@ impl Publisher {
         }
         let checkpoint = Checkpoint::new(self.config.origin.clone(), head.size, head.root);
         let note = self.config.key.sign(&checkpoint)?;
+        let signed_at = Timestamp::now().micros();
         let stored = store
             .add_checkpoint(&StoredCheckpoint {
                 size: head.size,
                 root: head.root,
-                signed_at: Timestamp::now().micros(),
+                signed_at,
                 note,
             })
             .await?;
         tracing::debug!(size = head.size, stored, "checkpoint");
+        let span = tracing::Span::current();
+        span.record("tree_size", head.size as i64);
+        span.record("stored", stored);
+        metrics().checkpoint_signed(signed_at);
         self.published = head.size;
         Ok(())
     }

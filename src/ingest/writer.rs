@@ -2,7 +2,7 @@
 //! in one transaction. While one batch commits, the next one gathers.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -10,6 +10,7 @@ use tracing::Instrument;
 
 use crate::domain::Timestamp;
 use crate::storage::{PendingDisclosure, Storage};
+use crate::telemetry::metrics::metrics;
 
 use super::Job;
 use super::publisher::Publisher;
@@ -76,7 +77,7 @@ async fn run<S: Storage>(
                 Ok(job) => job,
                 Err(_) => {
                     if let Some(publisher) = publisher.as_mut() {
-                        publisher.publish(&store).await;
+                        publisher.publish(&store, None).await;
                     }
                     continue;
                 }
@@ -95,36 +96,49 @@ async fn run<S: Storage>(
                 Err(_) => break,
             }
         }
-        commit(&store, &mut jobs).await;
+        metrics().dequeued(jobs.len());
+        let batch = commit(&store, &mut jobs).await;
         if let Some(publisher) = publisher.as_mut() {
+            // The head as this batch left it: no query unless the batch failed.
+            if let Ok(head) = store.open_log().await {
+                metrics().tree_size(head.size);
+            }
             publisher.grew();
             if publisher.is_due() {
-                publisher.publish(&store).await;
+                publisher.publish(&store, Some(&batch)).await;
             }
         }
     }
     // What was committed last is published before the writer stops.
     if let Some(publisher) = publisher.as_mut() {
-        publisher.publish(&store).await;
+        publisher.publish(&store, None).await;
     }
     tracing::debug!("write queue closed and drained; writer stops");
 }
 
 /// Commits `jobs` together and answers each; if the batch fails, tries each job alone, so
-/// one failing disclosure cannot fail the others.
-async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>) {
-    // Each reply keeps its job's queue budget until it is sent.
+/// one failing disclosure cannot fail the others. Returns the batch's span.
+async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>) -> tracing::Span {
+    let span = batch_span(jobs);
+    let mut entries = 0;
+    // Each reply keeps its job's queue budget until it is sent. A job's wait in the queue
+    // (its `queued` span) ends here.
     let (items, replies): (Vec<PendingDisclosure>, Vec<_>) = jobs
         .drain(..)
-        .map(|job| (job.item, (job.reply, job.budget)))
+        .map(|job| {
+            entries += job.item.subjects.len();
+            drop(job.queued);
+            (job.item, (job.reply, job.budget))
+        })
         .unzip();
-    let span = tracing::debug_span!("commit_batch", disclosures = items.len());
-    match store
+    let started = Instant::now();
+    let written = store
         .write_batch(&items, Timestamp::now())
-        .instrument(span)
-        .await
-    {
+        .instrument(span.clone())
+        .await;
+    match written {
         Ok(outcomes) => {
+            metrics().batch_committed(items.len(), entries, started.elapsed());
             for ((reply, _budget), outcome) in replies.into_iter().zip(outcomes) {
                 // A caller that gave up no longer listens; its record is committed anyway.
                 let _ = reply.send(Ok(outcome));
@@ -143,6 +157,31 @@ async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>) {
             }
         }
     }
+    span
+}
+
+/// The span of committing one batch. A batch serves many calls, and a span has one parent:
+/// the batch's span is the child of the first call's span (the call whose arrival opened
+/// the batch), so that a trace of one call alone, the usual case at low load, shows the
+/// commit it waited for; every other call of the batch is linked to it (`follows_from`,
+/// which becomes an OpenTelemetry span link). Each call's own trace shows its time in the
+/// queue (`queued`) and, through the link, the commit that answered it. A span per call
+/// for the shared commit would repeat the same work in every trace and cost a span per
+/// call on the hot path.
+fn batch_span(jobs: &[Job]) -> tracing::Span {
+    let entries: usize = jobs.iter().map(|job| job.item.subjects.len()).sum();
+    let first = jobs.first().map(|job| &job.caller);
+    let span = tracing::info_span!(
+        parent: first.and_then(tracing::Span::id),
+        "commit",
+        // Signed: tracing-opentelemetry exports unsigned integers as strings.
+        disclosures = jobs.len() as i64,
+        entries = entries as i64,
+    );
+    for job in jobs.iter().skip(1) {
+        span.follows_from(&job.caller);
+    }
+    span
 }
 
 async fn retry_alone<S: Storage>(

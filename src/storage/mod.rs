@@ -87,6 +87,16 @@ pub struct SubjectDisclosure {
     pub disclosure: StoredDisclosure,
 }
 
+/// One connection pool's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// `main`, or `read` and `write` where writes have a pool of their own (SQLite).
+    pub name: &'static str,
+    /// Open connections, idle or in use.
+    pub size: u32,
+    pub idle: usize,
+}
+
 /// What the log needs from a database.
 pub trait Storage: Clone + Send + Sync + 'static {
     /// Writes a batch in one transaction and returns each item's outcome, in order. Either
@@ -258,6 +268,9 @@ pub trait Storage: Clone + Send + Sync + 'static {
 
     /// Every recorded purge, oldest first.
     fn purges(&self) -> impl Future<Output = Result<Vec<PurgeRecord>, StorageError>> + Send;
+
+    /// The connection pools' state, for metrics.
+    fn pool_status(&self) -> Vec<PoolStatus>;
 
     /// Checks that the database answers (for health checks).
     fn ping(&self) -> impl Future<Output = Result<(), StorageError>> + Send;

@@ -93,6 +93,8 @@ const INSERT_NEW: &str = "WITH \
 const TRANSFER_KEY: &str = "disclosures_controller_transfer_id_key";
 
 impl Dialect for Postgres {
+    const SEPARATE_WRITER: bool = false;
+
     async fn find_existing(
         pool: &PgPool,
         keys: Vec<(String, String)>,

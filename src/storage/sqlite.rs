@@ -58,6 +58,8 @@ const MOVE_HEAD: &str = "UPDATE log_head SET next_disclosure_id = $1, next_entry
      RETURNING id";
 
 impl Dialect for Sqlite {
+    const SEPARATE_WRITER: bool = true;
+
     async fn find_existing(
         pool: &SqlitePool,
         keys: Vec<(String, String)>,

@@ -27,7 +27,9 @@ use super::tree::{
     LogHead, LogState, PurgeRecord, PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead,
     purge_selection,
 };
-use super::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
+use super::{
+    Cursor, DisclosureFilter, Period, PoolStatus, Storage, StorageError, SubjectDisclosure,
+};
 use crate::transparency::merkle::{Hash, ProofPlan};
 
 /// What became of one attempt to insert a batch.
@@ -43,6 +45,9 @@ pub(super) enum Inserted {
 
 /// What differs between the SQL backends.
 pub(super) trait Dialect: Database {
+    /// Whether writes go through a pool of their own (see [`SqlStore::writer`]).
+    const SEPARATE_WRITER: bool;
+
     /// The stored disclosures with any of these (controller, transfer id) keys.
     fn find_existing(
         pool: &Pool<Self>,
@@ -405,6 +410,19 @@ where
         let mut query = rollup_query::<DB>(controller, register, days);
         let found: Vec<RollupRow> = query.build_query_as().fetch_all(&self.pool).await?;
         found.into_iter().map(RollupRow::into_domain).collect()
+    }
+
+    fn pool_status(&self) -> Vec<PoolStatus> {
+        let status = |name, pool: &Pool<DB>| PoolStatus {
+            name,
+            size: pool.size(),
+            idle: pool.num_idle(),
+        };
+        if DB::SEPARATE_WRITER {
+            vec![status("read", &self.pool), status("write", &self.writer)]
+        } else {
+            vec![status("main", &self.pool)]
+        }
     }
 
     async fn open_log(&self) -> Result<TreeHead, StorageError> {

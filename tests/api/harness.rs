@@ -369,12 +369,24 @@ pub(crate) use on_both_backends;
 pub struct ServiceProcess {
     child: std::process::Child,
     pub address: String,
+    /// Where it serves `/metrics`, when `LUOVUTUSLOKI_TELEMETRY__METRICS_LISTEN` was given.
+    pub metrics_address: Option<String>,
     log: std::thread::JoinHandle<Vec<String>>,
 }
 
 impl ServiceProcess {
     /// Starts the binary on port 0 with JSON logs at `log_filter`, and waits until it serves.
     pub fn start(db: &Database, data_dir: &std::path::Path, log_filter: &str) -> Self {
+        Self::start_with_env(db, data_dir, log_filter, &[])
+    }
+
+    /// As [`Self::start`], with the environment variables `env` set besides.
+    pub fn start_with_env(
+        db: &Database,
+        data_dir: &std::path::Path,
+        log_filter: &str,
+        env: &[(&str, &str)],
+    ) -> Self {
         use std::io::{BufRead, BufReader};
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
             .args(["serve", "--log-format", "json"])
@@ -385,6 +397,7 @@ impl ServiceProcess {
             // A checkpoint after every batch, so tests know which tree sizes have one.
             .env("LUOVUTUSLOKI_TRANSPARENCY__CHECKPOINT_INTERVAL_MS", "0")
             .env("RUST_LOG", log_filter)
+            .envs(env.iter().copied())
             .stderr(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -393,22 +406,30 @@ impl ServiceProcess {
         let stderr = BufReader::new(child.stderr.take().unwrap());
         let log = std::thread::spawn(move || {
             let mut lines = Vec::new();
+            // Logged before "serving".
+            let mut metrics_address = None;
             for line in stderr.lines().map_while(Result::ok) {
+                if let Some(start) = line.find("\"metrics_address\":\"").map(|i| i + 19) {
+                    let end = start + line[start..].find('"').unwrap();
+                    metrics_address = Some(line[start..end].to_owned());
+                }
                 if line.contains("\"serving\"") {
                     let start = line.find("\"address\":\"").unwrap() + 11;
                     let end = start + line[start..].find('"').unwrap();
-                    address_tx.send(line[start..end].to_owned()).unwrap();
+                    let address = line[start..end].to_owned();
+                    address_tx.send((address, metrics_address.take())).unwrap();
                 }
                 lines.push(line);
             }
             lines
         });
-        let address = address_rx
+        let (address, metrics_address) = address_rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the service starts and logs its address");
         Self {
             child,
             address,
+            metrics_address,
             log,
         }
     }

@@ -8,6 +8,7 @@ mod evidence;
 mod fixtures;
 mod harness;
 mod lookups;
+mod observability;
 
 mod operations;
 mod queries;
