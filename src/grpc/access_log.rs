@@ -59,12 +59,12 @@ where
                     });
                     // Polled within the RPC's span (tonic enters it), so this is that span.
                     telemetry::record_rpc_status(code);
-                    metrics().rpc_answered(&method, code, elapsed);
                     if code == 0 {
                         tracing::debug!(%method, code = "0", elapsed_ms, "rpc answered");
                     } else {
                         tracing::info!(%method, code, elapsed_ms, "rpc answered with an error");
                     }
+                    metrics().rpc_answered(method, code, elapsed);
                 }
                 Err(_) => tracing::warn!(%method, elapsed_ms, "rpc failed before an answer"),
             }

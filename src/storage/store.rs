@@ -45,7 +45,7 @@ pub(super) enum Inserted {
 
 /// What differs between the SQL backends.
 pub(super) trait Dialect: Database {
-    /// Whether writes go through a pool of their own (see [`SqlStore::writer`]).
+    /// Whether writes go through a pool of their own (`SqlStore::writer`).
     const SEPARATE_WRITER: bool;
 
     /// The stored disclosures with any of these (controller, transfer id) keys.
