@@ -15,8 +15,8 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, ServerTl
 use tonic::{Code, Request, Status};
 
 use crate::fixtures::{
-    KOKKOLA, OCTOBER_2026, access_case, at, employer_consent, hetu, income_register_submission,
-    koko,
+    KEHA, KOKKOLA, OCTOBER_2026, access_case, at, employer_consent, hetu,
+    income_register_submission, koko,
 };
 use crate::harness::{Kind, Options, TestApp, on_both_backends};
 
@@ -28,6 +28,7 @@ on_both_backends!(
     verification_can_be_made_public,
     a_caller_over_its_rate_is_told_when_to_retry,
     beyond_the_concurrency_limit_calls_are_refused_with_a_retry_hint,
+    joint_controllers_both_see_their_register_and_no_one_elses,
 );
 
 /// The controller whose grants the callers hold (the KOKO fund) and its register.
@@ -747,4 +748,54 @@ async fn beyond_the_concurrency_limit_calls_are_refused_with_a_retry_hint(kind: 
     let imported = import.await.unwrap().unwrap().into_inner();
     assert_eq!(imported.recorded, 1);
     call(&mut other, "ListRegisters", true).await.unwrap();
+}
+
+async fn joint_controllers_both_see_their_register_and_no_one_elses(kind: Kind) {
+    const KEHA_TOKEN: &str = "keha-token-0123456789";
+    let secured = Secured::start(kind, |o| {
+        let mut keha = caller("keha", "auditor");
+        keha.grants = vec![grant("auditor", KEHA)];
+        keha.token_sha256 = vec![token_hash(KEHA_TOKEN)];
+        o.auth.callers.push(keha);
+    })
+    .await;
+    let mut keha = secured.client(&Credential::Token(KEHA_TOKEN)).await;
+    let mut seen: Vec<String> = keha
+        .list_registers(ListRegistersRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .registers
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    seen.sort();
+    // KEHA-keskus is the joint controller of Kokkola's employment services register.
+    assert_eq!(seen, ["keha-palkkaturva-puhelut", OTHER_REGISTER]);
+    keha.get_register(GetRegisterRequest {
+        register_id: OTHER_REGISTER.into(),
+    })
+    .await
+    .unwrap();
+    let koko_register = keha
+        .get_register(GetRegisterRequest {
+            register_id: OWN_REGISTER.into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(koko_register.code(), Code::PermissionDenied);
+    let unknown = keha
+        .get_register(GetRegisterRequest {
+            register_id: "ei-tallaista".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (
+            unknown.code(),
+            unknown.message().replace("ei-tallaista", OWN_REGISTER)
+        ),
+        (koko_register.code(), koko_register.message().to_owned()),
+        "an unknown register and another's are refused alike"
+    );
 }
