@@ -83,7 +83,7 @@ impl From<StorageError> for Status {
     }
 }
 
-/// Another instance kept writing the same transfer ids: safe to retry.
+/// Another instance kept writing at the same time: safe to retry.
 fn contended() -> Status {
-    Status::aborted("another writer was recording the same transfer ids; retry")
+    Status::aborted("another instance kept writing to the log at the same time; retry")
 }

@@ -44,8 +44,9 @@ pub enum StorageError {
     Corrupt(String),
     #[error("{0}")]
     Config(String),
-    /// Other writers kept taking the batch's transfer ids while it was being planned.
-    #[error("transfer ids kept being taken by another writer; tried {0} times")]
+    /// Other writers kept moving the log head, or taking the batch's transfer ids, while it
+    /// was being planned.
+    #[error("another writer kept moving the log head or taking transfer ids; tried {0} times")]
     Contended(usize),
     /// One batch failure reported to each of its callers.
     #[error(transparent)]

@@ -799,3 +799,40 @@ async fn joint_controllers_both_see_their_register_and_no_one_elses(kind: Kind) 
         "an unknown register and another's are refused alike"
     );
 }
+
+#[test]
+fn off_loopback_without_tls_and_callers_the_service_refuses_to_start() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_luovutusloki"))
+        .arg("serve")
+        .env("LUOVUTUSLOKI_LISTEN", "0.0.0.0:0")
+        .env("LUOVUTUSLOKI_DATABASE__DATA_DIR", data_dir.path())
+        .env(
+            "LUOVUTUSLOKI_REGISTERS__DIR",
+            crate::harness::test_registers(),
+        )
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("[tls]") && said.contains("[[auth.callers]]"),
+        "names what is missing: {said}"
+    );
+    assert!(
+        std::fs::read_dir(data_dir.path()).unwrap().next().is_none(),
+        "refused before creating a database or a key"
+    );
+}
+
+#[tokio::test]
+async fn an_unconfigured_service_warns_that_every_local_caller_has_every_role() {
+    let db = crate::harness::Database::create(Kind::Sqlite).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let service = crate::harness::ServiceProcess::start(&db, data_dir.path(), "info");
+    let (_, log) = service.stop("TERM");
+    assert!(
+        log.contains("NO CALLERS CONFIGURED: every caller on this machine has every role"),
+        "{log}"
+    );
+}
