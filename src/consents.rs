@@ -27,6 +27,7 @@ pub enum ConsentError {
 pub async fn store<S: Storage>(
     store: &S,
     keys: &Keyring,
+    caller: &str,
     terms: ConsentTerms,
     subject: &Hetu,
     now: Timestamp,
@@ -38,6 +39,7 @@ pub async fn store<S: Storage>(
             subject_key_id,
             subject_hash,
             recorded_at: now,
+            recorded_by: caller.to_owned(),
         })
         .await?;
     match outcome {
@@ -55,6 +57,7 @@ pub async fn store<S: Storage>(
 /// Withdraws the consent under `reference` from `at` on; withdrawing again changes nothing.
 pub async fn withdraw<S: Storage>(
     store: &S,
+    caller: &str,
     controller: &BusinessId,
     reference: &ShortText,
     at: Timestamp,
@@ -65,7 +68,7 @@ pub async fn withdraw<S: Storage>(
             Err(ConsentError::Refusal(reference.clone()))
         }
         Some(_) => store
-            .withdraw_consent(controller, reference, at)
+            .withdraw_consent(controller, reference, (at, caller))
             .await?
             .ok_or_else(|| ConsentError::NotFound(reference.clone())),
     }

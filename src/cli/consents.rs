@@ -178,16 +178,16 @@ async fn run_on<S: Storage>(
         ConsentsCommand::Record(args) => {
             let subject = super::read_hetu(&args.hetu)?;
             let terms = consent_terms(args, ConsentDecision::Given)?;
-            vec![consents::store(store, &keys()?, terms, &subject, now).await?]
+            vec![consents::store(store, &keys()?, CLI_CALLER, terms, &subject, now).await?]
         }
         ConsentsCommand::Refuse(args) => {
             let subject = super::read_hetu(&args.hetu)?;
             let terms = consent_terms(args, ConsentDecision::Refused)?;
-            vec![consents::store(store, &keys()?, terms, &subject, now).await?]
+            vec![consents::store(store, &keys()?, CLI_CALLER, terms, &subject, now).await?]
         }
         ConsentsCommand::Withdraw { key, at } => {
             let at = at.map(start_of_finnish_day).unwrap_or(now);
-            vec![consents::withdraw(store, &key.controller, &key.reference, at).await?]
+            vec![consents::withdraw(store, CLI_CALLER, &key.controller, &key.reference, at).await?]
         }
         ConsentsCommand::Show { key } => {
             let found = store.get_consent(&key.controller, &key.reference).await?;

@@ -59,6 +59,9 @@ pub struct Consent {
     pub terms: ConsentTerms,
     pub withdrawn_at: Option<Timestamp>,
     pub recorded_at: Timestamp,
+    /// The authenticated caller that recorded it, and the one that withdrew it.
+    pub recorded_by: String,
+    pub withdrawn_by: Option<String>,
     /// The subject's keyed hash under key `subject_key_id`.
     pub subject_key_id: u16,
     pub subject_hash: [u8; 32],

@@ -146,5 +146,7 @@ pub fn consent_to_proto(consent: &Consent) -> proto::Consent {
         withdrawn_at: at(consent.withdrawn_at),
         document_reference: terms.document_reference.to_string(),
         recorded_at: Some(to_proto_timestamp(consent.recorded_at)),
+        recorded_by: consent.recorded_by.clone(),
+        withdrawn_by: consent.withdrawn_by.clone().unwrap_or_default(),
     }
 }

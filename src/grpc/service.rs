@@ -138,6 +138,7 @@ impl<S: Storage> DisclosureLogService<S> {
         let stored = consents::store(
             &self.store,
             self.recorder.keys(),
+            caller.name(),
             parsed.terms,
             &parsed.subject,
             Timestamp::now(),
@@ -621,7 +622,8 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         let at = convert::timestamp(request.withdrawn_at)
             .map_err(|e| invalid_field("withdrawn_at", e))?
             .unwrap_or_else(Timestamp::now);
-        let withdrawn = consents::withdraw(&self.store, &controller, &reference, at).await?;
+        let withdrawn =
+            consents::withdraw(&self.store, caller.name(), &controller, &reference, at).await?;
         Ok(Response::new(consent::consent_to_proto(&withdrawn)))
     }
 

@@ -18,6 +18,8 @@ pub struct NewConsent {
     pub subject_key_id: u16,
     pub subject_hash: SubjectHash,
     pub recorded_at: Timestamp,
+    /// The authenticated caller recording it.
+    pub recorded_by: String,
 }
 
 /// What storing a consent did.
@@ -30,12 +32,12 @@ pub enum ConsentInsert {
 
 pub(super) const CONSENT_COLUMNS: &str = "id, given_at, valid_until, withdrawn_at, recorded_at, \
      data_categories, decision, recipient_kind, subject_key_id, controller, reference, \
-     recipient_id, purpose, document_reference, subject_hash";
+     recipient_id, purpose, document_reference, subject_hash, recorded_by, withdrawn_by";
 
 pub(super) const INSERT_CONSENT: &str = "INSERT INTO consents (given_at, valid_until, \
      recorded_at, data_categories, decision, recipient_kind, subject_key_id, controller, \
-     reference, recipient_id, purpose, document_reference, subject_hash) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+     reference, recipient_id, purpose, document_reference, subject_hash, recorded_by) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
      ON CONFLICT (controller, reference) DO NOTHING RETURNING id";
 
 /// A consent as read, before decoding.
@@ -56,6 +58,8 @@ pub(super) struct ConsentRow {
     purpose: String,
     document_reference: String,
     subject_hash: Vec<u8>,
+    recorded_by: String,
+    withdrawn_by: Option<String>,
 }
 
 impl ConsentRow {
@@ -88,6 +92,8 @@ impl ConsentRow {
             },
             withdrawn_at: self.withdrawn_at.map(time).transpose()?,
             recorded_at: time(self.recorded_at)?,
+            recorded_by: self.recorded_by,
+            withdrawn_by: self.withdrawn_by,
             subject_key_id: u16::try_from(self.subject_key_id).map_err(|_| bad("key id"))?,
             subject_hash: self
                 .subject_hash

@@ -158,13 +158,13 @@ pub trait Storage: Clone + Send + Sync + 'static {
         consent: &NewConsent,
     ) -> impl Future<Output = Result<ConsentInsert, StorageError>> + Send;
 
-    /// Marks a given consent withdrawn at `at`, if it is not already; returns the consent
-    /// as stored afterwards, or `None` when there is none under `reference`.
+    /// Marks a given consent withdrawn at `at` by caller `by`, if it is not already;
+    /// returns the consent as stored afterwards, or `None` when there is none.
     fn withdraw_consent(
         &self,
         controller: &BusinessId,
         reference: &ShortText,
-        at: Timestamp,
+        at_by: (Timestamp, &str),
     ) -> impl Future<Output = Result<Option<Consent>, StorageError>> + Send;
 
     /// The consent or refusal under `reference`.

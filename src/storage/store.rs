@@ -337,6 +337,7 @@ where
             .bind(scope.purpose.as_str().to_owned())
             .bind(terms.document_reference.as_str().to_owned())
             .bind(consent.subject_hash.to_vec())
+            .bind(consent.recorded_by.clone())
             .fetch_optional(&self.writer)
             .await?;
         let stored = self
@@ -353,15 +354,16 @@ where
         &self,
         controller: &BusinessId,
         reference: &ShortText,
-        at: Timestamp,
+        (at, by): (Timestamp, &str),
     ) -> Result<Option<Consent>, StorageError> {
         sqlx::query(
-            "UPDATE consents SET withdrawn_at = $1 WHERE controller = $2 AND reference = $3 \
-             AND decision = 1 AND withdrawn_at IS NULL",
+            "UPDATE consents SET withdrawn_at = $1, withdrawn_by = $4 WHERE controller = $2 \
+             AND reference = $3 AND decision = 1 AND withdrawn_at IS NULL",
         )
         .bind(at.micros())
         .bind(controller.as_str().to_owned())
         .bind(reference.as_str().to_owned())
+        .bind(by.to_owned())
         .execute(&self.writer)
         .await?;
         self.get_consent(controller, reference).await

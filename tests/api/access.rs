@@ -659,6 +659,27 @@ async fn writes_and_lookups_carry_the_authenticated_caller(kind: Kind) {
     assert_eq!(lookups.len(), 1);
     assert_eq!(lookups[0].caller, "kasittely");
     assert_eq!(lookups[0].requested_by, "kasittelija-17");
+
+    recorder
+        .record_consent(employer_consent(&koko(), "suostumus-1", hetu(1)))
+        .await
+        .unwrap();
+    let withdrawn = recorder
+        .withdraw_consent(WithdrawConsentRequest {
+            controller_id: koko(),
+            reference: "suostumus-1".into(),
+            withdrawn_at: at(OCTOBER_2026 + 7 * 86_400),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (
+            withdrawn.recorded_by.as_str(),
+            withdrawn.withdrawn_by.as_str()
+        ),
+        ("maksatus", "maksatus")
+    );
 }
 
 async fn verification_can_be_made_public(kind: Kind) {
