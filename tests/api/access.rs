@@ -29,6 +29,7 @@ on_both_backends!(
     a_caller_over_its_rate_is_told_when_to_retry,
     beyond_the_concurrency_limit_calls_are_refused_with_a_retry_hint,
     joint_controllers_both_see_their_register_and_no_one_elses,
+    a_callers_deadline_ends_its_call_and_frees_its_place,
 );
 
 /// The controller whose grants the callers hold (the KOKO fund) and its register.
@@ -856,4 +857,36 @@ async fn an_unconfigured_service_warns_that_every_local_caller_has_every_role() 
         log.contains("NO CALLERS CONFIGURED: every caller on this machine has every role"),
         "{log}"
     );
+}
+
+async fn a_callers_deadline_ends_its_call_and_frees_its_place(kind: Kind) {
+    let secured = Secured::start(kind, |o| {
+        o.limits = Limits {
+            max_concurrent_calls: 1,
+            ..Limits::default()
+        };
+    })
+    .await;
+    let mut recorder = secured
+        .client(&Credential::Certificate(RECORDER_CERT))
+        .await;
+    // An import stream that never ends, with a deadline of 300 ms (grpc-timeout).
+    let (_sender, messages) = tokio::sync::mpsc::channel::<proto::RecordDisclosureRequest>(1);
+    let mut request = Request::new(tokio_stream::wrappers::ReceiverStream::new(messages));
+    request.set_timeout(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let ended = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        recorder.import_disclosures(request),
+    )
+    .await
+    .expect("the server ends the call at the caller's deadline")
+    .unwrap_err();
+    assert!(
+        matches!(ended.code(), Code::Cancelled | Code::DeadlineExceeded),
+        "{ended:?}"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    // The one place is free again.
+    call(&mut recorder, "ListRegisters", true).await.unwrap();
 }
