@@ -31,22 +31,20 @@ pub type CallerRate = Option<(NonZeroU32, NonZeroU32)>;
 
 /// Recognises callers; built once from the settings.
 pub struct Authenticator {
-    /// No callers configured: the service is open to local callers.
-    open: bool,
-    public_verifier: bool,
+    /// No callers configured: the service is open, and every call is this local caller's.
+    local: Option<Caller>,
     by_token: HashMap<[u8; 32], Caller>,
     by_certificate: HashMap<String, Caller>,
     by_jwt_subject: HashMap<String, Caller>,
     issuers: Vec<Issuer>,
-    /// Shared by the callers that no credentials name (local or anonymous).
-    unnamed_rate: Option<Arc<DefaultDirectRateLimiter>>,
+    /// The caller of a call without credentials.
+    anonymous: Caller,
 }
 
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authenticator")
-            .field("open", &self.open)
-            .field("public_verifier", &self.public_verifier)
+            .field("open", &self.is_open())
             .field("issuers", &self.issuers.len())
             .finish_non_exhaustive()
     }
@@ -118,20 +116,24 @@ impl Authenticator {
             .iter()
             .map(Issuer::load)
             .collect::<Result<_, _>>()?;
+        // Made once: the callers that no credentials name share one rate.
+        let unnamed_rate = limiter();
         Ok(Self {
-            open: settings.callers.is_empty(),
-            public_verifier: settings.public_verifier,
+            local: settings
+                .callers
+                .is_empty()
+                .then(|| Caller::local().with_rate_limit(unnamed_rate.clone())),
             by_token,
             by_certificate,
             by_jwt_subject,
             issuers,
-            unnamed_rate: limiter(),
+            anonymous: Caller::anonymous(settings.public_verifier).with_rate_limit(unnamed_rate),
         })
     }
 
     /// Whether no callers are configured (every local caller has every role).
     pub fn is_open(&self) -> bool {
-        self.open
+        self.local.is_some()
     }
 
     /// The caller that `bearer` (the `authorization` header) or, without one, the first
@@ -142,8 +144,8 @@ impl Authenticator {
         bearer: Option<&str>,
         certificate: Option<&[u8]>,
     ) -> Result<Caller, Denied> {
-        if self.open {
-            return Ok(Caller::local().with_rate_limit(self.unnamed_rate.clone()));
+        if let Some(local) = &self.local {
+            return Ok(local.clone());
         }
         if let Some(header) = bearer {
             let token = header
@@ -160,7 +162,7 @@ impl Authenticator {
                 .cloned()
                 .ok_or(Denied::Unauthenticated);
         }
-        Ok(Caller::anonymous(self.public_verifier).with_rate_limit(self.unnamed_rate.clone()))
+        Ok(self.anonymous.clone())
     }
 
     fn by_bearer(&self, token: &str) -> Option<Caller> {

@@ -201,6 +201,23 @@ impl Caller {
         }
     }
 
+    /// Allowed if the caller has any of `roles` at `controller`; the denial names them all.
+    pub fn authorize_one_of(&self, roles: &[Role], controller: &BusinessId) -> Result<(), Denied> {
+        if roles
+            .iter()
+            .any(|&role| self.authorize(role, controller, None).is_ok())
+        {
+            return Ok(());
+        }
+        self.authenticated_or_local()?;
+        let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(Denied::Forbidden(format!(
+            "caller {} has none of the roles {} for controller {controller}",
+            self.name(),
+            roles.join(", ")
+        )))
+    }
+
     /// For calls that concern the whole log or service rather than one controller
     /// (checkpoints, consistency proofs, catalogue reloads): the role at any controller.
     /// Verification may be public by configuration.

@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::auth::{Caller, Denied, Role};
+use crate::auth::{Caller, Role};
 use crate::catalogue::{Registers, UndeclaredPolicy};
 use crate::consents::{self, ConsentError};
 use crate::crypto::SubjectHash;
@@ -115,7 +115,7 @@ impl<S: Storage> DisclosureLogService<S> {
             .map_err(invalid_argument)?;
         let details = disclosure.details();
         caller.authorize(Role::Recorder, &details.controller, Some(&details.register))?;
-        let (classification, needs_consent) = self.classify(disclosure.details())?;
+        let (classification, needs_consent) = self.classify(details)?;
         if needs_consent {
             self.check_consents(&disclosure).await?;
         }
@@ -300,29 +300,6 @@ fn source_system_of(caller: &Caller, source_system: &mut String) -> Result<(), S
         )));
     }
     Ok(())
-}
-
-/// Allowed if the caller has any of `roles` at `controller`; the denial names them all.
-fn authorize_any(caller: &Caller, roles: &[Role], controller: &BusinessId) -> Result<(), Status> {
-    let mut denial = Denied::Unauthenticated;
-    for &role in roles {
-        match caller.authorize(role, controller, None) {
-            Ok(()) => return Ok(()),
-            Err(denied) => denial = denied,
-        }
-    }
-    Err(match denial {
-        Denied::Unauthenticated => denial.into(),
-        Denied::Forbidden(_) => Status::permission_denied(format!(
-            "caller {} has none of the roles {} for controller {controller}",
-            caller.name(),
-            roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    })
 }
 
 fn controller(id: &str) -> Result<BusinessId, Status> {
@@ -636,7 +613,7 @@ impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
         let (controller, reference) =
             consent::consent_key(&request.controller_id, &request.reference)
                 .map_err(invalid_argument)?;
-        authorize_any(&caller, &[Role::Recorder, Role::Auditor], &controller)?;
+        caller.authorize_one_of(&[Role::Recorder, Role::Auditor], &controller)?;
         match self.store.get_consent(&controller, &reference).await? {
             Some(found) => Ok(Response::new(consent::consent_to_proto(&found))),
             None => Err(Status::not_found(format!("no consent {reference}"))),
