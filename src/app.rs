@@ -117,8 +117,7 @@ async fn serve_metrics(
         .with_context(|| format!("binding {listen} for metrics"))?;
     tracing::info!(metrics_address = %listener.local_addr()?, "serving metrics at /metrics");
     Ok(tokio::spawn(async move {
-        let never = std::future::pending();
-        if let Err(error) = crate::telemetry::metrics::serve(listener, never).await {
+        if let Err(error) = crate::telemetry::metrics::serve(listener).await {
             tracing::error!(%error, "the metrics endpoint failed");
         }
     }))

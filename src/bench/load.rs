@@ -67,15 +67,7 @@ impl From<sqlx::Error> for OpError {
 
 /// The canonical name of a gRPC status code, as in the proto comments.
 pub fn code_name(code: tonic::Code) -> String {
-    // `Debug` gives the CamelCase variant name; the protocol spells it SCREAMING_SNAKE.
-    let mut name = String::new();
-    for (i, c) in format!("{code:?}").chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            name.push('_');
-        }
-        name.push(c.to_ascii_uppercase());
-    }
-    name
+    crate::telemetry::metrics::code_name(code as u8).to_owned()
 }
 
 /// What a run measured.

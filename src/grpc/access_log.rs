@@ -64,7 +64,7 @@ where
                     } else {
                         tracing::info!(%method, code, elapsed_ms, "rpc answered with an error");
                     }
-                    metrics().rpc_answered(method, code, elapsed);
+                    metrics().rpc_answered(&method, code, elapsed);
                 }
                 Err(_) => tracing::warn!(%method, elapsed_ms, "rpc failed before an answer"),
             }

@@ -105,7 +105,10 @@ impl Publisher {
         let span = tracing::Span::current();
         span.record("tree_size", head.size as i64);
         span.record("stored", stored);
-        metrics().checkpoint_signed(signed_at);
+        // A checkpoint not stored (another writer's head) does not make the newest younger.
+        if stored {
+            metrics().checkpoint_signed(signed_at);
+        }
         self.published = head.size;
         Ok(())
     }

@@ -97,7 +97,7 @@ async fn run<S: Storage>(
             }
         }
         metrics().dequeued(jobs.len());
-        let batch = commit(&store, &mut jobs).await;
+        let batch = commit(&store, &mut jobs, subjects).await;
         if let Some(publisher) = publisher.as_mut() {
             // The head as this batch left it: no query unless the batch failed.
             if let Ok(head) = store.open_log().await {
@@ -117,16 +117,15 @@ async fn run<S: Storage>(
 }
 
 /// Commits `jobs` together and answers each; if the batch fails, tries each job alone, so
-/// one failing disclosure cannot fail the others. Returns the batch's span.
-async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>) -> tracing::Span {
-    let span = batch_span(jobs);
-    let mut entries = 0;
+/// one failing disclosure cannot fail the others; `entries` is their subjects in all.
+/// Returns the batch's span.
+async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>, entries: usize) -> tracing::Span {
+    let span = batch_span(jobs, entries);
     // Each reply keeps its job's queue budget until it is sent. A job's wait in the queue
     // (its `queued` span) ends here.
     let (items, replies): (Vec<PendingDisclosure>, Vec<_>) = jobs
         .drain(..)
         .map(|job| {
-            entries += job.item.subjects.len();
             drop(job.queued);
             (job.item, (job.reply, job.budget))
         })
@@ -168,8 +167,7 @@ async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>) -> tracing::Span {
 /// queue (`queued`) and, through the link, the commit that answered it. A span per call
 /// for the shared commit would repeat the same work in every trace and cost a span per
 /// call on the hot path.
-fn batch_span(jobs: &[Job]) -> tracing::Span {
-    let entries: usize = jobs.iter().map(|job| job.item.subjects.len()).sum();
+fn batch_span(jobs: &[Job], entries: usize) -> tracing::Span {
     let first = jobs.first().map(|job| &job.caller);
     let span = tracing::info_span!(
         parent: first.and_then(tracing::Span::id),

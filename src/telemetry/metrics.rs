@@ -6,6 +6,7 @@
 //! them: an update is an atomic add. Values that exist elsewhere already (connection pools,
 //! the newest checkpoint's age) are read when scraped, not kept up to date.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 use std::time::Duration;
@@ -32,14 +33,16 @@ pub struct Metrics {
     tree_size: Gauge,
     sampled: Arc<Sampled>,
     registry: Registry,
+    /// The methods this server serves, `package.Service/Method`: the only method labels.
+    served: HashSet<&'static str>,
 }
 
 /// The labels of the RPC metrics.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RpcLabels {
     /// `package.Service/Method`, or `other` for a path no service serves, so that callers
-    /// cannot grow the number of series at will.
-    method: String,
+    /// cannot grow the number of series (or put text in a label) at will.
+    method: &'static str,
     /// The gRPC status code's name, e.g. `OK`.
     code: &'static str,
 }
@@ -113,21 +116,20 @@ impl Metrics {
             tree_size,
             sampled,
             registry,
+            served: served_methods(),
         }
     }
 
     /// Counts an answered call of `path` (`/package.Service/Method`) with gRPC status `code`.
-    /// Takes the path's `String`, which becomes the label without another allocation.
-    pub fn rpc_answered(&self, mut path: String, code: u8, elapsed: Duration) {
-        if code == 12 {
-            // UNIMPLEMENTED: no such method; the path is the caller's, not ours.
-            path.clear();
-            path.push_str("other");
-        } else if path.starts_with('/') {
-            path.remove(0);
-        }
+    /// The path is the caller's: any path that names no served method (unknown, or refused
+    /// before routing) counts as `other`.
+    pub fn rpc_answered(&self, path: &str, code: u8, elapsed: Duration) {
+        let method = path
+            .strip_prefix('/')
+            .and_then(|name| self.served.get(name).copied())
+            .unwrap_or("other");
         let labels = RpcLabels {
-            method: path,
+            method,
             code: code_name(code),
         };
         self.rpc_requests.get_or_create(&labels).inc();
@@ -270,8 +272,36 @@ impl Collector for Sampled {
     }
 }
 
-/// The name of gRPC status `code`.
-fn code_name(code: u8) -> &'static str {
+/// Every method of the services this server registers, read once from their descriptors
+/// (reflection's two have none built in, so they are named here). The names are leaked once
+/// so that labels are `&'static str`: a few dozen short strings for the life of the process.
+fn served_methods() -> HashSet<&'static str> {
+    use prost::Message;
+    let mut served: HashSet<&'static str> = [
+        "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+    ]
+    .into();
+    for set in [
+        crate::grpc::proto::FILE_DESCRIPTOR_SET,
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+    ] {
+        let set = prost_types::FileDescriptorSet::decode(set)
+            .expect("the built-in descriptor sets decode");
+        for file in &set.file {
+            for service in &file.service {
+                for method in &service.method {
+                    let name = format!("{}.{}/{}", file.package(), service.name(), method.name());
+                    served.insert(Box::leak(name.into_boxed_str()));
+                }
+            }
+        }
+    }
+    served
+}
+
+/// The name of gRPC status `code` as the protocol spells it.
+pub fn code_name(code: u8) -> &'static str {
     const NAMES: [&str; 17] = [
         "OK",
         "CANCELLED",
@@ -294,11 +324,8 @@ fn code_name(code: u8) -> &'static str {
     NAMES.get(usize::from(code)).copied().unwrap_or("UNKNOWN")
 }
 
-/// Serves `GET /metrics` on `listener` until `shutdown` completes.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+/// Serves `GET /metrics` on `listener` until its task is aborted.
+pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     use axum::http::header::CONTENT_TYPE;
     let router = axum::Router::new().route(
         "/metrics",
@@ -312,9 +339,7 @@ pub async fn serve(
             )
         }),
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router).await
 }
 
 #[cfg(test)]
