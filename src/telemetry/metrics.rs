@@ -350,11 +350,11 @@ mod tests {
     fn metric_names_carry_the_prefix_and_units() {
         let m = metrics();
         m.rpc_answered(
-            "/luovutusloki.v1.DisclosureLog/RecordDisclosure".into(),
+            "/luovutusloki.v1.DisclosureLog/RecordDisclosure",
             0,
             Duration::from_millis(3),
         );
-        m.rpc_answered("/no.such.Service/Call".into(), 12, Duration::from_millis(1));
+        m.rpc_answered("/no.such.Service/Call", 12, Duration::from_millis(1));
         m.batch_committed(2, 3, Duration::from_millis(1));
         m.checkpoint_signed(Timestamp::now().micros());
         let text = m.encode();
