@@ -7,12 +7,13 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::auth::{Authenticator, Exposure, server_tls_config};
+use crate::auth::{Authenticator, Exposure};
 use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
+use crate::grpc::server::{self, ServerOptions};
+use crate::grpc::server_tls_config;
 use crate::ingest::PublishConfig;
-use crate::server::{self, ServerOptions};
 use crate::storage::{PostgresStore, SqliteStore};
 use crate::transparency::checkpoint::{read_signing_key, write_signing_key};
 

@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use crate::auth::{AuthSettings, TlsSettings};
 use crate::crypto::{KeyError, KeySpec, Keyring, load_key_dir};
-use crate::grpc::Limits;
 use crate::ingest::WriterConfig;
 use crate::retention::RetentionSettings;
+use crate::service::Limits;
 
 /// Everything the service can be told.
 #[derive(Debug, Deserialize)]

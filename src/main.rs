@@ -96,7 +96,7 @@ async fn main() -> ExitCode {
         Err(error) => {
             // One readable line with its causes, not a backtrace.
             eprintln!("luovutusloki: {error:#}");
-            ExitCode::FAILURE
+            ExitCode::from(cli::exit_code(&error))
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::domain::{BusinessId, RegisterId};
 
 pub use authenticate::{AuthError, Authenticator, CallerRate, token_hash};
 pub use settings::{AuthSettings, CallerSettings, GrantSettings, JwtIssuerSettings, TlsSettings};
-pub use tls::{Exposure, server_tls_config};
+pub use tls::Exposure;
 
 /// What a caller may be granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -93,16 +93,16 @@ pub enum Denied {
     Forbidden(String),
 }
 
-impl From<Denied> for tonic::Status {
-    fn from(denied: Denied) -> Self {
-        match denied {
-            Denied::Unauthenticated => tonic::Status::unauthenticated(
-                "credentials required: a client certificate or a bearer token of a configured caller",
-            ),
-            Denied::Forbidden(why) => tonic::Status::permission_denied(why),
+impl fmt::Display for Denied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unauthenticated => f.write_str("credentials required"),
+            Self::Forbidden(why) => f.write_str(why),
         }
     }
 }
+
+impl std::error::Error for Denied {}
 
 /// The authenticated party of one call. Cheap to clone.
 #[derive(Clone)]
@@ -115,6 +115,9 @@ pub struct Caller {
 enum Party {
     /// No callers configured and loopback only: every local caller has every role.
     Local,
+    /// A command run on the host: whoever may run it has the database and the keys
+    /// already, so it has every role; `requested_by` names the person.
+    CommandLine,
     /// No credentials were presented.
     Anonymous { public_verifier: bool },
     Known {
@@ -134,6 +137,11 @@ impl Caller {
     /// The caller of an open (unconfigured, loopback-only) service.
     pub fn local() -> Self {
         Self::of(Party::Local)
+    }
+
+    /// The caller of a command run on the host, recorded as `cli`.
+    pub fn command_line() -> Self {
+        Self::of(Party::CommandLine)
     }
 
     pub fn anonymous(public_verifier: bool) -> Self {
@@ -159,6 +167,7 @@ impl Caller {
     pub fn name(&self) -> &str {
         match &*self.party {
             Party::Local => "local",
+            Party::CommandLine => "cli",
             Party::Anonymous { .. } => "anonymous",
             Party::Known { name, .. } => name,
         }
@@ -177,7 +186,7 @@ impl Caller {
         register: Option<&RegisterId>,
     ) -> Result<(), Denied> {
         match &*self.party {
-            Party::Local => Ok(()),
+            Party::Local | Party::CommandLine => Ok(()),
             Party::Anonymous { .. } => Err(Denied::Unauthenticated),
             Party::Known { name, grants, .. } => {
                 if grants.iter().any(|g| g.covers(role, controller, register)) {
@@ -223,7 +232,7 @@ impl Caller {
     /// Verification may be public by configuration.
     pub fn authorize_anywhere(&self, role: Role) -> Result<(), Denied> {
         match &*self.party {
-            Party::Local => Ok(()),
+            Party::Local | Party::CommandLine => Ok(()),
             Party::Anonymous { public_verifier } => (role == Role::Verifier && *public_verifier)
                 .then_some(())
                 .ok_or(Denied::Unauthenticated),
@@ -248,7 +257,7 @@ impl Caller {
     /// Whether the caller acts for `controller` in any role (which registers it may see).
     pub fn acts_for(&self, controller: &BusinessId) -> bool {
         match &*self.party {
-            Party::Local => true,
+            Party::Local | Party::CommandLine => true,
             Party::Anonymous { .. } => false,
             Party::Known { grants, .. } => grants.iter().any(|g| &g.controller == controller),
         }

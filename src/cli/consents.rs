@@ -3,18 +3,17 @@
 use anyhow::Context;
 use time::Date;
 
-use super::CLI_CALLER;
 use crate::config::Settings;
-use crate::consents;
 use crate::domain::finnish_time::{date as finnish_date, start_of_finnish_day};
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Consent, ConsentDecision, ConsentScope, ConsentTerms, DataCategories, DataCategory,
     LongText, RecipientKind, ShortText, Timestamp,
 };
+use crate::service::Services;
 use crate::storage::Storage;
 
-use super::{business_id, day, short_text, with_store};
+use super::{Needs, business_id, caller, day, short_text, with_services};
 
 /// Arguments naming one consent.
 #[derive(Debug, clap::Args)]
@@ -160,7 +159,17 @@ fn consent_line(c: &Consent) -> String {
 
 /// Runs a consent command against the configured database.
 pub async fn run(settings: Settings, command: ConsentsCommand) -> anyhow::Result<()> {
-    let listed = with_store!(&settings, |store| run_on(&settings, &store, command).await)?;
+    let reads_codes = matches!(
+        command,
+        ConsentsCommand::Record(_) | ConsentsCommand::Refuse(_) | ConsentsCommand::List { .. }
+    );
+    let needs = if reads_codes {
+        Needs::default().keys(&settings)?
+    } else {
+        Needs::default()
+    };
+    let listed = with_services!(&settings, needs, |services| run_on(&services, command)
+        .await)?;
     for consent in &listed {
         println!("{}", consent_line(consent));
     }
@@ -168,30 +177,35 @@ pub async fn run(settings: Settings, command: ConsentsCommand) -> anyhow::Result
 }
 
 async fn run_on<S: Storage>(
-    settings: &Settings,
-    store: &S,
+    services: &Services<S>,
     command: ConsentsCommand,
 ) -> anyhow::Result<Vec<Consent>> {
-    let now = Timestamp::now();
-    let keys = || settings.keyring().context("loading the subject keys");
+    let caller = caller();
     Ok(match command {
         ConsentsCommand::Record(args) => {
             let subject = super::read_hetu(&args.hetu)?;
             let terms = consent_terms(args, ConsentDecision::Given)?;
-            vec![consents::store(store, &keys()?, CLI_CALLER, terms, &subject, now).await?]
+            vec![services.store_consent(&caller, terms, &subject).await?]
         }
         ConsentsCommand::Refuse(args) => {
             let subject = super::read_hetu(&args.hetu)?;
             let terms = consent_terms(args, ConsentDecision::Refused)?;
-            vec![consents::store(store, &keys()?, CLI_CALLER, terms, &subject, now).await?]
+            vec![services.store_consent(&caller, terms, &subject).await?]
         }
         ConsentsCommand::Withdraw { key, at } => {
-            let at = at.map(start_of_finnish_day).unwrap_or(now);
-            vec![consents::withdraw(store, CLI_CALLER, &key.controller, &key.reference, at).await?]
+            let at = at.map(start_of_finnish_day);
+            vec![
+                services
+                    .withdraw_consent(&caller, &key.controller, &key.reference, at)
+                    .await?,
+            ]
         }
         ConsentsCommand::Show { key } => {
-            let found = store.get_consent(&key.controller, &key.reference).await?;
-            vec![found.with_context(|| format!("no consent {}", key.reference))?]
+            vec![
+                services
+                    .get_consent(&caller, &key.controller, &key.reference)
+                    .await?,
+            ]
         }
         ConsentsCommand::List {
             controller,
@@ -201,16 +215,9 @@ async fn run_on<S: Storage>(
         } => {
             let context = super::lookup_context(requested_by, case_reference)?;
             let subject = super::read_hetu(&hetu)?;
-            consents::list(
-                store,
-                &keys()?,
-                CLI_CALLER,
-                &controller,
-                &subject,
-                context,
-                now,
-            )
-            .await?
+            services
+                .list_consents(&caller, &controller, &subject, context)
+                .await?
         }
     })
 }

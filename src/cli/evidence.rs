@@ -11,13 +11,15 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::config::Settings;
-use crate::domain::{BusinessId, Timestamp};
-use crate::storage::{LeafContent, PurgeRequest, Storage};
+use crate::domain::BusinessId;
+use crate::domain::finnish_time::start_of_finnish_day;
+use crate::service::Services;
+use crate::storage::Storage;
 use crate::transparency::checkpoint::{VerifierKey, open, read_signing_key};
 use crate::transparency::merkle::{Hash, leaf_hash, verify_consistency, verify_inclusion};
 use crate::verify::verify;
 
-use super::{business_id, day, with_store};
+use super::{Needs, business_id, caller, day, with_services};
 
 /// How the verifier key is given; by default, the public half of the configured signing key.
 #[derive(clap::Args)]
@@ -102,7 +104,9 @@ pub struct ProofFile {
 /// `luovutusloki verify`.
 pub async fn run_verify(settings: Settings, keys: KeyArgs) -> anyhow::Result<()> {
     let key = keys.key(Some(&settings))?;
-    let report = with_store!(&settings, |store| verify(&store, &key).await?);
+    let report = with_services!(&settings, Needs::default(), |services| {
+        verify(services.store(), &key).await?
+    });
     println!(
         "{} entries ({} purged, {} not yet in the tree); tree of {} entries, root {}",
         report.entries,
@@ -128,18 +132,18 @@ pub async fn run_verify(settings: Settings, keys: KeyArgs) -> anyhow::Result<()>
 
 /// `luovutusloki prove`: prints the proof as JSON.
 pub async fn run_prove(settings: Settings, command: ProveCommand) -> anyhow::Result<()> {
-    let proof = with_store!(&settings, |store| prove(&store, command).await?);
+    let proof = with_services!(&settings, Needs::default(), |services| {
+        prove(&services, command).await?
+    });
     println!("{}", serde_json::to_string_pretty(&proof)?);
     Ok(())
 }
 
-async fn prove<S: Storage>(store: &S, command: ProveCommand) -> anyhow::Result<ProofFile> {
-    let note = |size: Option<u64>| async move {
-        store.checkpoint(size).await?.with_context(|| match size {
-            Some(size) => format!("no checkpoint of tree size {size}"),
-            None => "no checkpoint yet".to_owned(),
-        })
-    };
+async fn prove<S: Storage>(
+    services: &Services<S>,
+    command: ProveCommand,
+) -> anyhow::Result<ProofFile> {
+    let caller = caller();
     let encode = |hashes: Vec<Hash>| hashes.iter().map(|h| STANDARD.encode(h)).collect();
     match command {
         ProveCommand::Inclusion {
@@ -147,37 +151,39 @@ async fn prove<S: Storage>(store: &S, command: ProveCommand) -> anyhow::Result<P
             entry,
             tree_size,
         } => {
-            let checkpoint = note(tree_size).await?;
-            let index = i64::try_from(entry)?;
-            let leaf = store
-                .leaves(index..index + 1, true)
-                .await?
-                .into_iter()
-                .find(|l| l.controller.as_deref() == Some(controller.as_str()))
+            let checkpoint = services
+                .checkpoint(&caller, tree_size)
+                .await
+                .with_context(|| checkpoint_named(tree_size))?;
+            let leaf = services
+                .entry_leaf(&caller, &controller, entry, true)
+                .await
                 .with_context(|| format!("{controller} has no entry {entry}"))?;
-            let hashes = store
-                .inclusion_proof(entry, checkpoint.size)
-                .await?
+            let proof = services
+                .inclusion_proof(&caller, &controller, entry, checkpoint.size)
+                .await
                 .context("the entry is not in that checkpoint's tree")?;
-            let leaf_data = match leaf.content {
-                LeafContent::Present { data, .. } => data.map(|d| STANDARD.encode(d)),
-                _ => None,
-            };
             Ok(ProofFile {
                 checkpoint: checkpoint.note,
                 old_checkpoint: None,
                 entry_id: Some(entry),
-                leaf_data,
-                leaf_hash: leaf.stored.map(|h| STANDARD.encode(h)),
-                hashes: encode(hashes),
+                leaf_data: leaf.data.map(|d| STANDARD.encode(d)),
+                leaf_hash: Some(STANDARD.encode(leaf.leaf_hash)),
+                hashes: encode(proof.hashes),
             })
         }
         ProveCommand::Consistency { old_size, new_size } => {
-            let old = note(Some(old_size)).await?;
-            let new = note(new_size).await?;
-            let hashes = store
-                .consistency_proof(old.size, new.size)
-                .await?
+            let old = services
+                .checkpoint(&caller, Some(old_size))
+                .await
+                .with_context(|| checkpoint_named(Some(old_size)))?;
+            let new = services
+                .checkpoint(&caller, new_size)
+                .await
+                .with_context(|| checkpoint_named(new_size))?;
+            let hashes = services
+                .consistency_proof(&caller, old.size, new.size)
+                .await
                 .context("need old size <= new size")?;
             Ok(ProofFile {
                 checkpoint: new.note,
@@ -188,6 +194,13 @@ async fn prove<S: Storage>(store: &S, command: ProveCommand) -> anyhow::Result<P
                 hashes: encode(hashes),
             })
         }
+    }
+}
+
+fn checkpoint_named(size: Option<u64>) -> String {
+    match size {
+        Some(size) => format!("no checkpoint of tree size {size}"),
+        None => "no checkpoint yet".to_owned(),
     }
 }
 
@@ -306,13 +319,12 @@ pub async fn run_purge(settings: Settings, args: PurgeArgs) -> anyhow::Result<()
         .requested_by
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "cli".into());
-    let request = PurgeRequest {
-        occurred_before: crate::domain::finnish_time::start_of_finnish_day(args.before).micros(),
-        controller: args.controller.map(|c| c.as_str().to_owned()),
-        requested_by,
-        at: Timestamp::now().micros(),
-    };
-    let report = with_store!(&settings, |store| store.purge(&request).await?);
+    let before = start_of_finnish_day(args.before);
+    let report = with_services!(&settings, Needs::default(), |services| {
+        services
+            .purge(&caller(), before, args.controller.as_ref(), &requested_by)
+            .await?
+    });
     match report.range {
         Some((first, last)) => println!(
             "purged {} entries (ids {first}..={last}); their leaf hashes stay, so proofs \

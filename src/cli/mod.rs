@@ -1,5 +1,7 @@
-//! The command-line reports, consents and catalogue checks: the same use cases as the gRPC
-//! service, run against the configured database directly.
+//! The command line: reports, consents, evidence and catalogue checks. Each command parses
+//! its arguments into domain types and calls the same use case of [`crate::service`] as
+//! the gRPC service does, against the configured database, as the command-line caller
+//! (`cli`, every role: whoever may run it has the database and the keys already).
 
 pub mod consents;
 pub mod evidence;
@@ -12,37 +14,109 @@ use std::sync::Arc;
 use anyhow::Context;
 use time::Date;
 
+use crate::auth::Caller;
 use crate::catalogue::{Catalogue, Registers};
 use crate::config::Settings;
+use crate::crypto::Keyring;
 use crate::domain::finnish_time::{parse_day, start_of_finnish_day};
-use crate::domain::{BusinessId, Hetu, LookupContext, RegisterId, ShortText, Timestamp};
-use crate::storage::Period;
-
-/// The caller recorded with lookups made by command on the host (whoever may run them has
-/// the database and the keys already); `requested_by` names the person.
-pub const CLI_CALLER: &str = "cli";
+use crate::domain::{BusinessId, Days, Hetu, LookupContext, RegisterId, ShortText, Timestamp};
+use crate::service::{ConsentError, EvidenceError, ReportError, Services};
+use crate::storage::{Period, Storage};
 
 /// Opens the configured store (SQLite or PostgreSQL, each its own type) and evaluates `$body`
-/// with it bound to `$store`.
-macro_rules! with_store {
-    ($settings:expr, |$store:ident| $body:expr) => {
+/// with the use cases over it bound to `$services`.
+macro_rules! with_services {
+    ($settings:expr, $with:expr, |$services:ident| $body:expr) => {
         match crate::app::backend($settings)? {
             crate::config::Backend::Sqlite(path) => {
-                let $store = crate::storage::SqliteStore::open(&path, 1)
+                let store = crate::storage::SqliteStore::open(&path, 1)
                     .await
                     .with_context(|| format!("opening SQLite database {}", path.display()))?;
+                let $services = $with.build(store);
                 $body
             }
             crate::config::Backend::Postgres(url) => {
-                let $store = crate::storage::PostgresStore::connect(&url, 2)
+                let store = crate::storage::PostgresStore::connect(&url, 2)
                     .await
                     .context("connecting to PostgreSQL")?;
+                let $services = $with.build(store);
                 $body
             }
         }
     };
 }
-pub(crate) use with_store;
+pub(crate) use with_services;
+
+/// What a command's use cases need besides the database.
+#[derive(Default)]
+pub struct Needs {
+    keys: Option<Arc<Keyring>>,
+    registers: Option<Registers>,
+}
+
+impl Needs {
+    /// The configured subject keys, for commands that read identity codes.
+    pub fn keys(mut self, settings: &Settings) -> anyhow::Result<Self> {
+        self.keys = Some(Arc::new(
+            settings.keyring().context("loading the subject keys")?,
+        ));
+        Ok(self)
+    }
+
+    /// The register catalogue in `dir`, or in `registers.dir` when not given.
+    pub fn registers(mut self, settings: &Settings, dir: Option<&Path>) -> anyhow::Result<Self> {
+        let dir = dir.unwrap_or(&settings.registers.dir);
+        let registers = Registers::load(dir)
+            .with_context(|| format!("loading the register catalogue {}", dir.display()))?;
+        self.registers = Some(registers);
+        Ok(self)
+    }
+
+    pub fn build<S: Storage>(self, store: S) -> Services<S> {
+        let mut services = Services::new(store);
+        if let Some(keys) = self.keys {
+            services = services.with_keys(keys);
+        }
+        if let Some(registers) = self.registers {
+            services = services.with_registers(registers);
+        }
+        services
+    }
+}
+
+/// The caller the commands act as.
+pub fn caller() -> Caller {
+    Caller::command_line()
+}
+
+/// The exit status of a failed command: 3 when what it named does not exist, 4 when a rule
+/// of the log refused it, 1 otherwise (2 is a usage error, from the argument parser).
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    let not_found = error.chain().any(|e| {
+        matches!(e.downcast_ref(), Some(ConsentError::NotFound(_)))
+            || matches!(e.downcast_ref(), Some(ReportError::UnknownRegister(_)))
+            || matches!(
+                e.downcast_ref(),
+                Some(EvidenceError::NoCheckpoint | EvidenceError::NoEntry)
+            )
+    });
+    let refused = error.chain().any(|e| {
+        matches!(
+            e.downcast_ref(),
+            Some(ConsentError::Refusal(_) | ConsentError::ReferenceTaken(_))
+        ) || matches!(
+            e.downcast_ref(),
+            Some(ReportError::NotController { .. } | ReportError::ControllerNeeded(_))
+        ) || matches!(e.downcast_ref(), Some(EvidenceError::OutOfRange(_)))
+    });
+    if not_found {
+        3
+    } else if refused {
+        4
+    } else {
+        1
+    }
+}
 
 /// Parses a business ID argument.
 pub fn business_id(text: &str) -> Result<BusinessId, String> {
@@ -110,6 +184,11 @@ pub fn lookup_context(
         requested_by,
         case_reference,
     })
+}
+
+/// The Finnish local days from `--from` to `--to`, both included.
+pub fn days(from: Date, to: Date) -> anyhow::Result<Days> {
+    Days::new(from, to).map_err(|e| anyhow::anyhow!("--to: {e}"))
 }
 
 /// The register catalogue in `dir`, or in `registers.dir` when not given.

@@ -2,24 +2,21 @@
 //! record, from the configured database.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context;
 use time::Date;
 
-use super::CLI_CALLER;
 use crate::config::Settings;
-use crate::domain::finnish_time::{date as finnish_date, finnish_day_number, start_of_finnish_day};
+use crate::domain::finnish_time::date as finnish_date;
 use crate::domain::provision::Language;
-use crate::domain::{BusinessId, RegisterId, ShortText, Timestamp};
-use crate::report::{
-    ReportRequest, processing_record, render_html, render_text, subject_access_report, to_csv,
-    to_html, to_json,
+use crate::domain::{BusinessId, RegisterId, ShortText};
+use crate::report::{ReportRequest, render_html, render_text, to_csv, to_html, to_json};
+use crate::service::{
+    LookupListing, PageRequest, ProcessingRecordQuery, ReportError, StatisticsQuery,
 };
-use crate::statistics::{self, Bucket, Dimension};
-use crate::storage::{Cursor, LookupFilter, Storage, StorageError, StoredLookup};
+use crate::statistics::{Bucket, Dimension};
 
-use super::{business_id, day, register_id, short_text, with_store};
+use super::{Needs, business_id, caller, day, register_id, short_text, with_services};
 
 /// The report commands.
 #[derive(Debug, clap::Subcommand)]
@@ -106,11 +103,11 @@ async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
         },
         context: super::lookup_context(args.requested_by, args.case_reference)?,
     };
-    let keys = settings.keyring().context("loading the subject keys")?;
-    let catalogue = super::catalogue(settings, args.registers.as_deref())?;
-    let now = Timestamp::now();
-    let report = with_store!(settings, |store| {
-        subject_access_report(&store, &keys, CLI_CALLER, &catalogue, request, now).await
+    let needs = Needs::default()
+        .keys(settings)?
+        .registers(settings, args.registers.as_deref())?;
+    let report = with_services!(settings, needs, |services| {
+        services.subject_access_report(&caller(), request).await
     })
     .context("building the report")?;
     let document = match args.format {
@@ -131,13 +128,6 @@ async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// The Finnish local days from `from` to `to`, both included, as day numbers.
-fn days(from: Date, to: Date) -> anyhow::Result<std::ops::Range<i32>> {
-    anyhow::ensure!(from <= to, "--to must not be before --from");
-    let number = |d: Date| finnish_day_number(start_of_finnish_day(d));
-    Ok(number(from)..number(to) + 1)
 }
 
 /// Arguments of `luovutusloki report art30`.
@@ -172,33 +162,24 @@ pub enum Art30Format {
 }
 
 async fn art30(settings: &Settings, args: Art30Args) -> anyhow::Result<()> {
-    let days = days(args.from, args.to)?;
-    let catalogue = super::catalogue(settings, args.registers.as_deref())?;
-    let register_id = &args.register;
-    let register = catalogue
-        .get(register_id)
-        .with_context(|| format!("no register {register_id} in the catalogue"))?;
-    let controller = match (args.controller, register.controllers.as_slice()) {
-        (Some(id), _) => id,
-        (None, [only]) => only.business_id.clone(),
-        (None, _) => anyhow::bail!(
-            "register {register_id} has joint controllers: give --controller with one of them"
-        ),
+    let query = ProcessingRecordQuery {
+        controller: args.controller,
+        register: args.register,
+        days: super::days(args.from, args.to)?,
     };
-    anyhow::ensure!(
-        register.is_controlled_by(&controller),
-        "{controller} is not a controller of register {register_id}"
-    );
-    let rows = with_store!(settings, |store| {
-        store.rollup(&controller, Some(register_id), days).await
-    })
-    .context("reading the log")?;
-    let record = processing_record(
-        Arc::clone(register),
-        &rows,
-        (args.from, args.to),
-        Timestamp::now(),
-    );
+    let needs = Needs::default().registers(settings, args.registers.as_deref())?;
+    let record = with_services!(settings, needs, |services| {
+        services
+            .processing_record(&caller(), query)
+            .await
+            .map_err(|error| match error {
+                ReportError::ControllerNeeded(register) => anyhow::anyhow!(
+                    "register {register} has joint controllers: give --controller with one of \
+                     them"
+                ),
+                other => other.into(),
+            })
+    })?;
     let document = match args.format {
         Art30Format::Json => to_json(&record),
         Art30Format::Csv => to_csv(&record),
@@ -232,22 +213,26 @@ pub struct StatisticsArgs {
 }
 
 async fn statistics(settings: &Settings, args: StatisticsArgs) -> anyhow::Result<()> {
-    let days = days(args.from, args.to)?;
-    let rows = with_store!(settings, |store| {
-        store
-            .rollup(&args.controller, args.register.as_ref(), days)
-            .await
+    let query = StatisticsQuery {
+        controller: args.controller,
+        register: args.register,
+        days: super::days(args.from, args.to)?,
+        group_by: args.group_by,
+        bucket: args.step,
+    };
+    let groups = with_services!(settings, Needs::default(), |services| {
+        services.statistics(&caller(), &query).await
     })?;
     let mut out = csv::Writer::from_writer(std::io::stdout());
     let mut header = vec!["period".to_owned()];
-    header.extend(args.group_by.iter().map(|d| {
+    header.extend(query.group_by.iter().map(|d| {
         clap::ValueEnum::to_possible_value(d)
             .map(|v| v.get_name().to_owned())
             .unwrap_or_default()
     }));
     header.extend(["disclosures".to_owned(), "subject_entries".to_owned()]);
     out.write_record(&header)?;
-    for group in statistics::aggregate(&rows, &args.group_by, args.step) {
+    for group in groups {
         let mut record = vec![group.period];
         record.extend(group.values.into_iter().map(|v| v.label));
         record.extend([group.disclosures.to_string(), group.entries.to_string()]);
@@ -277,39 +262,27 @@ pub struct LookupsArgs {
     pub case_reference: Option<ShortText>,
 }
 
-/// Every lookup of `controller` matching `filter`, page by page.
-async fn all_lookups<S: Storage>(
-    store: &S,
-    controller: &BusinessId,
-    filter: &LookupFilter,
-) -> Result<Vec<StoredLookup>, StorageError> {
-    const PAGE: u32 = 1_000;
-    let mut all = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.list_lookups(controller, filter, after, PAGE).await?;
-        let full = page.len() == PAGE as usize;
-        after = page.last().map(|l| Cursor {
-            occurred_at: l.lookup.looked_up_at.micros(),
-            id: l.id,
-        });
-        all.extend(page);
-        if !full {
-            return Ok(all);
-        }
-    }
-}
-
 async fn lookups(settings: &Settings, args: LookupsArgs) -> anyhow::Result<()> {
-    let filter = LookupFilter {
+    let listing = LookupListing {
+        subject: None,
         requested_by: args.requested_by,
         case_reference: args.case_reference,
-        subject_hashes: Vec::new(),
         period: super::period(args.from, args.to),
     };
-    let lookups = with_store!(settings, |store| {
-        all_lookups(&store, &args.controller, &filter).await
-    })?;
+    let lookups = with_services!(settings, Needs::default(), |services| {
+        let mut all = Vec::new();
+        let mut page = PageRequest::first_of_most();
+        loop {
+            let found = services
+                .list_access_lookups(&caller(), &args.controller, listing.clone(), &page)
+                .await?;
+            all.extend(found.items);
+            if found.next_token.is_empty() {
+                break all;
+            }
+            page.token = found.next_token;
+        }
+    });
     let mut out = csv::Writer::from_writer(std::io::stdout());
     out.write_record([
         "id",

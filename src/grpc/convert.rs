@@ -5,23 +5,23 @@ use prost_types::Timestamp as ProtoTimestamp;
 
 use crate::domain::provision::{EuActKind, EuActNumber, Language, Section, StatuteNumber};
 use crate::domain::{
-    BusinessId, Channel, Classification, Country, DataCategories, DataCategory, DisclosureDetails,
-    Hetu, LegalBasis, LegalProvision, LongText, LookupContext, NewDisclosure, Receipt, Recipient,
-    RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
+    BusinessId, Channel, Classification, Country, DataCategories, DataCategory, Days,
+    DisclosureDetails, Hetu, LegalBasis, LegalProvision, LongText, LookupContext, NewDisclosure,
+    Receipt, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
     SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Violations, Withholding,
 };
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
-use crate::domain::finnish_time::{finnish_day_number, parse_day, start_of_finnish_day};
+use crate::domain::finnish_time::parse_day;
 use crate::report::{
     ProcessingRecord, ReportRequest, SubjectReport, render_html, render_text, to_csv, to_html,
     to_json,
 };
+use crate::service::{Limits, LookupListing, PageRequest, ProcessingRecordQuery, StatisticsQuery};
 use crate::statistics::{Bucket, Dimension, Group};
 use crate::storage::{DisclosureFilter, Period, StoredLookup};
 
 use super::proto;
-use super::service::Limits;
 
 /// A timestamp field: `None` when absent.
 pub fn timestamp(value: Option<ProtoTimestamp>) -> Result<Option<Timestamp>, TimestampError> {
@@ -377,23 +377,11 @@ pub fn disclosure_to_proto(stored: &StoredDisclosure) -> proto::Disclosure {
     }
 }
 
-/// A parsed listing request: whose, which page, how large.
+/// A parsed listing request: whose, what, which page.
 pub struct Listing<F> {
     pub controller: BusinessId,
     pub filter: F,
-    pub page_size: u32,
-    pub page_token: String,
-}
-
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
-pub const MAX_PAGE_SIZE: u32 = 1000;
-
-fn page_size(requested: u32) -> Result<u32, String> {
-    match requested {
-        0 => Ok(DEFAULT_PAGE_SIZE),
-        n if n <= MAX_PAGE_SIZE => Ok(n),
-        _ => Err(format!("must be at most {MAX_PAGE_SIZE}")),
-    }
+    pub page: PageRequest,
 }
 
 fn period(
@@ -494,7 +482,7 @@ pub fn disclosure_listing(
     let channel = v.check("channel", optional_code(channel, Channel::from_code));
     let transfer_id = v.check("transfer_id", optional(&transfer_id, TransferId::parse));
     let period = period(occurred_from, occurred_to, &mut v);
-    let page_size = v.check("page_size", page_size(requested_size));
+    let page = v.check("page_size", PageRequest::new(requested_size, page_token));
     let listing = (|| {
         Some(Listing {
             controller: controller?,
@@ -509,8 +497,7 @@ pub fn disclosure_listing(
                 classification: classification?,
                 period: period?,
             },
-            page_size: page_size?,
-            page_token,
+            page: page?,
         })
     })();
     v.finish(listing)
@@ -534,26 +521,16 @@ pub fn subject_listing(
     let controller = v.check("controller_id", BusinessId::parse(&controller_id));
     let subject = v.check("subject", Hetu::parse(&subject));
     let period = period(occurred_from, occurred_to, &mut v);
-    let page_size = v.check("page_size", page_size(requested_size));
+    let page = v.check("page_size", PageRequest::new(requested_size, page_token));
     let context = lookup_context(context, &mut v);
     let listing = (|| {
         Some(Listing {
             controller: controller?,
             filter: (subject?, period?, context?),
-            page_size: page_size?,
-            page_token,
+            page: page?,
         })
     })();
     v.finish(listing)
-}
-
-/// A parsed lookup listing: its filters, and the subject with the context of this lookup
-/// when it filters by identity code.
-pub struct LookupListing {
-    pub subject: Option<(Hetu, LookupContext)>,
-    pub requested_by: Option<ShortText>,
-    pub case_reference: Option<ShortText>,
-    pub period: Period,
 }
 
 /// Parses a lookup listing request, naming every bad field.
@@ -591,7 +568,7 @@ pub fn lookup_listing(
         ("looked_up_to", looked_up_to),
         &mut v,
     );
-    let page_size = v.check("page_size", page_size(requested_size));
+    let page = v.check("page_size", PageRequest::new(requested_size, page_token));
     let listing = (|| {
         Some(Listing {
             controller: controller?,
@@ -601,8 +578,7 @@ pub fn lookup_listing(
                 case_reference: case_reference?,
                 period: period?,
             },
-            page_size: page_size?,
-            page_token,
+            page: page?,
         })
     })();
     v.finish(listing)
@@ -713,42 +689,14 @@ pub fn consent_listing(
     v.finish(parsed)
 }
 
-/// The longest period statistics and records are read for, in days (about ten years).
-const MAX_STATISTICS_DAYS: i32 = 3_660;
-
-/// A parsed statistics request.
-pub struct StatisticsQuery {
-    pub controller: BusinessId,
-    pub register: Option<RegisterId>,
-    pub days: std::ops::Range<i32>,
-    pub group_by: Vec<Dimension>,
-    pub bucket: Bucket,
-}
-
-fn day_number(field: &str, text: &str, v: &mut Violations) -> Option<i32> {
-    let date = v.check(field, parse_day(text).ok_or("must be a date YYYY-MM-DD"))?;
-    Some(finnish_day_number(start_of_finnish_day(date)))
-}
-
-/// The Finnish local days from `from_date` to `to_date`, both included, as day numbers.
-fn day_range(from_date: &str, to_date: &str, v: &mut Violations) -> Option<std::ops::Range<i32>> {
-    let from = day_number("from_date", from_date, v);
-    let to = day_number("to_date", to_date, v);
-    match (from, to) {
-        (Some(from), Some(to)) if to < from => {
-            v.add("to_date", "must not be before from_date");
-            None
-        }
-        (Some(from), Some(to)) if to - from >= MAX_STATISTICS_DAYS => {
-            v.add(
-                "to_date",
-                format!("the period may span at most {MAX_STATISTICS_DAYS} days"),
-            );
-            None
-        }
-        (Some(from), Some(to)) => Some(from..to + 1),
-        _ => None,
-    }
+/// The Finnish local days from `from_date` to `to_date`, both included.
+fn day_range(from_date: &str, to_date: &str, v: &mut Violations) -> Option<Days> {
+    let day = |field: &str, text: &str, v: &mut Violations| {
+        v.check(field, parse_day(text).ok_or("must be a date YYYY-MM-DD"))
+    };
+    let from = day("from_date", from_date, v);
+    let to = day("to_date", to_date, v);
+    v.check("to_date", Days::new(from?, to?))
 }
 
 /// Parses a statistics request, naming every bad field.
@@ -843,7 +791,7 @@ pub fn statistics_to_proto(groups: Vec<Group>) -> proto::DisclosureStatisticsRes
 /// Parses a processing record request: controller, register and the period's days.
 pub fn processing_record_query(
     request: proto::ProcessingRecordRequest,
-) -> Result<(BusinessId, RegisterId, std::ops::Range<i32>), Vec<FieldViolation>> {
+) -> Result<ProcessingRecordQuery, Vec<FieldViolation>> {
     let proto::ProcessingRecordRequest {
         controller_id,
         register_id,
@@ -854,7 +802,13 @@ pub fn processing_record_query(
     let controller = v.check("controller_id", BusinessId::parse(&controller_id));
     let register = v.check("register_id", RegisterId::parse(&register_id));
     let days = day_range(&from_date, &to_date, &mut v);
-    let parsed = (|| Some((controller?, register?, days?)))();
+    let parsed = (|| {
+        Some(ProcessingRecordQuery {
+            controller: Some(controller?),
+            register: register?,
+            days: days?,
+        })
+    })();
     v.finish(parsed)
 }
 

@@ -1,10 +1,16 @@
-//! Domain and storage errors as gRPC statuses. Internal detail is logged, never sent.
+//! The use cases' errors as gRPC statuses: one exhaustive `From` per error enum, so a new
+//! variant fails the build until it is mapped here. Internal detail is logged, never sent.
 
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use crate::auth::Denied;
 use crate::domain::FieldViolation;
 use crate::ingest::RecordError;
+use crate::service::{
+    ConsentError, DisclosureQueryError, EvidenceError, LookupQueryError, RecordingError,
+    RegisterError, ReportError,
+};
 use crate::storage::StorageError;
 
 /// Most field violations sent in one status; they travel in a trailer, which has a size limit.
@@ -86,4 +92,101 @@ impl From<StorageError> for Status {
 /// Another instance kept writing at the same time: safe to retry.
 fn contended() -> Status {
     Status::aborted("another instance kept writing to the log at the same time; retry")
+}
+
+impl From<Denied> for Status {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Unauthenticated => Status::unauthenticated(
+                "credentials required: a client certificate or a bearer token of a configured caller",
+            ),
+            Denied::Forbidden(why) => Status::permission_denied(why),
+        }
+    }
+}
+
+impl From<RecordingError> for Status {
+    fn from(error: RecordingError) -> Self {
+        match error {
+            RecordingError::Invalid(violations) => invalid_argument(violations),
+            RecordingError::Denied(denied) => denied.into(),
+            RecordingError::ForeignSourceSystem(_) => Status::permission_denied(error.to_string()),
+            RecordingError::UnknownRegister(_)
+            | RecordingError::NotController { .. }
+            | RecordingError::Undeclared { .. }
+            | RecordingError::ConsentReference(_)
+            | RecordingError::NoConsent(_) => Status::failed_precondition(error.to_string()),
+            RecordingError::Append(append) => append.into(),
+        }
+    }
+}
+
+impl From<ConsentError> for Status {
+    fn from(error: ConsentError) -> Self {
+        match error {
+            ConsentError::Denied(denied) => denied.into(),
+            ConsentError::ReferenceTaken(_) => Status::already_exists(error.to_string()),
+            ConsentError::NotFound(_) => Status::not_found(error.to_string()),
+            ConsentError::Refusal(_) => Status::failed_precondition(error.to_string()),
+            ConsentError::Unexpected(storage) => storage.into(),
+        }
+    }
+}
+
+impl From<DisclosureQueryError> for Status {
+    fn from(error: DisclosureQueryError) -> Self {
+        match error {
+            DisclosureQueryError::Denied(denied) => denied.into(),
+            DisclosureQueryError::NotFound => Status::not_found(error.to_string()),
+            DisclosureQueryError::PageToken(why) => invalid_field("page_token", why),
+            DisclosureQueryError::Unexpected(storage) => storage.into(),
+        }
+    }
+}
+
+impl From<LookupQueryError> for Status {
+    fn from(error: LookupQueryError) -> Self {
+        match error {
+            LookupQueryError::Denied(denied) => denied.into(),
+            LookupQueryError::PageToken(why) => invalid_field("page_token", why),
+            LookupQueryError::Unexpected(storage) => storage.into(),
+        }
+    }
+}
+
+impl From<ReportError> for Status {
+    fn from(error: ReportError) -> Self {
+        match error {
+            ReportError::Denied(denied) => denied.into(),
+            ReportError::UnknownRegister(_) => Status::not_found(error.to_string()),
+            ReportError::NotController { .. } => Status::failed_precondition(error.to_string()),
+            ReportError::ControllerNeeded(_) => invalid_field("controller_id", error),
+            ReportError::Unexpected(storage) => storage.into(),
+        }
+    }
+}
+
+impl From<RegisterError> for Status {
+    fn from(error: RegisterError) -> Self {
+        match error {
+            RegisterError::Denied(denied) => denied.into(),
+            RegisterError::NotFound(_) => Status::not_found(error.to_string()),
+            RegisterError::NotReloaded(why) => Status::failed_precondition(why),
+            RegisterError::Unexpected(storage) => storage.into(),
+        }
+    }
+}
+
+impl From<EvidenceError> for Status {
+    fn from(error: EvidenceError) -> Self {
+        match error {
+            EvidenceError::Denied(denied) => denied.into(),
+            EvidenceError::NoCheckpoint | EvidenceError::NoEntry => {
+                Status::not_found(error.to_string())
+            }
+            EvidenceError::OutOfRange(why) => Status::out_of_range(why),
+            EvidenceError::Damaged(_) => Status::internal("internal error"),
+            EvidenceError::Unexpected(storage) => storage.into(),
+        }
+    }
 }

@@ -6,14 +6,16 @@ mod consent;
 mod convert;
 mod error;
 mod guard;
-mod page_token;
 mod register;
+pub mod server;
 mod service;
+mod tls;
 mod transparency;
 
 pub use access_log::AccessLogLayer;
 pub use guard::{Authenticate, OverloadLayer, retry_later};
-pub use service::{DisclosureLogService, Limits};
+pub use service::DisclosureLogService;
+pub use tls::server_tls_config;
 
 /// Code generated from `proto/luovutusloki/v1`.
 pub mod proto {

@@ -1,9 +1,8 @@
-//! Conversions and look-ups of the tamper-evidence RPCs.
+//! Checkpoints and leaves, domain to proto.
 
-use tonic::Status;
-
-use crate::domain::{BusinessId, Timestamp};
-use crate::storage::{LeafContent, LeafRecord, Storage, StoredCheckpoint};
+use crate::domain::Timestamp;
+use crate::service::EntryLeaf;
+use crate::storage::StoredCheckpoint;
 
 use super::convert::to_proto_timestamp;
 use super::proto;
@@ -19,59 +18,12 @@ pub fn checkpoint_to_proto(checkpoint: StoredCheckpoint) -> proto::Checkpoint {
     }
 }
 
-/// The checkpoint of `size` leaves, or the latest when `size` is 0.
-pub async fn checkpoint<S: Storage>(store: &S, size: u64) -> Result<proto::Checkpoint, Status> {
-    store
-        .checkpoint((size > 0).then_some(size))
-        .await?
-        .map(checkpoint_to_proto)
-        .ok_or_else(|| Status::not_found("no such checkpoint"))
-}
-
-/// Entry `entry_id` of `controller` as a leaf; NOT_FOUND when it is another controller's
-/// or there is none.
-pub async fn entry_leaf<S: Storage>(
-    store: &S,
-    controller: &BusinessId,
-    entry_id: u64,
-    with_data: bool,
-) -> Result<LeafRecord, Status> {
-    let not_found = || Status::not_found("no such entry");
-    let id = i64::try_from(entry_id).map_err(|_| not_found())?;
-    store
-        .leaves(id..id + 1, with_data)
-        .await?
-        .into_iter()
-        .find(|leaf| leaf.index == id && leaf.controller.as_deref() == Some(controller.as_str()))
-        .ok_or_else(not_found)
-}
-
-/// The leaf as the client sees it: the stored leaf hash once integrated, else the one the
-/// row gives.
-pub fn leaf_to_proto(leaf: LeafRecord) -> Result<proto::EntryLeaf, Status> {
-    let (computed, data) = match leaf.content {
-        LeafContent::Present { hash, data } => (Some(hash), data),
-        LeafContent::Purged => (None, None),
-        LeafContent::HalfPurged | LeafContent::NoDisclosure => {
-            tracing::error!(
-                entry = leaf.index,
-                "an entry is damaged (half purged, or outside its disclosure); run verify"
-            );
-            return Err(Status::internal("internal error"));
-        }
-    };
-    let hash = leaf.stored.or(computed).ok_or_else(|| {
-        tracing::error!(
-            entry = leaf.index,
-            "an entry has neither contents nor a leaf hash"
-        );
-        Status::internal("internal error")
-    })?;
-    Ok(proto::EntryLeaf {
-        entry_id: leaf.index as u64,
-        disclosure_id: leaf.disclosure_id as u64,
-        leaf_hash: hash.to_vec(),
-        purged: data.is_none(),
-        leaf_data: data.unwrap_or_default(),
-    })
+pub fn leaf_to_proto(leaf: EntryLeaf) -> proto::EntryLeaf {
+    proto::EntryLeaf {
+        entry_id: leaf.entry_id,
+        disclosure_id: leaf.disclosure_id,
+        leaf_hash: leaf.leaf_hash.to_vec(),
+        purged: leaf.purged,
+        leaf_data: leaf.data.unwrap_or_default(),
+    }
 }

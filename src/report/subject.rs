@@ -1,18 +1,13 @@
-//! Building the access report: the lookup is recorded, every disclosure of the subject in
-//! the period is read, and those still withheld (Art. 23) are set apart for the staff.
+//! The access report (Art. 15) as a document's content: what the subject is told, and the
+//! disclosures still withheld (Art. 23), set apart for the staff.
 
 use crate::catalogue::Catalogue;
-use crate::crypto::Keyring;
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
-    LookupOperation, Recipient, RegisterId, Timestamp,
+    Recipient, RegisterId, Timestamp,
 };
-use crate::lookups;
-use crate::storage::{Cursor, Period, Storage, StorageError};
-
-/// Disclosures read per query while building a report.
-const PAGE: u32 = 1_000;
+use crate::storage::{Period, SubjectDisclosure};
 
 /// What a report is asked for.
 #[derive(Debug, Clone)]
@@ -65,47 +60,14 @@ pub struct SubjectReport {
     pub withheld: Vec<Withheld>,
 }
 
-/// Records the lookup, then builds the report of `request.subject` as of `now`.
-pub async fn subject_access_report<S: Storage>(
-    store: &S,
-    keys: &Keyring,
-    caller: &str,
-    catalogue: &Catalogue,
+/// The report of `request.subject` as of `now`, from every disclosure `found` of the
+/// subject in the period: those still withheld (Art. 23) are set apart for the staff.
+pub fn build(
     request: ReportRequest,
+    found: Vec<SubjectDisclosure>,
+    catalogue: &Catalogue,
     now: Timestamp,
-) -> Result<SubjectReport, StorageError> {
-    lookups::record(
-        store,
-        keys,
-        caller,
-        &request.controller,
-        &request.subject,
-        (
-            request.context.clone(),
-            LookupOperation::SubjectAccessReport,
-            request.period,
-        ),
-        now,
-    )
-    .await?;
-    let hashes = keys.lookup_hashes(&request.subject);
-    let mut found = Vec::new();
-    let mut after: Option<Cursor> = None;
-    loop {
-        let page = store
-            .list_subject_disclosures(&request.controller, &hashes, request.period, after, PAGE)
-            .await?;
-        let full = page.len() == PAGE as usize;
-        after = page.last().map(|s| Cursor {
-            occurred_at: s.disclosure.details.occurred_at.micros(),
-            id: s.entry_id,
-        });
-        found.extend(page);
-        if !full {
-            break;
-        }
-    }
-
+) -> SubjectReport {
     let lang = request.language;
     let mut entries = Vec::new();
     let mut withheld = Vec::new();
@@ -143,7 +105,7 @@ pub async fn subject_access_report<S: Storage>(
         .flat_map(|r| r.controllers.iter())
         .find(|c| c.business_id == request.controller)
         .map(|c| c.name.clone());
-    Ok(SubjectReport {
+    SubjectReport {
         controller: request.controller,
         controller_name,
         case_reference: request.context.case_reference.to_string(),
@@ -152,5 +114,5 @@ pub async fn subject_access_report<S: Storage>(
         generated_at: now,
         entries,
         withheld,
-    })
+    }
 }

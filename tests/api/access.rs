@@ -4,9 +4,9 @@
 //! every other is UNAUTHENTICATED or PERMISSION_DENIED.
 
 use luovutusloki::auth::{AuthSettings, CallerSettings, GrantSettings, JwtIssuerSettings, Role};
-use luovutusloki::grpc::Limits;
 use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
 use luovutusloki::grpc::proto::{self, *};
+use luovutusloki::service::Limits;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, PKCS_ED25519};
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;

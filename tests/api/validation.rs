@@ -196,7 +196,7 @@ async fn a_bad_code_deep_in_a_large_disclosure_is_named_by_position(kind: Kind) 
 }
 
 async fn a_message_over_the_size_limit_is_out_of_range_and_stores_nothing(kind: Kind) {
-    let limits = luovutusloki::grpc::Limits {
+    let limits = luovutusloki::service::Limits {
         max_message_bytes: 16 * 1024,
         ..Default::default()
     };
@@ -224,7 +224,7 @@ async fn a_message_over_the_size_limit_is_out_of_range_and_stores_nothing(kind: 
 }
 
 async fn a_disclosure_over_the_subject_limit_is_rejected(kind: Kind) {
-    let limits = luovutusloki::grpc::Limits {
+    let limits = luovutusloki::service::Limits {
         max_subjects: 100,
         ..Default::default()
     };

@@ -17,13 +17,13 @@ use tower::Layer;
 use crate::auth::Authenticator;
 use crate::catalogue::Registers;
 use crate::crypto::Keyring;
-use crate::grpc::proto::disclosure_log_server::DisclosureLogServer;
-use crate::grpc::{
-    AccessLogLayer, Authenticate, DisclosureLogService, Limits, OverloadLayer, proto,
-};
 use crate::ingest::{PublishConfig, Recorder, WriterConfig};
 use crate::retention::{self, RetentionSettings};
+use crate::service::{Limits, Services};
 use crate::storage::Storage;
+
+use super::proto::{self, disclosure_log_server::DisclosureLogServer};
+use super::{AccessLogLayer, Authenticate, DisclosureLogService, OverloadLayer};
 
 /// What the server needs besides the store.
 #[derive(Debug, Clone)]
@@ -58,12 +58,11 @@ pub async fn run<S: Storage>(
     let (recorder, writer) =
         Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
     let purging = retention::spawn(store.clone(), options.retention);
-    let service = DisclosureLogService::new(
-        recorder,
-        store.clone(),
-        options.registers.clone(),
-        options.limits,
-    );
+    let services = Services::new(store.clone())
+        .with_recorder(recorder)
+        .with_registers(options.registers.clone())
+        .with_limits(options.limits);
+    let service = DisclosureLogService::new(services);
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health

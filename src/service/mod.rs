@@ -1,0 +1,119 @@
+//! The service layer: one module per use case, each owning its policy (who may, what the
+//! rules are, what gets recorded) and its error enum. Every front end (gRPC, the command
+//! line, the coming web dashboard) is a thin adapter over these: it parses its input into
+//! domain types, calls one use case, and converts the answer back.
+//!
+//! [`Services`] is built once at start and holds what the use cases share: the store, the
+//! subject keys, the register catalogue, the recorder and the clock.
+
+mod consents;
+mod disclosures;
+mod evidence;
+mod limits;
+mod lookups;
+pub mod paging;
+mod recording;
+mod registers;
+mod reports;
+
+use std::sync::Arc;
+
+use crate::catalogue::{Catalogue, Registers};
+use crate::crypto::Keyring;
+use crate::domain::Timestamp;
+use crate::ingest::Recorder;
+use crate::storage::{Storage, StorageError};
+
+pub use consents::ConsentError;
+pub use disclosures::{DisclosureQueryError, SubjectListing};
+pub use evidence::{EntryLeaf, EvidenceError, InclusionProof};
+pub use limits::Limits;
+pub use lookups::{LookupListing, LookupQueryError};
+pub use paging::{Page, PageRequest};
+pub use recording::RecordingError;
+pub use registers::RegisterError;
+pub use reports::{ProcessingRecordQuery, ReportError, StatisticsQuery};
+
+/// What the use cases share, built once at start. Cheap to clone.
+#[derive(Clone)]
+pub struct Services<S> {
+    store: S,
+    /// Subject keys: absent for the commands that never touch an identity code.
+    keys: Option<Arc<Keyring>>,
+    /// The register catalogue: absent for the commands that need none.
+    registers: Option<Registers>,
+    /// The single ordered writer: only a serving process records disclosures.
+    recorder: Option<Recorder>,
+    limits: Limits,
+    /// The time that decisions are made at (recorded-at, withheld-until, lookups).
+    clock: fn() -> Timestamp,
+}
+
+impl<S: Storage> Services<S> {
+    /// Services over `store` with nothing else: add what the front end needs.
+    pub fn new(store: S) -> Self {
+        Self {
+            store,
+            keys: None,
+            registers: None,
+            recorder: None,
+            limits: Limits::default(),
+            clock: Timestamp::now,
+        }
+    }
+
+    pub fn with_keys(mut self, keys: Arc<Keyring>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    pub fn with_registers(mut self, registers: Registers) -> Self {
+        self.registers = Some(registers);
+        self
+    }
+
+    /// Records through `recorder`, whose keys become the services' keys.
+    pub fn with_recorder(mut self, recorder: Recorder) -> Self {
+        self.keys = Some(Arc::clone(recorder.keys()));
+        self.recorder = Some(recorder);
+        self
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The register catalogue in force.
+    pub fn registers(&self) -> Option<&Registers> {
+        self.registers.as_ref()
+    }
+
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// The subject keys; a front end that calls a use case reading identity codes without
+    /// configuring them has a wiring bug.
+    fn keys(&self) -> Result<&Keyring, StorageError> {
+        self.keys
+            .as_deref()
+            .ok_or_else(|| StorageError::Config("no subject keys are loaded".into()))
+    }
+
+    /// The catalogue in force.
+    fn catalogue(&self) -> Result<Arc<Catalogue>, StorageError> {
+        self.registers
+            .as_ref()
+            .map(Registers::current)
+            .ok_or_else(|| StorageError::Config("no register catalogue is loaded".into()))
+    }
+}

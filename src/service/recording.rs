@@ -1,0 +1,238 @@
+//! Recording a disclosure (RecordDisclosure, ImportDisclosures): every rule a disclosure
+//! must pass before it is appended to the log, in the order they are checked.
+//!
+//! 1. The caller records as itself: its name is the source system.
+//! 2. The request parses into a [`NewDisclosure`] (every bad field named at once).
+//! 3. The caller has the recorder role at the controller, in the register.
+//! 4. The register is in the catalogue and the controller is one of its controllers.
+//! 5. The register declares the disclosure; an undeclared one is refused, or recorded and
+//!    flagged, as the register's policy says.
+//! 6. A disclosure on consent, or one the register makes only on consent, has each
+//!    subject's consent in force at occurred-at covering the recipient and every category.
+//! 7. The appender seals the identity codes and commits it (a replay returns the receipt).
+
+use crate::auth::{Caller, Denied, Role};
+use crate::catalogue::UndeclaredPolicy;
+use crate::crypto::SubjectHash;
+use crate::domain::{
+    Classification, Consent, ConsentDecision, DisclosureDetails, FieldViolation, LegalBasis,
+    NewDisclosure, RegisterId, Timestamp,
+};
+use crate::ingest::{Admission, RecordError, Recorded};
+use crate::storage::{Storage, StorageError};
+
+use super::{Limits, Services};
+
+/// Why a disclosure was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    #[error("{} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldViolation>),
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error("caller {0} records as source system {0}, not as another")]
+    ForeignSourceSystem(String),
+    #[error("register {0} is not in the register catalogue")]
+    UnknownRegister(RegisterId),
+    #[error("{controller} is not a controller of register {register}")]
+    NotController {
+        controller: crate::domain::BusinessId,
+        register: RegisterId,
+    },
+    #[error("register {register} declares no such disclosure: {why}")]
+    Undeclared { register: RegisterId, why: String },
+    /// The consent the disclosure names does not allow it.
+    #[error("consent_reference: {0}")]
+    ConsentReference(String),
+    /// These subjects (by position) have no consent that allows it.
+    #[error(
+        "no consent in force at occurred_at covers the recipient and every data category for {}",
+        positions(.0)
+    )]
+    NoConsent(Vec<usize>),
+    #[error(transparent)]
+    Append(#[from] RecordError),
+}
+
+impl From<StorageError> for RecordingError {
+    fn from(error: StorageError) -> Self {
+        Self::Append(RecordError::Unexpected(error))
+    }
+}
+
+/// `subjects[i]` for the first twenty positions, then how many more.
+fn positions(uncovered: &[usize]) -> String {
+    let shown: Vec<String> = uncovered
+        .iter()
+        .take(20)
+        .map(|i| format!("subjects[{i}]"))
+        .collect();
+    let more = uncovered.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+impl<S: Storage> Services<S> {
+    /// Records one disclosure for `caller`, checking every rule above. `given_source_system`
+    /// is the request's as sent; `parse` turns the request into a disclosure once the source
+    /// system is settled, under the service's limits and clock.
+    pub async fn record_disclosure(
+        &self,
+        caller: &Caller,
+        given_source_system: &str,
+        parse: impl FnOnce(&str, &Limits, Timestamp) -> Result<NewDisclosure, Vec<FieldViolation>>,
+        admission: Admission,
+    ) -> Result<Recorded, RecordingError> {
+        let source_system = source_system_of(caller, given_source_system)?;
+        let disclosure =
+            parse(&source_system, &self.limits, self.now()).map_err(RecordingError::Invalid)?;
+        let details = disclosure.details();
+        caller.authorize(Role::Recorder, &details.controller, Some(&details.register))?;
+        let (classification, needs_consent) = self.classify(details)?;
+        if needs_consent {
+            self.check_consents(&disclosure).await?;
+        }
+        let recorder = self.recorder.as_ref().ok_or(RecordError::ShuttingDown)?;
+        Ok(recorder
+            .record(disclosure, classification, admission)
+            .await?)
+    }
+
+    /// Checks `details` against its register: the register must be in the catalogue and
+    /// the controller one of its controllers; an undeclared disclosure is refused or
+    /// flagged as the register says. Also says whether the disclosure needs consent.
+    fn classify(
+        &self,
+        details: &DisclosureDetails,
+    ) -> Result<(Classification, bool), RecordingError> {
+        let catalogue = self.catalogue()?;
+        let register = catalogue
+            .get(&details.register)
+            .ok_or_else(|| RecordingError::UnknownRegister(details.register.clone()))?;
+        if !register.is_controlled_by(&details.controller) {
+            return Err(RecordingError::NotController {
+                controller: details.controller.clone(),
+                register: details.register.clone(),
+            });
+        }
+        let needs_consent =
+            details.legal_basis == LegalBasis::Consent || register.requires_consent(details);
+        match register.classify(details) {
+            Ok(classification) => Ok((classification, needs_consent)),
+            Err(_) if register.undeclared == UndeclaredPolicy::Flag => {
+                Ok((Classification::Undeclared, needs_consent))
+            }
+            Err(undeclared) => Err(RecordingError::Undeclared {
+                register: details.register.clone(),
+                why: undeclared.to_string(),
+            }),
+        }
+    }
+
+    /// Checks that each subject of `disclosure` has a consent in force at occurred-at that
+    /// covers the recipient and every data category. With one subject and a consent
+    /// reference, the referenced consent must be that one, and the refusal says what is
+    /// wrong with it; with several, each subject needs a consent of their own.
+    async fn check_consents(&self, disclosure: &NewDisclosure) -> Result<(), RecordingError> {
+        let d = disclosure.details();
+        let keys = self.keys()?;
+        let subjects: Vec<Vec<SubjectHash>> = disclosure
+            .subjects()
+            .iter()
+            .map(|s| keys.lookup_hashes(s))
+            .collect();
+        if let ([hashes], Some(reference)) = (subjects.as_slice(), &d.consent_reference) {
+            let consent = self.store.get_consent(&d.controller, reference).await?;
+            let reason = match consent {
+                None => Some(format!(
+                    "there is no consent {reference} of this controller"
+                )),
+                Some(consent) => why_not_covered(&consent, hashes, d),
+            };
+            return match reason {
+                None => Ok(()),
+                Some(reason) => Err(RecordingError::ConsentReference(reason)),
+            };
+        }
+        let all: Vec<SubjectHash> = subjects.iter().flatten().copied().collect();
+        let consents = self.store.consents_of(&d.controller, &all).await?;
+        let uncovered: Vec<usize> = subjects
+            .iter()
+            .enumerate()
+            .filter(|(_, hashes)| {
+                !consents
+                    .iter()
+                    .any(|c| why_not_covered(c, hashes, d).is_none())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if uncovered.is_empty() {
+            Ok(())
+        } else {
+            Err(RecordingError::NoConsent(uncovered))
+        }
+    }
+}
+
+/// An authenticated caller records as itself: an empty source system becomes its name, and
+/// another name is refused. The local caller of an open service names its own.
+fn source_system_of(caller: &Caller, given: &str) -> Result<String, RecordingError> {
+    if !caller.is_authenticated() || given == caller.name() {
+        return Ok(given.to_owned());
+    }
+    if given.is_empty() {
+        return Ok(caller.name().to_owned());
+    }
+    Err(RecordingError::ForeignSourceSystem(
+        caller.name().to_owned(),
+    ))
+}
+
+/// Why `consent` does not let `disclosure` be made to the subject with `hashes`, if it
+/// does not.
+fn why_not_covered(
+    consent: &Consent,
+    hashes: &[SubjectHash],
+    disclosure: &DisclosureDetails,
+) -> Option<String> {
+    let terms = &consent.terms;
+    let reference = &terms.reference;
+    let at = disclosure.occurred_at;
+    if !hashes.contains(&consent.subject_hash) {
+        return Some(format!("consent {reference} is another data subject's"));
+    }
+    if terms.decision == ConsentDecision::Refused {
+        return Some(format!("{reference} records a refusal of consent"));
+    }
+    if terms.given_at > at {
+        return Some(format!("consent {reference} was given after occurred_at"));
+    }
+    if terms.valid_until.is_some_and(|until| until <= at) {
+        return Some(format!("consent {reference} had expired by occurred_at"));
+    }
+    if consent.withdrawn_at.is_some_and(|w| w <= at) {
+        return Some(format!(
+            "consent {reference} was withdrawn before occurred_at"
+        ));
+    }
+    let scope = &terms.scope;
+    if !scope.covers_recipient(&disclosure.recipient) {
+        return Some(format!("consent {reference} does not cover the recipient"));
+    }
+    let missing: Vec<&str> = disclosure
+        .data_categories
+        .iter()
+        .filter(|c| !scope.data_categories.contains(*c))
+        .map(|c| c.label())
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!(
+            "consent {reference} does not cover data categories {}",
+            missing.join(", ")
+        ));
+    }
+    None
+}
