@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use time::Date;
 
-use super::finnish_time::{finnish_day_number, start_of_finnish_day};
+use super::finnish_time::day_number_of_date;
 
 /// The Finnish local days from `first` to `last`, both included, at most [`Days::MAX`] of
 /// them (about ten years: what statistics and records are read for).
@@ -57,20 +57,31 @@ impl Days {
 
     /// The days as day numbers since 1970-01-01, end excluded.
     pub fn numbers(&self) -> Range<i32> {
-        let number = |d: Date| finnish_day_number(start_of_finnish_day(d));
-        number(self.first)..number(self.last) + 1
+        day_number_of_date(self.first)..day_number_of_date(self.last) + 1
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::finnish_time::finnish_day_number;
     use time::macros::date;
 
     #[test]
-    fn a_single_day_is_a_span_of_one() {
-        let days = Days::new(date!(2026 - 03 - 29), date!(2026 - 03 - 29)).unwrap();
-        assert_eq!(days.numbers().len(), 1);
+    fn a_single_day_is_a_span_of_one_even_when_the_clocks_change() {
+        for day in [
+            date!(2026 - 03 - 29),
+            date!(2026 - 10 - 25),
+            date!(2026 - 06 - 01),
+        ] {
+            let days = Days::new(day, day).unwrap();
+            let numbers = days.numbers();
+            assert_eq!(numbers.len(), 1);
+            let noon =
+                super::super::finnish_time::start_of_finnish_day(day).micros() + 12 * 3_600_000_000;
+            let at = crate::domain::Timestamp::from_micros(noon).unwrap();
+            assert_eq!(numbers.start, finnish_day_number(at), "{day}");
+        }
     }
 
     #[test]

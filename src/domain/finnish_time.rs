@@ -39,6 +39,11 @@ pub fn finnish_day_number(at: Timestamp) -> i32 {
     local.to_julian_day() - time::macros::date!(1970 - 01 - 01).to_julian_day()
 }
 
+/// The day number of a Finnish local date, as [`finnish_day_number`] counts them.
+pub fn day_number_of_date(day: Date) -> i32 {
+    day.to_julian_day() - time::macros::date!(1970 - 01 - 01).to_julian_day()
+}
+
 /// The date of a day number from [`finnish_day_number`].
 pub fn date_of_day_number(day: i32) -> Date {
     Date::from_julian_day(time::macros::date!(1970 - 01 - 01).to_julian_day() + day)
@@ -53,11 +58,18 @@ pub fn parse_day(text: &str) -> Option<Date> {
 
 /// The moment a day starts in Finland (local midnight).
 pub fn start_of_finnish_day(day: Date) -> Timestamp {
-    // Midnight is never inside a change (those happen at 03:00 or 04:00 local time), so the
-    // offset at midnight is the offset of the day's noon.
-    let noon_utc = day.with_hms(10, 0, 0).expect("a real time").assume_utc();
+    // The clocks change at 03:00 or 04:00 local time, after midnight, so the offset at
+    // midnight is the one in force at the previous day's noon (on the day of a change its
+    // own noon already has the new offset).
+    let previous_noon = day
+        .previous_day()
+        .expect("dates given are far from the start of time")
+        .with_hms(10, 0, 0)
+        .expect("a real time")
+        .assume_utc();
     let offset = finnish_local(
-        Timestamp::from_micros((noon_utc.unix_timestamp_nanos() / 1_000) as i64).expect("in range"),
+        Timestamp::from_micros((previous_noon.unix_timestamp_nanos() / 1_000) as i64)
+            .expect("in range"),
     )
     .offset();
     let midnight = day.midnight().assume_offset(offset);
@@ -106,6 +118,21 @@ mod tests {
         assert_eq!(
             start_of_finnish_day(day(2026, Month::July, 1)),
             at("2026-06-30T21:00:00Z")
+        );
+    }
+
+    #[test]
+    fn a_day_on_which_the_clocks_change_starts_at_the_midnight_before_the_change() {
+        let day = |y, m, d| Date::from_calendar_date(y, m, d).unwrap();
+        // Summer time begins at 03:00 on 29 March 2026: midnight is still +02:00.
+        assert_eq!(
+            start_of_finnish_day(day(2026, Month::March, 29)),
+            at("2026-03-28T22:00:00Z")
+        );
+        // It ends at 04:00 on 25 October 2026: midnight is still +03:00.
+        assert_eq!(
+            start_of_finnish_day(day(2026, Month::October, 25)),
+            at("2026-10-24T21:00:00Z")
         );
     }
 
