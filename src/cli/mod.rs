@@ -89,9 +89,19 @@ pub fn caller() -> Caller {
     Caller::command_line()
 }
 
-/// The exit status of a failed command: 3 when what it named does not exist, 4 when a rule
-/// of the log refused it, 1 otherwise (2 is a usage error, from the argument parser).
+/// An argument that the argument parser let through but that does not hold (it is read or
+/// checked later, e.g. an identity code from standard input, or a span of days).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+/// The exit status of a failed command: 2 for a bad argument (as the argument parser
+/// answers), 3 when what it named does not exist, 4 when a rule of the log refused it, 1
+/// otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.chain().any(|e| e.is::<Usage>()) {
+        return 2;
+    }
     let not_found = error.chain().any(|e| {
         matches!(e.downcast_ref(), Some(ConsentError::NotFound(_)))
             || matches!(e.downcast_ref(), Some(ReportError::UnknownRegister(_)))
@@ -104,10 +114,8 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         matches!(
             e.downcast_ref(),
             Some(ConsentError::Refusal(_) | ConsentError::ReferenceTaken(_))
-        ) || matches!(
-            e.downcast_ref(),
-            Some(ReportError::NotController { .. } | ReportError::ControllerNeeded(_))
-        ) || matches!(e.downcast_ref(), Some(EvidenceError::OutOfRange(_)))
+        ) || matches!(e.downcast_ref(), Some(ReportError::NotController { .. }))
+            || matches!(e.downcast_ref(), Some(EvidenceError::OutOfRange(_)))
     });
     if not_found {
         3
@@ -165,7 +173,7 @@ pub fn read_hetu(arg: &str) -> anyhow::Result<Hetu> {
     } else {
         arg.to_owned()
     };
-    Hetu::parse(&code).map_err(|e| anyhow::anyhow!("--hetu: {e}"))
+    Hetu::parse(&code).map_err(|e| Usage(format!("--hetu: {e}")).into())
 }
 
 /// Who looks up and why: `--requested-by`, by default the login name ($USER).
@@ -188,7 +196,7 @@ pub fn lookup_context(
 
 /// The Finnish local days from `--from` to `--to`, both included.
 pub fn days(from: Date, to: Date) -> anyhow::Result<Days> {
-    Days::new(from, to).map_err(|e| anyhow::anyhow!("--to: {e}"))
+    Days::new(from, to).map_err(|e| Usage(format!("--to: {e}")).into())
 }
 
 /// The register catalogue in `dir`, or in `registers.dir` when not given.

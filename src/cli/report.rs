@@ -173,11 +173,13 @@ async fn art30(settings: &Settings, args: Art30Args) -> anyhow::Result<()> {
             .processing_record(&caller(), query)
             .await
             .map_err(|error| match error {
-                ReportError::ControllerNeeded(register) => anyhow::anyhow!(
-                    "register {register} has joint controllers: give --controller with one of \
-                     them"
-                ),
-                other => other.into(),
+                ReportError::ControllerNeeded(register) => {
+                    anyhow::Error::new(super::Usage(format!(
+                        "register {register} has joint controllers: give --controller with one \
+                         of them"
+                    )))
+                }
+                other => anyhow::Error::new(other),
             })
     })?;
     let document = match args.format {

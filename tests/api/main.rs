@@ -3,6 +3,7 @@
 
 mod access;
 mod art30;
+mod command_line;
 mod consents;
 mod evidence;
 mod fixtures;
