@@ -7,8 +7,10 @@ use crate::domain::{
     BusinessId, Consent, ConsentDecision, ConsentTerms, Hetu, LookupContext, LookupOperation,
     ShortText, Timestamp,
 };
+use crate::domain::{ConsentInsert, NewConsent, Period};
 use crate::lookups;
-use crate::storage::{ConsentInsert, NewConsent, Period, Storage, StorageError};
+use crate::storage::Storage;
+use crate::storage::{StorageError, Store};
 
 /// Why a consent call failed.
 #[derive(Debug, thiserror::Error)]
@@ -24,8 +26,8 @@ pub enum ConsentError {
 }
 
 /// Stores `terms` for `subject`; the same consent again returns the stored one.
-pub async fn store<S: Storage>(
-    store: &S,
+pub async fn store(
+    store: &Store,
     keys: &Keyring,
     caller: &str,
     terms: ConsentTerms,
@@ -55,8 +57,8 @@ pub async fn store<S: Storage>(
 }
 
 /// Withdraws the consent under `reference` from `at` on; withdrawing again changes nothing.
-pub async fn withdraw<S: Storage>(
-    store: &S,
+pub async fn withdraw(
+    store: &Store,
     caller: &str,
     controller: &BusinessId,
     reference: &ShortText,
@@ -75,8 +77,8 @@ pub async fn withdraw<S: Storage>(
 }
 
 /// A subject's consents and refusals, after recording the lookup.
-pub async fn list<S: Storage>(
-    store: &S,
+pub async fn list(
+    store: &Store,
     keys: &Keyring,
     caller: &str,
     controller: &BusinessId,

@@ -3,12 +3,14 @@
 
 use crate::crypto::Keyring;
 use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, Timestamp};
-use crate::storage::{NewLookup, Period, Storage, StorageError};
+use crate::domain::{NewLookup, Period};
+use crate::storage::Storage;
+use crate::storage::{StorageError, Store};
 
 /// Records a lookup of `subject` made with `operation`; a lookup that cannot be recorded
 /// must not be made.
-pub async fn record<S: Storage>(
-    store: &S,
+pub async fn record(
+    store: &Store,
     keys: &Keyring,
     caller: &str,
     controller: &BusinessId,

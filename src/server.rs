@@ -24,6 +24,7 @@ use crate::grpc::{
 use crate::ingest::{PublishConfig, Recorder, WriterConfig};
 use crate::retention::{self, RetentionSettings};
 use crate::storage::Storage;
+use crate::storage::Store;
 
 /// What the server needs besides the store.
 #[derive(Debug, Clone)]
@@ -43,9 +44,9 @@ pub struct ServerOptions {
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully.
-pub async fn run<S: Storage>(
+pub async fn run(
     listener: TcpListener,
-    store: S,
+    store: Store,
     keys: Arc<Keyring>,
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -67,7 +68,7 @@ pub async fn run<S: Storage>(
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
-        .set_serving::<DisclosureLogServer<DisclosureLogService<S>>>()
+        .set_serving::<DisclosureLogServer<DisclosureLogService>>()
         .await;
     // Both reflection versions: grpcurl speaks v1, many other clients still v1alpha.
     let reflection = || {
@@ -116,7 +117,7 @@ pub async fn run<S: Storage>(
             let _ = stop_serving.wait_for(|s| *s).await;
             tracing::info!("shutting down: no new calls, finishing those in flight");
             health_on_stop
-                .set_not_serving::<DisclosureLogServer<DisclosureLogService<S>>>()
+                .set_not_serving::<DisclosureLogServer<DisclosureLogService>>()
                 .await;
         });
 

@@ -13,8 +13,9 @@ use crate::domain::{
     LongText, RecipientKind, ShortText, Timestamp,
 };
 use crate::storage::Storage;
+use crate::storage::Store;
 
-use super::{business_id, day, short_text, with_store};
+use super::{business_id, day, short_text};
 
 /// Arguments naming one consent.
 #[derive(Debug, clap::Args)]
@@ -160,16 +161,20 @@ fn consent_line(c: &Consent) -> String {
 
 /// Runs a consent command against the configured database.
 pub async fn run(settings: Settings, command: ConsentsCommand) -> anyhow::Result<()> {
-    let listed = with_store!(&settings, |store| run_on(&settings, &store, command).await)?;
+    let listed = {
+        let store =
+            crate::app::open_store(&settings, crate::storage::OpenOptions::default()).await?;
+        run_on(&settings, &store, command).await
+    }?;
     for consent in &listed {
         println!("{}", consent_line(consent));
     }
     Ok(())
 }
 
-async fn run_on<S: Storage>(
+async fn run_on(
     settings: &Settings,
-    store: &S,
+    store: &Store,
     command: ConsentsCommand,
 ) -> anyhow::Result<Vec<Consent>> {
     let now = Timestamp::now();

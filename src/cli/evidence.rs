@@ -12,12 +12,14 @@ use time::Date;
 
 use crate::config::Settings;
 use crate::domain::{BusinessId, Timestamp};
-use crate::storage::{LeafContent, PurgeRequest, Storage};
+use crate::domain::{LeafContent, PurgeRequest};
+use crate::storage::Storage;
+use crate::storage::Store;
 use crate::transparency::checkpoint::{VerifierKey, open, read_signing_key};
 use crate::transparency::merkle::{Hash, leaf_hash, verify_consistency, verify_inclusion};
 use crate::verify::verify;
 
-use super::{business_id, day, with_store};
+use super::{business_id, day};
 
 /// How the verifier key is given; by default, the public half of the configured signing key.
 #[derive(clap::Args)]
@@ -102,7 +104,11 @@ pub struct ProofFile {
 /// `luovutusloki verify`.
 pub async fn run_verify(settings: Settings, keys: KeyArgs) -> anyhow::Result<()> {
     let key = keys.key(Some(&settings))?;
-    let report = with_store!(&settings, |store| verify(&store, &key).await?);
+    let report = {
+        let store =
+            crate::app::open_store(&settings, crate::storage::OpenOptions::default()).await?;
+        verify(&store, &key).await?
+    };
     println!(
         "{} entries ({} purged, {} not yet in the tree); tree of {} entries, root {}",
         report.entries,
@@ -128,12 +134,16 @@ pub async fn run_verify(settings: Settings, keys: KeyArgs) -> anyhow::Result<()>
 
 /// `luovutusloki prove`: prints the proof as JSON.
 pub async fn run_prove(settings: Settings, command: ProveCommand) -> anyhow::Result<()> {
-    let proof = with_store!(&settings, |store| prove(&store, command).await?);
+    let proof = {
+        let store =
+            crate::app::open_store(&settings, crate::storage::OpenOptions::default()).await?;
+        prove(&store, command).await?
+    };
     println!("{}", serde_json::to_string_pretty(&proof)?);
     Ok(())
 }
 
-async fn prove<S: Storage>(store: &S, command: ProveCommand) -> anyhow::Result<ProofFile> {
+async fn prove(store: &Store, command: ProveCommand) -> anyhow::Result<ProofFile> {
     let note = |size: Option<u64>| async move {
         store.checkpoint(size).await?.with_context(|| match size {
             Some(size) => format!("no checkpoint of tree size {size}"),
@@ -307,12 +317,16 @@ pub async fn run_purge(settings: Settings, args: PurgeArgs) -> anyhow::Result<()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "cli".into());
     let request = PurgeRequest {
-        occurred_before: crate::domain::finnish_time::start_of_finnish_day(args.before).micros(),
-        controller: args.controller.map(|c| c.as_str().to_owned()),
+        occurred_before: crate::domain::finnish_time::start_of_finnish_day(args.before),
+        controller: args.controller,
         requested_by,
-        at: Timestamp::now().micros(),
+        at: Timestamp::now(),
     };
-    let report = with_store!(&settings, |store| store.purge(&request).await?);
+    let report = {
+        let store =
+            crate::app::open_store(&settings, crate::storage::OpenOptions::default()).await?;
+        store.purge(&request).await?
+    };
     match report.range {
         Some((first, last)) => println!(
             "purged {} entries (ids {first}..={last}); their leaf hashes stay, so proofs \

@@ -14,35 +14,13 @@ use time::Date;
 
 use crate::catalogue::{Catalogue, Registers};
 use crate::config::Settings;
+use crate::domain::Period;
 use crate::domain::finnish_time::{parse_day, start_of_finnish_day};
 use crate::domain::{BusinessId, Hetu, LookupContext, RegisterId, ShortText, Timestamp};
-use crate::storage::Period;
 
 /// The caller recorded with lookups made by command on the host (whoever may run them has
 /// the database and the keys already); `requested_by` names the person.
 pub const CLI_CALLER: &str = "cli";
-
-/// Opens the configured store (SQLite or PostgreSQL, each its own type) and evaluates `$body`
-/// with it bound to `$store`.
-macro_rules! with_store {
-    ($settings:expr, |$store:ident| $body:expr) => {
-        match crate::app::backend($settings)? {
-            crate::config::Backend::Sqlite(path) => {
-                let $store = crate::storage::SqliteStore::open(&path, 1)
-                    .await
-                    .with_context(|| format!("opening SQLite database {}", path.display()))?;
-                $body
-            }
-            crate::config::Backend::Postgres(url) => {
-                let $store = crate::storage::PostgresStore::connect(&url, 2)
-                    .await
-                    .context("connecting to PostgreSQL")?;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use with_store;
 
 /// Parses a business ID argument.
 pub fn business_id(text: &str) -> Result<BusinessId, String> {

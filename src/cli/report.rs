@@ -12,14 +12,16 @@ use crate::config::Settings;
 use crate::domain::finnish_time::{date as finnish_date, finnish_day_number, start_of_finnish_day};
 use crate::domain::provision::Language;
 use crate::domain::{BusinessId, RegisterId, ShortText, Timestamp};
+use crate::domain::{Cursor, LookupFilter, StoredLookup};
 use crate::report::{
     ReportRequest, processing_record, render_html, render_text, subject_access_report, to_csv,
     to_html, to_json,
 };
 use crate::statistics::{self, Bucket, Dimension};
-use crate::storage::{Cursor, LookupFilter, Storage, StorageError, StoredLookup};
+use crate::storage::Storage;
+use crate::storage::{StorageError, Store};
 
-use super::{business_id, day, register_id, short_text, with_store};
+use super::{business_id, day, register_id, short_text};
 
 /// The report commands.
 #[derive(Debug, clap::Subcommand)]
@@ -109,9 +111,11 @@ async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
     let keys = settings.keyring().context("loading the subject keys")?;
     let catalogue = super::catalogue(settings, args.registers.as_deref())?;
     let now = Timestamp::now();
-    let report = with_store!(settings, |store| {
+    let report = {
+        let store =
+            crate::app::open_store(settings, crate::storage::OpenOptions::default()).await?;
         subject_access_report(&store, &keys, CLI_CALLER, &catalogue, request, now).await
-    })
+    }
     .context("building the report")?;
     let document = match args.format {
         SubjectFormat::Text => render_text(&report),
@@ -189,9 +193,11 @@ async fn art30(settings: &Settings, args: Art30Args) -> anyhow::Result<()> {
         register.is_controlled_by(&controller),
         "{controller} is not a controller of register {register_id}"
     );
-    let rows = with_store!(settings, |store| {
+    let rows = {
+        let store =
+            crate::app::open_store(settings, crate::storage::OpenOptions::default()).await?;
         store.rollup(&controller, Some(register_id), days).await
-    })
+    }
     .context("reading the log")?;
     let record = processing_record(
         Arc::clone(register),
@@ -233,11 +239,13 @@ pub struct StatisticsArgs {
 
 async fn statistics(settings: &Settings, args: StatisticsArgs) -> anyhow::Result<()> {
     let days = days(args.from, args.to)?;
-    let rows = with_store!(settings, |store| {
+    let rows = {
+        let store =
+            crate::app::open_store(settings, crate::storage::OpenOptions::default()).await?;
         store
             .rollup(&args.controller, args.register.as_ref(), days)
             .await
-    })?;
+    }?;
     let mut out = csv::Writer::from_writer(std::io::stdout());
     let mut header = vec!["period".to_owned()];
     header.extend(args.group_by.iter().map(|d| {
@@ -278,8 +286,8 @@ pub struct LookupsArgs {
 }
 
 /// Every lookup of `controller` matching `filter`, page by page.
-async fn all_lookups<S: Storage>(
-    store: &S,
+async fn all_lookups(
+    store: &Store,
     controller: &BusinessId,
     filter: &LookupFilter,
 ) -> Result<Vec<StoredLookup>, StorageError> {
@@ -307,9 +315,11 @@ async fn lookups(settings: &Settings, args: LookupsArgs) -> anyhow::Result<()> {
         subject_hashes: Vec::new(),
         period: super::period(args.from, args.to),
     };
-    let lookups = with_store!(settings, |store| {
+    let lookups = {
+        let store =
+            crate::app::open_store(settings, crate::storage::OpenOptions::default()).await?;
         all_lookups(&store, &args.controller, &filter).await
-    })?;
+    }?;
     let mut out = csv::Writer::from_writer(std::io::stdout());
     out.write_record([
         "id",

@@ -13,12 +13,12 @@ use crate::domain::{
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
 use crate::domain::finnish_time::{finnish_day_number, parse_day, start_of_finnish_day};
+use crate::domain::{DisclosureFilter, Period, StoredLookup};
 use crate::report::{
     ProcessingRecord, ReportRequest, SubjectReport, render_html, render_text, to_csv, to_html,
     to_json,
 };
 use crate::statistics::{Bucket, Dimension, Group};
-use crate::storage::{DisclosureFilter, Period, StoredLookup};
 
 use super::proto;
 use super::service::Limits;

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::storage::Cursor;
+use crate::domain::Cursor;
 
 /// Encodes `cursor` for a query identified by `query` (its filters, in any stable form).
 pub fn encode(cursor: Cursor, query: &str) -> String {

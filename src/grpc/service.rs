@@ -16,11 +16,13 @@ use crate::domain::{
     BusinessId, Classification, Consent, ConsentDecision, DisclosureDetails, Hetu, LegalBasis,
     LookupContext, LookupOperation, NewDisclosure, RegisterId, Timestamp,
 };
+use crate::domain::{Cursor, LookupFilter, Period};
 use crate::ingest::{Admission, Recorded, Recorder};
 use crate::lookups;
 use crate::report::{processing_record, subject_access_report};
 use crate::statistics;
-use crate::storage::{Cursor, LookupFilter, Period, Storage};
+use crate::storage::Storage;
+use crate::storage::Store;
 
 use super::consent;
 use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};
@@ -86,16 +88,16 @@ impl Default for Limits {
 /// The response header that marks a replayed (already recorded) disclosure.
 pub const REPLAYED_HEADER: &str = "x-luovutusloki-replayed";
 
-/// Serves the disclosure log over `S`.
-pub struct DisclosureLogService<S> {
+/// Serves the disclosure log over a store.
+pub struct DisclosureLogService {
     recorder: Recorder,
-    store: S,
+    store: Store,
     registers: Registers,
     limits: Limits,
 }
 
-impl<S: Storage> DisclosureLogService<S> {
-    pub fn new(recorder: Recorder, store: S, registers: Registers, limits: Limits) -> Self {
+impl DisclosureLogService {
+    pub fn new(recorder: Recorder, store: Store, registers: Registers, limits: Limits) -> Self {
         Self {
             recorder,
             store,
@@ -342,7 +344,7 @@ fn import_result(index: usize, outcome: Result<Recorded, Status>) -> proto::Impo
 }
 
 #[tonic::async_trait]
-impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
+impl DisclosureLog for DisclosureLogService {
     async fn record_disclosure(
         &self,
         request: Request<proto::RecordDisclosureRequest>,

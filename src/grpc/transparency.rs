@@ -3,7 +3,9 @@
 use tonic::Status;
 
 use crate::domain::{BusinessId, Timestamp};
-use crate::storage::{LeafContent, LeafRecord, Storage, StoredCheckpoint};
+use crate::domain::{LeafContent, LeafRecord, StoredCheckpoint};
+use crate::storage::Storage;
+use crate::storage::Store;
 
 use super::convert::to_proto_timestamp;
 use super::proto;
@@ -20,7 +22,7 @@ pub fn checkpoint_to_proto(checkpoint: StoredCheckpoint) -> proto::Checkpoint {
 }
 
 /// The checkpoint of `size` leaves, or the latest when `size` is 0.
-pub async fn checkpoint<S: Storage>(store: &S, size: u64) -> Result<proto::Checkpoint, Status> {
+pub async fn checkpoint(store: &Store, size: u64) -> Result<proto::Checkpoint, Status> {
     store
         .checkpoint((size > 0).then_some(size))
         .await?
@@ -30,8 +32,8 @@ pub async fn checkpoint<S: Storage>(store: &S, size: u64) -> Result<proto::Check
 
 /// Entry `entry_id` of `controller` as a leaf; NOT_FOUND when it is another controller's
 /// or there is none.
-pub async fn entry_leaf<S: Storage>(
-    store: &S,
+pub async fn entry_leaf(
+    store: &Store,
     controller: &BusinessId,
     entry_id: u64,
     with_data: bool,

@@ -8,8 +8,10 @@ use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
     LookupOperation, Recipient, RegisterId, Timestamp,
 };
+use crate::domain::{Cursor, Period};
 use crate::lookups;
-use crate::storage::{Cursor, Period, Storage, StorageError};
+use crate::storage::Storage;
+use crate::storage::{StorageError, Store};
 
 /// Disclosures read per query while building a report.
 const PAGE: u32 = 1_000;
@@ -66,8 +68,8 @@ pub struct SubjectReport {
 }
 
 /// Records the lookup, then builds the report of `request.subject` as of `now`.
-pub async fn subject_access_report<S: Storage>(
-    store: &S,
+pub async fn subject_access_report(
+    store: &Store,
     keys: &Keyring,
     caller: &str,
     catalogue: &Catalogue,
