@@ -14,7 +14,7 @@ use crate::crypto::{Keyring, generate_key_file};
 use crate::grpc::server::{self, ServerOptions};
 use crate::grpc::server_tls_config;
 use crate::ingest::PublishConfig;
-use crate::storage::{PostgresStore, SqliteStore};
+use crate::storage::{self, OpenOptions, Storage, Store};
 use crate::transparency::checkpoint::{read_signing_key, write_signing_key};
 
 /// `luovutusloki serve`: runs until SIGTERM or SIGINT.
@@ -69,24 +69,20 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         None => None,
     };
     let reloads = server::reload_on_hangup(options.registers.clone());
-    let served = match backend(&settings)? {
-        Backend::Sqlite(path) => {
-            let store = SqliteStore::open(&path, settings.database.max_connections)
-                .await
-                .with_context(|| format!("opening SQLite database {}", path.display()))?
-                .with_tamper_evidence(tree);
-            tracing::info!(%address, database = %path.display(), key = keys.active_id(), "serving");
-            server::run(listener, store, keys, options, shutdown).await
-        }
-        Backend::Postgres(url) => {
-            let store = PostgresStore::connect(&url, settings.database.max_connections)
-                .await
-                .context("connecting to PostgreSQL")?
-                .with_tamper_evidence(tree);
-            tracing::info!(%address, database = "postgres", key = keys.active_id(), "serving");
-            server::run(listener, store, keys, options, shutdown).await
-        }
+    let store = open_store(
+        &settings,
+        OpenOptions {
+            max_connections: settings.database.max_connections,
+            tamper_evidence: tree,
+        },
+    )
+    .await?;
+    let database = match backend(&settings)? {
+        Backend::Sqlite(path) => path.display().to_string(),
+        Backend::Postgres(_) => "postgres".to_owned(),
     };
+    tracing::info!(%address, %database, key = keys.active_id(), "serving");
+    let served = server::run(listener, store, keys, options, shutdown).await;
     reloads.abort();
     if let Some(metrics) = metrics {
         metrics.abort();
@@ -126,19 +122,11 @@ async fn serve_metrics(
 
 /// `luovutusloki migrate`: applies the migrations and exits.
 pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings, OpenOptions::default()).await?;
+    store.close().await;
     match backend(&settings)? {
-        Backend::Sqlite(path) => {
-            SqliteStore::open(&path, 1)
-                .await
-                .context("migrating SQLite")?;
-            println!("SQLite database {} is up to date", path.display());
-        }
-        Backend::Postgres(url) => {
-            PostgresStore::connect(&url, 2)
-                .await
-                .context("migrating PostgreSQL")?;
-            println!("PostgreSQL database is up to date");
-        }
+        Backend::Sqlite(path) => println!("SQLite database {} is up to date", path.display()),
+        Backend::Postgres(_) => println!("PostgreSQL database is up to date"),
     }
     Ok(())
 }
@@ -219,6 +207,17 @@ pub fn keygen(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<()> {
 
 pub(crate) fn backend(settings: &Settings) -> anyhow::Result<Backend> {
     settings.database.backend().map_err(anyhow::Error::msg)
+}
+
+/// Opens the configured store (SQLite or PostgreSQL) and applies its migrations.
+pub(crate) async fn open_store(settings: &Settings, options: OpenOptions) -> anyhow::Result<Store> {
+    let backend = backend(settings)?;
+    storage::open(&backend, options)
+        .await
+        .with_context(|| match &backend {
+            Backend::Sqlite(path) => format!("opening SQLite database {}", path.display()),
+            Backend::Postgres(_) => "connecting to PostgreSQL".to_owned(),
+        })
 }
 
 /// The configured keyring; with nothing configured, a first key is generated under the data

@@ -14,6 +14,7 @@ use crate::crypto::{KeyError, KeySpec, Keyring, load_key_dir};
 use crate::ingest::WriterConfig;
 use crate::retention::RetentionSettings;
 use crate::service::Limits;
+pub use crate::storage::Backend;
 
 /// Everything the service can be told.
 #[derive(Debug, Deserialize)]
@@ -127,26 +128,12 @@ impl Default for DatabaseSettings {
     }
 }
 
-/// Which database to use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite(PathBuf),
-    Postgres(String),
-}
-
 impl DatabaseSettings {
     pub fn backend(&self) -> Result<Backend, String> {
         let Some(url) = &self.url else {
             return Ok(Backend::Sqlite(self.data_dir.join("luovutusloki.db")));
         };
-        let url = url.expose_secret();
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Backend::Postgres(url.to_owned()))
-        } else if let Some(path) = url.strip_prefix("sqlite://") {
-            Ok(Backend::Sqlite(PathBuf::from(path)))
-        } else {
-            Err("database.url must start with postgres://, postgresql:// or sqlite://".into())
-        }
+        Backend::from_url(url.expose_secret())
     }
 }
 

@@ -8,8 +8,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio::task::JoinHandle;
 
+use crate::domain::PurgeRequest;
 use crate::domain::Timestamp;
-use crate::storage::{PurgeRequest, Storage};
+use crate::storage::Storage;
+use crate::storage::Store;
 
 /// When old entries are purged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -34,14 +36,19 @@ impl Default for RetentionSettings {
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// Starts the scheduled purge, if one is configured; abort the task to stop it.
-pub fn spawn<S: Storage>(store: S, settings: RetentionSettings) -> Option<JoinHandle<()>> {
+pub fn spawn(store: Store, settings: RetentionSettings) -> Option<JoinHandle<()>> {
     let days = settings.purge_after_days?;
     let every = Duration::from_secs(settings.purge_every_hours.max(1) * 3_600);
     Some(tokio::spawn(async move {
         loop {
-            let now = Timestamp::now().micros();
+            let now = Timestamp::now();
+            let before = now.micros() - i64::from(days) * MICROS_PER_DAY;
+            let Ok(occurred_before) = Timestamp::from_micros(before) else {
+                tracing::error!(days, "the retention period reaches before any timestamp");
+                return;
+            };
             let request = PurgeRequest {
-                occurred_before: now - i64::from(days) * MICROS_PER_DAY,
+                occurred_before,
                 controller: None,
                 requested_by: format!("retention schedule ({days} days)"),
                 at: now,

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::RollupEntry;
 use crate::domain::finnish_time::date_of_day_number;
-use crate::storage::RollupEntry;
 
 /// What a count can be grouped by (also a command-line value, in kebab case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]

@@ -7,7 +7,10 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::storage::{LeafContent, LeafRecord, Storage, StorageError, StoredCheckpoint};
+use crate::storage::Storage;
+use crate::storage::{StorageError, Store};
+
+use crate::domain::{LeafContent, LeafRecord, StoredCheckpoint};
 use crate::transparency::checkpoint::{VerifierKey, open};
 use crate::transparency::merkle::{Frontier, Hash};
 
@@ -164,7 +167,7 @@ struct Mismatch {
 }
 
 /// Verifies the log in `store` with the checkpoint verifier key `key`.
-pub async fn verify<S: Storage>(store: &S, key: &VerifierKey) -> Result<Report, StorageError> {
+pub async fn verify(store: &Store, key: &VerifierKey) -> Result<Report, StorageError> {
     let head = store.tree_head().await?;
     let purges = store.purges().await?;
     let mut report = Report::default();
@@ -304,15 +307,15 @@ fn diagnose(report: &mut Report, mismatches: &[Mismatch], seen: &HashMap<i64, (u
 }
 
 /// The stored checkpoints, read in size order as the rebuilt tree grows past them.
-struct Checkpoints<'a, S> {
-    store: &'a S,
+struct Checkpoints<'a> {
+    store: &'a Store,
     page: std::vec::IntoIter<StoredCheckpoint>,
     after: Option<u64>,
     done: bool,
 }
 
-impl<'a, S: Storage> Checkpoints<'a, S> {
-    fn new(store: &'a S) -> Self {
+impl<'a> Checkpoints<'a> {
+    fn new(store: &'a Store) -> Self {
         Self {
             store,
             page: Vec::new().into_iter(),

@@ -11,9 +11,8 @@ use crate::domain::{
     LongText, RecipientKind, ShortText, Timestamp,
 };
 use crate::service::Services;
-use crate::storage::Storage;
 
-use super::{Needs, business_id, caller, day, short_text, with_services};
+use super::{Needs, business_id, caller, day, short_text};
 
 /// Arguments naming one consent.
 #[derive(Debug, clap::Args)]
@@ -168,18 +167,17 @@ pub async fn run(settings: Settings, command: ConsentsCommand) -> anyhow::Result
     } else {
         Needs::default()
     };
-    let listed = with_services!(&settings, needs, |services| run_on(&services, command)
-        .await)?;
+    let listed = {
+        let services = super::services(&settings, needs).await?;
+        run_on(&services, command).await
+    }?;
     for consent in &listed {
         println!("{}", consent_line(consent));
     }
     Ok(())
 }
 
-async fn run_on<S: Storage>(
-    services: &Services<S>,
-    command: ConsentsCommand,
-) -> anyhow::Result<Vec<Consent>> {
+async fn run_on(services: &Services, command: ConsentsCommand) -> anyhow::Result<Vec<Consent>> {
     let caller = caller();
     Ok(match command {
         ConsentsCommand::Record(args) => {

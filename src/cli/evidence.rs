@@ -14,12 +14,11 @@ use crate::config::Settings;
 use crate::domain::BusinessId;
 use crate::domain::finnish_time::start_of_finnish_day;
 use crate::service::Services;
-use crate::storage::Storage;
 use crate::transparency::checkpoint::{VerifierKey, open, read_signing_key};
 use crate::transparency::merkle::{Hash, leaf_hash, verify_consistency, verify_inclusion};
 use crate::verify::verify;
 
-use super::{Needs, business_id, caller, day, with_services};
+use super::{Needs, business_id, caller, day};
 
 /// How the verifier key is given; by default, the public half of the configured signing key.
 #[derive(clap::Args)]
@@ -104,9 +103,10 @@ pub struct ProofFile {
 /// `luovutusloki verify`.
 pub async fn run_verify(settings: Settings, keys: KeyArgs) -> anyhow::Result<()> {
     let key = keys.key(Some(&settings))?;
-    let report = with_services!(&settings, Needs::default(), |services| {
+    let report = {
+        let services = super::services(&settings, Needs::default()).await?;
         verify(services.store(), &key).await?
-    });
+    };
     println!(
         "{} entries ({} purged, {} not yet in the tree); tree of {} entries, root {}",
         report.entries,
@@ -132,17 +132,15 @@ pub async fn run_verify(settings: Settings, keys: KeyArgs) -> anyhow::Result<()>
 
 /// `luovutusloki prove`: prints the proof as JSON.
 pub async fn run_prove(settings: Settings, command: ProveCommand) -> anyhow::Result<()> {
-    let proof = with_services!(&settings, Needs::default(), |services| {
+    let proof = {
+        let services = super::services(&settings, Needs::default()).await?;
         prove(&services, command).await?
-    });
+    };
     println!("{}", serde_json::to_string_pretty(&proof)?);
     Ok(())
 }
 
-async fn prove<S: Storage>(
-    services: &Services<S>,
-    command: ProveCommand,
-) -> anyhow::Result<ProofFile> {
+async fn prove(services: &Services, command: ProveCommand) -> anyhow::Result<ProofFile> {
     let caller = caller();
     let encode = |hashes: Vec<Hash>| hashes.iter().map(|h| STANDARD.encode(h)).collect();
     match command {
@@ -320,11 +318,12 @@ pub async fn run_purge(settings: Settings, args: PurgeArgs) -> anyhow::Result<()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "cli".into());
     let before = start_of_finnish_day(args.before);
-    let report = with_services!(&settings, Needs::default(), |services| {
+    let report = {
+        let services = super::services(&settings, Needs::default()).await?;
         services
             .purge(&caller(), before, args.controller.as_ref(), &requested_by)
             .await?
-    });
+    };
     match report.range {
         Some((first, last)) => println!(
             "purged {} entries (ids {first}..={last}); their leaf hashes stay, so proofs \

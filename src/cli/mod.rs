@@ -18,34 +18,17 @@ use crate::auth::Caller;
 use crate::catalogue::{Catalogue, Registers};
 use crate::config::Settings;
 use crate::crypto::Keyring;
+use crate::domain::Period;
 use crate::domain::finnish_time::{parse_day, start_of_finnish_day};
 use crate::domain::{BusinessId, Days, Hetu, LookupContext, RegisterId, ShortText, Timestamp};
 use crate::service::{ConsentError, EvidenceError, ReportError, Services};
-use crate::storage::{Period, Storage};
+use crate::storage::Store;
 
-/// Opens the configured store (SQLite or PostgreSQL, each its own type) and evaluates `$body`
-/// with the use cases over it bound to `$services`.
-macro_rules! with_services {
-    ($settings:expr, $with:expr, |$services:ident| $body:expr) => {
-        match crate::app::backend($settings)? {
-            crate::config::Backend::Sqlite(path) => {
-                let store = crate::storage::SqliteStore::open(&path, 1)
-                    .await
-                    .with_context(|| format!("opening SQLite database {}", path.display()))?;
-                let $services = $with.build(store);
-                $body
-            }
-            crate::config::Backend::Postgres(url) => {
-                let store = crate::storage::PostgresStore::connect(&url, 2)
-                    .await
-                    .context("connecting to PostgreSQL")?;
-                let $services = $with.build(store);
-                $body
-            }
-        }
-    };
+/// The use cases over the configured database, with what `needs` adds.
+pub async fn services(settings: &Settings, needs: Needs) -> anyhow::Result<Services> {
+    let store = crate::app::open_store(settings, crate::storage::OpenOptions::default()).await?;
+    Ok(needs.build(store))
 }
-pub(crate) use with_services;
 
 /// What a command's use cases need besides the database.
 #[derive(Default)]
@@ -72,7 +55,7 @@ impl Needs {
         Ok(self)
     }
 
-    pub fn build<S: Storage>(self, store: S) -> Services<S> {
+    fn build(self, store: Store) -> Services {
         let mut services = Services::new(store);
         if let Some(keys) = self.keys {
             services = services.with_keys(keys);

@@ -16,7 +16,7 @@ use crate::service::{
 };
 use crate::statistics::{Bucket, Dimension};
 
-use super::{Needs, business_id, caller, day, register_id, short_text, with_services};
+use super::{Needs, business_id, caller, day, register_id, short_text};
 
 /// The report commands.
 #[derive(Debug, clap::Subcommand)]
@@ -106,9 +106,10 @@ async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
     let needs = Needs::default()
         .keys(settings)?
         .registers(settings, args.registers.as_deref())?;
-    let report = with_services!(settings, needs, |services| {
+    let report = {
+        let services = super::services(settings, needs).await?;
         services.subject_access_report(&caller(), request).await
-    })
+    }
     .context("building the report")?;
     let document = match args.format {
         SubjectFormat::Text => render_text(&report),
@@ -168,7 +169,8 @@ async fn art30(settings: &Settings, args: Art30Args) -> anyhow::Result<()> {
         days: super::days(args.from, args.to)?,
     };
     let needs = Needs::default().registers(settings, args.registers.as_deref())?;
-    let record = with_services!(settings, needs, |services| {
+    let record = {
+        let services = super::services(settings, needs).await?;
         services
             .processing_record(&caller(), query)
             .await
@@ -181,7 +183,7 @@ async fn art30(settings: &Settings, args: Art30Args) -> anyhow::Result<()> {
                 }
                 other => anyhow::Error::new(other),
             })
-    })?;
+    }?;
     let document = match args.format {
         Art30Format::Json => to_json(&record),
         Art30Format::Csv => to_csv(&record),
@@ -222,9 +224,10 @@ async fn statistics(settings: &Settings, args: StatisticsArgs) -> anyhow::Result
         group_by: args.group_by,
         bucket: args.step,
     };
-    let groups = with_services!(settings, Needs::default(), |services| {
+    let groups = {
+        let services = super::services(settings, Needs::default()).await?;
         services.statistics(&caller(), &query).await
-    })?;
+    }?;
     let mut out = csv::Writer::from_writer(std::io::stdout());
     let mut header = vec!["period".to_owned()];
     header.extend(query.group_by.iter().map(|d| {
@@ -271,7 +274,8 @@ async fn lookups(settings: &Settings, args: LookupsArgs) -> anyhow::Result<()> {
         case_reference: args.case_reference,
         period: super::period(args.from, args.to),
     };
-    let lookups = with_services!(settings, Needs::default(), |services| {
+    let lookups = {
+        let services = super::services(settings, Needs::default()).await?;
         let mut all = Vec::new();
         let mut page = PageRequest::first_of_most();
         loop {
@@ -284,7 +288,7 @@ async fn lookups(settings: &Settings, args: LookupsArgs) -> anyhow::Result<()> {
             }
             page.token = found.next_token;
         }
-    });
+    };
     let mut out = csv::Writer::from_writer(std::io::stdout());
     out.write_record([
         "id",

@@ -6,20 +6,10 @@ use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+pub use crate::domain::subject::{SealedSubject, SubjectHash};
 use crate::domain::{BusinessId, Hetu, TransferId};
 
 use super::keys::{KeyError, KeySpec};
-
-/// HMAC-SHA-256 of a normalised identity code under one key: what lookups search for.
-pub type SubjectHash = [u8; 32];
-
-/// One subject as stored: the lookup hash and the sealed copy of the code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SealedSubject {
-    pub hash: SubjectHash,
-    /// `key id (u16, big-endian) || nonce (24 bytes) || ciphertext || tag (16 bytes)`.
-    pub sealed: Vec<u8>,
-}
 
 /// Keys derived from one master key; see [`Keyring`].
 struct SubjectKey {

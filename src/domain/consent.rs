@@ -77,3 +77,22 @@ impl Consent {
             && self.withdrawn_at.is_none_or(|withdrawn| at < withdrawn)
     }
 }
+
+/// A consent to store, with its subject by keyed hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConsent {
+    pub terms: ConsentTerms,
+    pub subject_key_id: u16,
+    pub subject_hash: [u8; 32],
+    pub recorded_at: Timestamp,
+    /// The authenticated caller recording it.
+    pub recorded_by: String,
+}
+
+/// What storing a consent did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsentInsert {
+    Stored(Consent),
+    /// The reference was taken: the consent stored under it.
+    Taken(Consent),
+}

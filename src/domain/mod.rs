@@ -12,9 +12,13 @@ pub mod days;
 pub mod disclosure;
 pub mod finnish_time;
 pub mod hetu;
+pub mod log;
 pub mod lookup;
 pub mod provision;
+pub mod query;
 pub mod recipient;
+pub mod rollup;
+pub mod subject;
 pub mod text;
 pub mod timestamp;
 pub mod violation;
@@ -24,13 +28,22 @@ pub use business_id::BusinessId;
 pub use category::{DataCategories, DataCategory};
 pub use channel::Channel;
 pub use classification::Classification;
-pub use consent::{Consent, ConsentDecision, ConsentScope, ConsentTerms};
+pub use consent::{
+    Consent, ConsentDecision, ConsentInsert, ConsentScope, ConsentTerms, NewConsent,
+};
 pub use days::{Days, DaysError};
 pub use disclosure::{DisclosureDetails, NewDisclosure, Receipt, StoredDisclosure, Withholding};
 pub use hetu::Hetu;
-pub use lookup::{LookupContext, LookupOperation};
+pub use log::{
+    LeafContent, LeafRecord, PendingDisclosure, PurgeRecord, PurgeReport, PurgeRequest,
+    StoredCheckpoint, TreeHead, WriteOutcome,
+};
+pub use lookup::{LookupContext, LookupFilter, LookupOperation, NewLookup, StoredLookup};
 pub use provision::LegalProvision;
+pub use query::{Cursor, DisclosureFilter, Period, SubjectDisclosure};
 pub use recipient::{Country, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind};
+pub use rollup::RollupEntry;
+pub use subject::{SealedSubject, SubjectHash};
 pub use text::{LongText, RegisterId, ShortText, TransferId};
 pub use timestamp::Timestamp;
 pub use violation::{FieldViolation, Violations};

@@ -13,13 +13,13 @@ use crate::domain::{
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
 use crate::domain::finnish_time::parse_day;
+use crate::domain::{DisclosureFilter, Period, StoredLookup};
 use crate::report::{
     ProcessingRecord, ReportRequest, SubjectReport, render_html, render_text, to_csv, to_html,
     to_json,
 };
 use crate::service::{Limits, LookupListing, PageRequest, ProcessingRecordQuery, StatisticsQuery};
 use crate::statistics::{Bucket, Dimension, Group};
-use crate::storage::{DisclosureFilter, Period, StoredLookup};
 
 use super::proto;
 

@@ -21,6 +21,7 @@ use crate::ingest::{PublishConfig, Recorder, WriterConfig};
 use crate::retention::{self, RetentionSettings};
 use crate::service::{Limits, Services};
 use crate::storage::Storage;
+use crate::storage::Store;
 
 use super::proto::{self, disclosure_log_server::DisclosureLogServer};
 use super::{AccessLogLayer, Authenticate, DisclosureLogService, OverloadLayer};
@@ -43,9 +44,9 @@ pub struct ServerOptions {
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully.
-pub async fn run<S: Storage>(
+pub async fn run(
     listener: TcpListener,
-    store: S,
+    store: Store,
     keys: Arc<Keyring>,
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -66,7 +67,7 @@ pub async fn run<S: Storage>(
 
     let (health, health_service) = tonic_health::server::health_reporter();
     health
-        .set_serving::<DisclosureLogServer<DisclosureLogService<S>>>()
+        .set_serving::<DisclosureLogServer<DisclosureLogService>>()
         .await;
     // Both reflection versions: grpcurl speaks v1, many other clients still v1alpha.
     let reflection = || {
@@ -115,7 +116,7 @@ pub async fn run<S: Storage>(
             let _ = stop_serving.wait_for(|s| *s).await;
             tracing::info!("shutting down: no new calls, finishing those in flight");
             health_on_stop
-                .set_not_serving::<DisclosureLogServer<DisclosureLogService<S>>>()
+                .set_not_serving::<DisclosureLogServer<DisclosureLogService>>()
                 .await;
         });
 

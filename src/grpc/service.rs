@@ -9,7 +9,6 @@ use crate::auth::Caller;
 use crate::domain::{BusinessId, ConsentDecision, RegisterId};
 use crate::ingest::{Admission, Recorded};
 use crate::service::{Services, SubjectListing};
-use crate::storage::Storage;
 
 use super::consent;
 use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};
@@ -22,12 +21,12 @@ use super::transparency;
 pub const REPLAYED_HEADER: &str = "x-luovutusloki-replayed";
 
 /// Serves the disclosure log's use cases over gRPC.
-pub struct DisclosureLogService<S> {
-    services: Services<S>,
+pub struct DisclosureLogService {
+    services: Services,
 }
 
-impl<S: Storage> DisclosureLogService<S> {
-    pub fn new(services: Services<S>) -> Self {
+impl DisclosureLogService {
+    pub fn new(services: Services) -> Self {
         Self { services }
     }
 
@@ -131,7 +130,7 @@ fn import_result(index: usize, outcome: Result<Recorded, Status>) -> proto::Impo
 }
 
 #[tonic::async_trait]
-impl<S: Storage> DisclosureLog for DisclosureLogService<S> {
+impl DisclosureLog for DisclosureLogService {
     async fn record_disclosure(
         &self,
         request: Request<proto::RecordDisclosureRequest>,

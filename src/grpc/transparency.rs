@@ -1,8 +1,8 @@
 //! Checkpoints and leaves, domain to proto.
 
+use crate::domain::StoredCheckpoint;
 use crate::domain::Timestamp;
 use crate::service::EntryLeaf;
-use crate::storage::StoredCheckpoint;
 
 use super::convert::to_proto_timestamp;
 use super::proto;

@@ -14,7 +14,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::Keyring;
 use crate::domain::{Classification, NewDisclosure, Receipt};
-use crate::storage::{PendingDisclosure, Storage, StorageError, WriteOutcome};
+use crate::domain::{PendingDisclosure, WriteOutcome};
+use crate::storage::{StorageError, Store};
 use crate::telemetry::metrics::metrics;
 
 pub use publisher::PublishConfig;
@@ -78,8 +79,8 @@ impl Recorder {
     /// Starts the writer over `store`, publishing checkpoints as `publish` says (none when
     /// `None`); it runs until every `Recorder` clone is dropped, then finishes what is
     /// queued and publishes it.
-    pub fn start<S: Storage>(
-        store: S,
+    pub fn start(
+        store: Store,
         keys: Arc<Keyring>,
         config: WriterConfig,
         publish: Option<PublishConfig>,

@@ -8,8 +8,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::domain::StoredCheckpoint;
 use crate::domain::Timestamp;
-use crate::storage::{Storage, StoredCheckpoint};
+use crate::storage::Storage;
+use crate::storage::Store;
 use crate::telemetry::metrics::metrics;
 use crate::transparency::checkpoint::{Checkpoint, SigningKey};
 
@@ -66,7 +68,7 @@ impl Publisher {
     /// Its span (`checkpoint`) is the child of `batch`, the span of the batch whose commit
     /// made it due, when there is one; a checkpoint published when its interval ran out, at
     /// start or at shutdown starts a trace of its own.
-    pub async fn publish<S: Storage>(&mut self, store: &S, batch: Option<&tracing::Span>) {
+    pub async fn publish(&mut self, store: &Store, batch: Option<&tracing::Span>) {
         self.due = None;
         let span = tracing::info_span!(
             parent: batch.and_then(tracing::Span::id),
@@ -83,7 +85,7 @@ impl Publisher {
         }
     }
 
-    async fn try_publish<S: Storage>(&mut self, store: &S) -> anyhow::Result<()> {
+    async fn try_publish(&mut self, store: &Store) -> anyhow::Result<()> {
         // The head as this writer left it, without a query; if another writer moved it
         // since, `add_checkpoint` refuses the checkpoint.
         let head = store.open_log().await?;

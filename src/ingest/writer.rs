@@ -8,8 +8,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use crate::domain::PendingDisclosure;
 use crate::domain::Timestamp;
-use crate::storage::{PendingDisclosure, Storage};
+use crate::storage::Storage;
+use crate::storage::Store;
 use crate::telemetry::metrics::metrics;
 
 use super::Job;
@@ -52,8 +54,8 @@ impl WriterHandle {
     }
 }
 
-pub(super) fn spawn<S: Storage>(
-    store: S,
+pub(super) fn spawn(
+    store: Store,
     config: WriterConfig,
     publisher: Option<Publisher>,
 ) -> (mpsc::Sender<Job>, WriterHandle) {
@@ -62,8 +64,8 @@ pub(super) fn spawn<S: Storage>(
     (sender, WriterHandle(task))
 }
 
-async fn run<S: Storage>(
-    store: S,
+async fn run(
+    store: Store,
     mut queue: mpsc::Receiver<Job>,
     config: WriterConfig,
     mut publisher: Option<Publisher>,
@@ -119,7 +121,7 @@ async fn run<S: Storage>(
 /// Commits `jobs` together and answers each; if the batch fails, tries each job alone, so
 /// one failing disclosure cannot fail the others; `entries` is their subjects in all.
 /// Returns the batch's span.
-async fn commit<S: Storage>(store: &S, jobs: &mut Vec<Job>, entries: usize) -> tracing::Span {
+async fn commit(store: &Store, jobs: &mut Vec<Job>, entries: usize) -> tracing::Span {
     let span = batch_span(jobs, entries);
     // Each reply keeps its job's queue budget until it is sent. A job's wait in the queue
     // (its `queued` span) ends here.
@@ -182,10 +184,10 @@ fn batch_span(jobs: &[Job], entries: usize) -> tracing::Span {
     span
 }
 
-async fn retry_alone<S: Storage>(
-    store: &S,
+async fn retry_alone(
+    store: &Store,
     item: PendingDisclosure,
-) -> Result<crate::storage::WriteOutcome, Arc<crate::storage::StorageError>> {
+) -> Result<crate::domain::WriteOutcome, Arc<crate::storage::StorageError>> {
     // A short pause lets a transient fault (a lost connection, a lock conflict) clear.
     tokio::time::sleep(Duration::from_millis(10)).await;
     match store

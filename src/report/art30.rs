@@ -9,11 +9,11 @@ use serde_json::json;
 use time::Date;
 
 use crate::catalogue::{Register, UndeclaredPolicy};
+use crate::domain::RollupEntry;
 use crate::domain::{
     Classification, DataCategories, LegalBasis, LegalProvision, Recipient, RecipientIdType,
     Timestamp,
 };
-use crate::storage::RollupEntry;
 
 use super::render::escape;
 

@@ -210,12 +210,12 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::domain::Period;
     use crate::domain::{
         BusinessId, Channel, Country, DataCategories, DataCategory, LegalBasis, LegalProvision,
         Recipient, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
     };
     use crate::report::subject::Withheld;
-    use crate::storage::Period;
 
     fn at(seconds: i64) -> Timestamp {
         Timestamp::from_micros(seconds * 1_000_000).unwrap()

@@ -7,7 +7,7 @@ use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
     Recipient, RegisterId, Timestamp,
 };
-use crate::storage::{Period, SubjectDisclosure};
+use crate::domain::{Period, SubjectDisclosure};
 
 /// What a report is asked for.
 #[derive(Debug, Clone)]

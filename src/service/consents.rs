@@ -8,7 +8,8 @@ use crate::domain::{
     BusinessId, Consent, ConsentDecision, ConsentTerms, Hetu, LookupContext, LookupOperation,
     ShortText, Timestamp,
 };
-use crate::storage::{ConsentInsert, NewConsent, Period, Storage, StorageError};
+use crate::domain::{ConsentInsert, NewConsent, Period};
+use crate::storage::{Storage, StorageError};
 
 use super::Services;
 
@@ -27,7 +28,7 @@ pub enum ConsentError {
     Unexpected(#[from] StorageError),
 }
 
-impl<S: Storage> Services<S> {
+impl Services {
     /// Stores `terms` for `subject`; the same consent again returns the stored one.
     pub async fn store_consent(
         &self,

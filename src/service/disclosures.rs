@@ -4,7 +4,8 @@
 
 use crate::auth::{Caller, Denied, Role};
 use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, StoredDisclosure};
-use crate::storage::{Cursor, DisclosureFilter, Period, Storage, StorageError, SubjectDisclosure};
+use crate::domain::{Cursor, DisclosureFilter, Period, SubjectDisclosure};
+use crate::storage::{Storage, StorageError};
 
 use super::Services;
 use super::paging::{self, Page, PageRequest};
@@ -30,7 +31,7 @@ pub struct SubjectListing {
     pub context: LookupContext,
 }
 
-impl<S: Storage> Services<S> {
+impl Services {
     /// Disclosure `id` of `controller`; another controller's is not found, as a missing one.
     pub async fn get_disclosure(
         &self,

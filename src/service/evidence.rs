@@ -5,9 +5,8 @@
 
 use crate::auth::{Caller, Denied, Role};
 use crate::domain::{BusinessId, Timestamp};
-use crate::storage::{
-    LeafContent, LeafRecord, PurgeReport, PurgeRequest, Storage, StorageError, StoredCheckpoint,
-};
+use crate::domain::{LeafContent, LeafRecord, PurgeReport, PurgeRequest, StoredCheckpoint};
+use crate::storage::{Storage, StorageError};
 use crate::transparency::merkle::Hash;
 
 use super::Services;
@@ -51,7 +50,7 @@ pub struct InclusionProof {
     pub hashes: Vec<Hash>,
 }
 
-impl<S: Storage> Services<S> {
+impl Services {
     /// The checkpoint of the tree of `size` leaves, or the latest when `None`.
     pub async fn checkpoint(
         &self,
@@ -144,10 +143,10 @@ impl<S: Storage> Services<S> {
         Ok(self
             .store
             .purge(&PurgeRequest {
-                occurred_before: before.micros(),
-                controller: controller.map(|c| c.as_str().to_owned()),
+                occurred_before: before,
+                controller: controller.cloned(),
                 requested_by: requested_by.to_owned(),
-                at: self.now().micros(),
+                at: self.now(),
             })
             .await?)
     }

@@ -4,9 +4,8 @@
 
 use crate::auth::{Caller, Denied, Role};
 use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, ShortText};
-use crate::storage::{
-    Cursor, LookupFilter, NewLookup, Period, Storage, StorageError, StoredLookup,
-};
+use crate::domain::{Cursor, LookupFilter, NewLookup, Period, StoredLookup};
+use crate::storage::{Storage, StorageError};
 
 use super::Services;
 use super::paging::{self, Page, PageRequest};
@@ -34,7 +33,7 @@ pub enum LookupQueryError {
     Unexpected(#[from] StorageError),
 }
 
-impl<S: Storage> Services<S> {
+impl Services {
     /// Records a lookup of `subject` by `caller` before it is answered: if it cannot be
     /// recorded, the lookup is not made.
     pub(super) async fn record_lookup(

@@ -22,7 +22,7 @@ use crate::catalogue::{Catalogue, Registers};
 use crate::crypto::Keyring;
 use crate::domain::Timestamp;
 use crate::ingest::Recorder;
-use crate::storage::{Storage, StorageError};
+use crate::storage::{StorageError, Store};
 
 pub use consents::ConsentError;
 pub use disclosures::{DisclosureQueryError, SubjectListing};
@@ -36,8 +36,8 @@ pub use reports::{ProcessingRecordQuery, ReportError, StatisticsQuery};
 
 /// What the use cases share, built once at start. Cheap to clone.
 #[derive(Clone)]
-pub struct Services<S> {
-    store: S,
+pub struct Services {
+    store: Store,
     /// Subject keys: absent for the commands that never touch an identity code.
     keys: Option<Arc<Keyring>>,
     /// The register catalogue: absent for the commands that need none.
@@ -49,9 +49,9 @@ pub struct Services<S> {
     clock: fn() -> Timestamp,
 }
 
-impl<S: Storage> Services<S> {
+impl Services {
     /// Services over `store` with nothing else: add what the front end needs.
-    pub fn new(store: S) -> Self {
+    pub fn new(store: Store) -> Self {
         Self {
             store,
             keys: None,
@@ -88,7 +88,7 @@ impl<S: Storage> Services<S> {
         &self.limits
     }
 
-    pub fn store(&self) -> &S {
+    pub fn store(&self) -> &Store {
         &self.store
     }
 

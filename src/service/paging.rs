@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::storage::Cursor;
+use crate::domain::Cursor;
 
 /// Page size when the caller asks for none.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;

@@ -75,7 +75,7 @@ fn positions(uncovered: &[usize]) -> String {
     }
 }
 
-impl<S: Storage> Services<S> {
+impl Services {
     /// Records one disclosure for `caller`, checking every rule above. `given_source_system`
     /// is the request's as sent; `parse` turns the request into a disclosure once the source
     /// system is settled, under the service's limits and clock.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::auth::{Caller, Denied, Role};
 use crate::catalogue::Register;
 use crate::domain::{BusinessId, RegisterId};
-use crate::storage::{Storage, StorageError};
+use crate::storage::StorageError;
 
 use super::Services;
 
@@ -25,7 +25,7 @@ pub enum RegisterError {
     Unexpected(#[from] StorageError),
 }
 
-impl<S: Storage> Services<S> {
+impl Services {
     /// The registers of `controller` (or of every controller the caller acts for).
     pub fn list_registers(
         &self,

@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use crate::auth::{Caller, Denied, Role};
+use crate::domain::Cursor;
 use crate::domain::{BusinessId, Days, LookupOperation, RegisterId};
 use crate::report::{self, ProcessingRecord, ReportRequest, SubjectReport};
 use crate::statistics::{self, Bucket, Dimension, Group};
-use crate::storage::{Cursor, Storage, StorageError};
+use crate::storage::{Storage, StorageError};
 
 use super::Services;
 
@@ -55,7 +56,7 @@ pub struct StatisticsQuery {
     pub bucket: Bucket,
 }
 
-impl<S: Storage> Services<S> {
+impl Services {
     /// Records the lookup, then builds the access report of `request.subject` from every
     /// disclosure of the subject's data in the period.
     pub async fn subject_access_report(

@@ -3,53 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::crypto::SealedSubject;
-use crate::domain::{Classification, DisclosureDetails, Receipt, Timestamp};
-
-/// A validated disclosure with its subjects sealed, ready to be written.
-#[derive(Debug, Clone)]
-pub struct PendingDisclosure {
-    pub details: DisclosureDetails,
-    /// Against its register's catalogue; not part of the request, so not of its digest.
-    pub classification: Classification,
-    pub subjects: Vec<SealedSubject>,
-    /// Keyed digests of the request under every key (see `Keyring::request_digests`).
-    pub digests: Vec<(u16, [u8; 32])>,
-    /// The key the subjects were sealed with and whose digest is stored.
-    pub active_key: u16,
-}
-
-impl PendingDisclosure {
-    fn digest_under(&self, key_id: u16) -> Option<&[u8; 32]> {
-        self.digests
-            .iter()
-            .find(|(id, _)| *id == key_id)
-            .map(|(_, d)| d)
-    }
-
-    pub(super) fn stored_digest(&self) -> &[u8; 32] {
-        self.digest_under(self.active_key)
-            .expect("a digest for the active key")
-    }
-
-    fn key(&self) -> (&str, &str) {
-        (
-            self.details.controller.as_str(),
-            self.details.transfer_id.as_str(),
-        )
-    }
-}
-
-/// What happened to one item of a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteOutcome {
-    /// Newly recorded.
-    Recorded(Receipt),
-    /// The same request had been recorded before: the original receipt.
-    Replayed(Receipt),
-    /// The transfer id was used before for a different disclosure.
-    Conflict,
-}
+use crate::domain::{PendingDisclosure, Receipt, Timestamp, WriteOutcome};
 
 /// A stored disclosure with the transfer id of a batch item.
 #[derive(Debug, Clone)]

@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 
 use crate::domain::finnish_time::finnish_day_number;
-use crate::domain::{LegalProvision, Receipt, Timestamp};
+use crate::domain::{LegalProvision, PendingDisclosure, Receipt, Timestamp};
 
 use crate::transparency::leaf::{DisclosureLeaves, LeafDisclosure, RECORD, UNIT};
 
-use super::batch::PendingDisclosure;
 use super::tree::LogHead;
 
 /// New `disclosures` rows.

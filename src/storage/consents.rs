@@ -2,33 +2,13 @@
 
 use sqlx::{Database, QueryBuilder};
 
-use crate::crypto::SubjectHash;
 use crate::domain::{
     BusinessId, Consent, ConsentDecision, ConsentScope, ConsentTerms, DataCategories, LongText,
-    RecipientKind, ShortText, Timestamp,
+    RecipientKind, ShortText, SubjectHash, Timestamp,
 };
 
 use super::StorageError;
 use super::rows::{Bind, push_hashes};
-
-/// A consent to store, with its subject by keyed hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewConsent {
-    pub terms: ConsentTerms,
-    pub subject_key_id: u16,
-    pub subject_hash: SubjectHash,
-    pub recorded_at: Timestamp,
-    /// The authenticated caller recording it.
-    pub recorded_by: String,
-}
-
-/// What storing a consent did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConsentInsert {
-    Stored(Consent),
-    /// The reference was taken: the consent stored under it.
-    Taken(Consent),
-}
 
 pub(super) const CONSENT_COLUMNS: &str = "id, given_at, valid_until, withdrawn_at, recorded_at, \
      data_categories, decision, recipient_kind, subject_key_id, controller, reference, \

@@ -14,10 +14,11 @@ use super::columns::NodeColumns;
 use super::rows::{Bind, DisclosureRow};
 use super::store::SqlStore;
 use super::tree::{
-    EntryRow, INTEGRATE_CHUNK, LeafContent, LeafRecord, LogHead, LogState, MIN_STORED_LEVEL,
-    READ_HEAD, disclosures_query, entries_query, hash_from_leaves, leaf_hashes_query,
-    leaves_from_rows, leaves_of, stored_nodes_query,
+    EntryRow, INTEGRATE_CHUNK, LogHead, LogState, MIN_STORED_LEVEL, READ_HEAD, disclosures_query,
+    entries_query, hash_from_leaves, leaf_hashes_query, leaves_from_rows, leaves_of,
+    stored_nodes_query,
 };
+use crate::domain::{LeafContent, LeafRecord};
 
 /// Rows per statement when reading or writing by lists of ids (within both backends'
 /// limits on bound parameters).

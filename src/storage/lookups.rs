@@ -2,46 +2,13 @@
 
 use sqlx::{Database, QueryBuilder};
 
-use crate::crypto::SubjectHash;
-use crate::domain::{BusinessId, LookupContext, LookupOperation, ShortText, Timestamp};
+use crate::domain::{
+    BusinessId, Cursor, LookupContext, LookupFilter, LookupOperation, NewLookup, Period, ShortText,
+    StoredLookup, Timestamp,
+};
 
+use super::StorageError;
 use super::rows::{Bind, push_hashes, push_page, push_period};
-use super::{Cursor, Period, StorageError};
-
-/// A lookup to record, before it is answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewLookup {
-    pub controller: BusinessId,
-    pub looked_up_at: Timestamp,
-    pub operation: LookupOperation,
-    pub context: LookupContext,
-    /// The authenticated caller that made it (`local` on an open service); `requested_by`
-    /// is who that caller says asked.
-    pub caller: String,
-    /// The subject by its hash under the active key.
-    pub subject_key_id: u16,
-    pub subject_hash: SubjectHash,
-    /// The period the lookup asked about.
-    pub period: Period,
-}
-
-/// A recorded lookup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredLookup {
-    pub id: i64,
-    pub lookup: NewLookup,
-}
-
-/// Filters of a lookup listing; empty or `None` does not filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct LookupFilter {
-    pub requested_by: Option<ShortText>,
-    pub case_reference: Option<ShortText>,
-    /// The subject's hashes under every key.
-    pub subject_hashes: Vec<SubjectHash>,
-    /// Of `looked_up_at`.
-    pub period: Period,
-}
 
 pub(super) const INSERT_LOOKUP: &str = "INSERT INTO access_lookups (looked_up_at, period_from, \
      period_to, operation, subject_key_id, controller, requested_by, case_reference, \

@@ -6,6 +6,7 @@ mod columns;
 mod consents;
 mod log;
 mod lookups;
+mod open;
 mod postgres;
 mod rollup;
 mod rows;
@@ -15,31 +16,23 @@ mod tree;
 
 use std::future::Future;
 
-pub use batch::{PendingDisclosure, WriteOutcome};
-pub use consents::{ConsentInsert, NewConsent};
-pub use lookups::{LookupFilter, NewLookup, StoredLookup};
-pub use postgres::PostgresStore;
-pub use rollup::RollupEntry;
-pub use sqlite::SqliteStore;
-pub use store::SqlStore;
-pub use tree::{
-    LeafContent, LeafRecord, PurgeRecord, PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead,
-};
+pub use open::{Backend, OpenOptions, Store, open};
 
-use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Channel, Classification, Consent, DataCategory, LegalBasis, RegisterId, ShortText,
-    StoredDisclosure, Timestamp, TransferId,
+    BusinessId, Consent, ConsentInsert, Cursor, DisclosureFilter, LeafRecord, LookupFilter,
+    NewConsent, NewLookup, PendingDisclosure, Period, PurgeRecord, PurgeReport, PurgeRequest,
+    RegisterId, RollupEntry, ShortText, StoredCheckpoint, StoredDisclosure, StoredLookup,
+    SubjectDisclosure, SubjectHash, Timestamp, TreeHead, WriteOutcome,
 };
 use crate::transparency::merkle::Hash;
 
 /// Why storage failed. The detail is for the log, never for the caller.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
+    /// The database or its driver failed (a lost connection, a failed statement, a failed
+    /// migration); the source says how.
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migration: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("stored row does not decode: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -53,39 +46,16 @@ pub enum StorageError {
     Shared(#[from] std::sync::Arc<StorageError>),
 }
 
-/// Filters of a disclosure listing; `None` does not filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct DisclosureFilter {
-    pub register: Option<RegisterId>,
-    pub recipient_identifier: Option<String>,
-    pub legal_basis: Option<LegalBasis>,
-    pub statute: Option<String>,
-    pub data_category: Option<DataCategory>,
-    pub channel: Option<Channel>,
-    pub transfer_id: Option<TransferId>,
-    pub classification: Option<Classification>,
-    pub period: Period,
+impl From<sqlx::Error> for StorageError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Unexpected(Box::new(error))
+    }
 }
 
-/// A half-open period `[from, to)` of occurred-at; either end may be open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Period {
-    pub from: Option<Timestamp>,
-    pub to: Option<Timestamp>,
-}
-
-/// Where a page starts: after the row with this (occurred_at, id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub occurred_at: i64,
-    pub id: i64,
-}
-
-/// A disclosure that covered a looked-up subject, with that subject's entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubjectDisclosure {
-    pub entry_id: i64,
-    pub disclosure: StoredDisclosure,
+impl From<sqlx::migrate::MigrateError> for StorageError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        Self::Unexpected(Box::new(error))
+    }
 }
 
 /// One connection pool's state.

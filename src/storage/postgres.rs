@@ -5,15 +5,12 @@
 use std::time::Duration;
 
 use sqlx::Postgres;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::StorageError;
 use super::columns::BatchColumns;
 use super::rows::ExistingRow;
 use super::store::{Dialect, Inserted, SqlStore};
-
-/// The log's storage in PostgreSQL.
-pub type PostgresStore = SqlStore<Postgres>;
 
 // OFFSET 0 keeps the subquery from being flattened into a join, so each key is one probe
 // of the unique index whatever plan the prepared statement gets: a generic plan cannot see
@@ -190,14 +187,19 @@ impl Dialect for Postgres {
 
 impl SqlStore<Postgres> {
     /// Connects to `url` and applies the migrations.
-    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StorageError> {
+    pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Self, StorageError> {
+        // PostgreSQL's notices (`relation "_sqlx_migrations" already exists, skipping` on
+        // every start) are not for the log's users; warnings and errors still come.
+        let options = url
+            .parse::<PgConnectOptions>()?
+            .options([("client_min_messages", "warning")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
             .acquire_timeout(Duration::from_secs(10))
             // A ping before every query would double its round trips; a broken connection
             // fails its query instead, and is then closed by the pool.
             .test_before_acquire(false)
-            .connect(url)
+            .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self::from_pools(pool.clone(), pool))

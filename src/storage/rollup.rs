@@ -5,32 +5,14 @@ use std::ops::Range;
 use sqlx::{Database, QueryBuilder};
 
 use crate::domain::{
-    BusinessId, Channel, Classification, Country, DataCategories, LegalBasis, LegalProvision,
-    Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
+    BusinessId, Channel, Classification, Country, DataCategories, LegalBasis, Recipient,
+    RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, RollupEntry, ShortText,
     Timestamp,
 };
 
 use super::StorageError;
 use super::columns::decode_canonical;
 use super::rows::Bind;
-
-/// Disclosures of one Finnish local day that agree on everything statistics group by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RollupEntry {
-    pub register: RegisterId,
-    /// Days since 1970-01-01 of the Finnish local date.
-    pub day: i32,
-    pub recipient: Recipient,
-    pub classification: Classification,
-    pub legal_basis: LegalBasis,
-    pub channel: Channel,
-    pub data_categories: DataCategories,
-    pub provisions: Vec<LegalProvision>,
-    pub disclosures: i64,
-    pub entries: i64,
-    pub first_at: Timestamp,
-    pub last_at: Timestamp,
-}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct RollupRow {

@@ -4,17 +4,17 @@
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
-use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Channel, Classification, Country, DataCategories, DisclosureDetails, LegalBasis,
-    LongText, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId,
-    ShortText, SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Withholding,
+    BusinessId, Channel, Classification, Country, Cursor, DataCategories, DisclosureDetails,
+    DisclosureFilter, LegalBasis, LongText, Period, Recipient, RecipientIdType,
+    RecipientIdentifier, RecipientKind, RegisterId, ShortText, SpecialCategoryCondition,
+    StoredDisclosure, SubjectHash, Timestamp, TransferId, Withholding,
 };
 
 use crate::transparency::leaf::LeafDisclosure;
 
+use super::StorageError;
 use super::columns::decode_provisions;
-use super::{Cursor, DisclosureFilter, Period, StorageError};
 
 /// A value type both backends can bind.
 pub(super) trait Bind<DB: Database>: for<'t> Encode<'t, DB> + Type<DB> + Send {}

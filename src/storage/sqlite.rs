@@ -15,9 +15,6 @@ use super::columns::BatchColumns;
 use super::rows::ExistingRow;
 use super::store::{Dialect, Inserted, SqlStore};
 
-/// The log's storage in a SQLite file.
-pub type SqliteStore = SqlStore<Sqlite>;
-
 /// How a rollup row already there takes a batch's counts (SQLite's two-argument MIN and MAX).
 const ROLLUP_CONFLICT: &str = " ON CONFLICT (controller, day, register, recipient_id, \
      classification, legal_basis, channel, data_categories, provisions) DO UPDATE SET \
@@ -251,7 +248,7 @@ async fn insert_rows_of(
 impl SqlStore<Sqlite> {
     /// Opens (creating it and its directory if needed) the database file at `path` and
     /// applies the migrations.
-    pub async fn open(path: &Path, readers: u32) -> Result<Self, StorageError> {
+    pub(super) async fn open(path: &Path, readers: u32) -> Result<Self, StorageError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StorageError::Config(format!("{}: {e}", dir.display())))?;

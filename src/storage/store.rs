@@ -7,29 +7,24 @@ use std::sync::{Arc, Mutex};
 
 use sqlx::{Database, Executor, FromRow, IntoArguments, Pool, QueryBuilder};
 
-use crate::crypto::SubjectHash;
 use crate::domain::{
-    BusinessId, Consent, Receipt, Recipient, RegisterId, ShortText, StoredDisclosure, Timestamp,
+    BusinessId, Consent, ConsentInsert, Cursor, DisclosureFilter, LeafRecord, LookupFilter,
+    NewConsent, NewLookup, PendingDisclosure, Period, PurgeRecord, PurgeReport, PurgeRequest,
+    Receipt, Recipient, RegisterId, RollupEntry, ShortText, StoredCheckpoint, StoredDisclosure,
+    StoredLookup, SubjectDisclosure, SubjectHash, Timestamp, TreeHead, WriteOutcome,
 };
 
-use super::batch::{Existing, PendingDisclosure, Plan, WriteOutcome};
+use super::batch::{Existing, Plan};
 use super::columns::BatchColumns;
-use super::consents::{
-    CONSENT_COLUMNS, ConsentInsert, ConsentRow, INSERT_CONSENT, NewConsent, consents_of_query,
-};
-use super::lookups::{
-    INSERT_LOOKUP, LookupFilter, LookupRow, NewLookup, StoredLookup, lookup_query,
-};
-use super::rollup::{RollupEntry, RollupRow, rollup_query};
+use super::consents::{CONSENT_COLUMNS, ConsentRow, INSERT_CONSENT, consents_of_query};
+use super::lookups::{INSERT_LOOKUP, LookupRow, lookup_query};
+use super::rollup::{RollupRow, rollup_query};
 use super::rows::{self, Bind, DisclosureRow, ExistingRow, INTERN_RECIPIENT, SubjectRow};
 use super::tree::{
-    CHECKPOINT_COLUMNS, CheckpointRow, EntryRow, INSERT_CHECKPOINT, LIST_PURGES, LeafRecord,
-    LogHead, LogState, PurgeRecord, PurgeReport, PurgeRequest, StoredCheckpoint, TreeHead,
-    purge_selection,
+    CHECKPOINT_COLUMNS, CheckpointRow, EntryRow, INSERT_CHECKPOINT, LIST_PURGES, LogHead, LogState,
+    PurgeRow, purge_selection,
 };
-use super::{
-    Cursor, DisclosureFilter, Period, PoolStatus, Storage, StorageError, SubjectDisclosure,
-};
+use super::{PoolStatus, Storage, StorageError};
 use crate::transparency::merkle::{Hash, ProofPlan};
 
 /// What became of one attempt to insert a batch.
@@ -138,7 +133,7 @@ where
     for<'r> EntryRow: FromRow<'r, DB::Row>,
     for<'r> LogHead: FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
-    for<'r> PurgeRecord: FromRow<'r, DB::Row>,
+    for<'r> PurgeRow: FromRow<'r, DB::Row>,
     for<'r> (i16, i64, Vec<u8>): FromRow<'r, DB::Row>,
     for<'r> (i64, Option<Vec<u8>>): FromRow<'r, DB::Row>,
     for<'r> (Option<i64>, Option<i64>, i64): FromRow<'r, DB::Row>,
@@ -520,8 +515,8 @@ where
             "INSERT INTO purges (purged_at, occurred_before, entries, first_entry_id, \
              last_entry_id, requested_by) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(request.at)
-        .bind(request.occurred_before)
+        .bind(request.at.micros())
+        .bind(request.occurred_before.micros())
         .bind(entries)
         .bind(first)
         .bind(last)
@@ -536,7 +531,8 @@ where
     }
 
     async fn purges(&self) -> Result<Vec<PurgeRecord>, StorageError> {
-        Ok(sqlx::query_as(LIST_PURGES).fetch_all(&self.pool).await?)
+        let rows: Vec<PurgeRow> = sqlx::query_as(LIST_PURGES).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(PurgeRecord::from).collect())
     }
 
     async fn ping(&self) -> Result<(), StorageError> {

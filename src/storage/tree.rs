@@ -12,6 +12,9 @@ use std::ops::Range;
 
 use sqlx::{Database, QueryBuilder};
 
+use crate::domain::{
+    LeafContent, LeafRecord, PurgeRecord, PurgeRequest, StoredCheckpoint, TreeHead,
+};
 use crate::transparency::leaf::DisclosureLeaves;
 use crate::transparency::merkle::{Frontier, Hash, NodeId, node_hash};
 
@@ -76,32 +79,6 @@ pub(super) struct EntryRow {
     pub subject_hash: Option<Vec<u8>>,
     pub sealed_subject: Option<Vec<u8>>,
     pub leaf_hash: Option<Vec<u8>>,
-}
-
-/// An entry read back as a leaf.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeafRecord {
-    /// The entry id: its index in the tree.
-    pub index: i64,
-    pub disclosure_id: i64,
-    /// The controller of its disclosure, when the disclosure is there.
-    pub controller: Option<String>,
-    /// The leaf hash stored with the entry; `None` if the entry is not integrated yet.
-    pub stored: Option<Hash>,
-    pub content: LeafContent,
-}
-
-/// What an entry's row holds of what its leaf covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LeafContent {
-    /// Everything: the leaf hash computed from the row, and the leaf data when asked for.
-    Present { hash: Hash, data: Option<Vec<u8>> },
-    /// Its personal content was purged; only the stored leaf hash is left.
-    Purged,
-    /// Only one of the subject hash and the sealed copy is there.
-    HalfPurged,
-    /// Its disclosure is missing, or does not count this entry among its own.
-    NoDisclosure,
 }
 
 /// The `(level, idx) IN (…)` query for stored nodes.
@@ -243,13 +220,6 @@ pub(super) fn leaves_from_rows(
         .collect()
 }
 
-/// The integrated tree as committed: how many leaves, and its root.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TreeHead {
-    pub size: u64,
-    pub root: Hash,
-}
-
 impl TryFrom<&LogHead> for TreeHead {
     type Error = StorageError;
 
@@ -260,17 +230,6 @@ impl TryFrom<&LogHead> for TreeHead {
                 .map_err(|_| StorageError::Corrupt("log head: tree root".into()))?,
         })
     }
-}
-
-/// A signed checkpoint as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredCheckpoint {
-    pub size: u64,
-    pub root: Hash,
-    /// Microseconds since the Unix epoch.
-    pub signed_at: i64,
-    /// The signed note (C2SP tlog-checkpoint).
-    pub note: String,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -303,42 +262,27 @@ pub(super) const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (tree_size, 
      WHERE id = 1 AND tree_size = $1 AND tree_root = $2) \
      ON CONFLICT (tree_size) DO NOTHING RETURNING tree_size";
 
-/// Which entries a purge empties.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PurgeRequest {
-    /// Entries of disclosures that occurred before this, in microseconds since the epoch.
-    pub occurred_before: i64,
-    /// Only this controller's, or every controller's.
-    pub controller: Option<String>,
-    /// Who decided it, for the purge record.
-    pub requested_by: String,
-    /// When, in microseconds since the epoch.
-    pub at: i64,
+/// A recorded purge as read.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct PurgeRow {
+    purged_at: i64,
+    occurred_before: i64,
+    entries: i64,
+    first_entry_id: Option<i64>,
+    last_entry_id: Option<i64>,
+    requested_by: String,
 }
 
-/// What a purge emptied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PurgeReport {
-    pub entries: u64,
-    /// The first and last entry emptied.
-    pub range: Option<(i64, i64)>,
-}
-
-/// A recorded purge.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct PurgeRecord {
-    pub purged_at: i64,
-    pub occurred_before: i64,
-    pub entries: i64,
-    pub first_entry_id: Option<i64>,
-    pub last_entry_id: Option<i64>,
-    pub requested_by: String,
-}
-
-impl PurgeRecord {
-    /// Whether the purge emptied entry `index` (or at least covered its id range).
-    pub fn covers(&self, index: i64) -> bool {
-        matches!((self.first_entry_id, self.last_entry_id), (Some(first), Some(last)) if (first..=last).contains(&index))
+impl From<PurgeRow> for PurgeRecord {
+    fn from(row: PurgeRow) -> Self {
+        Self {
+            purged_at: row.purged_at,
+            occurred_before: row.occurred_before,
+            entries: row.entries,
+            first_entry_id: row.first_entry_id,
+            last_entry_id: row.last_entry_id,
+            requested_by: row.requested_by,
+        }
     }
 }
 
@@ -356,9 +300,9 @@ where
          WHERE e.entry_id < (SELECT tree_size FROM log_head WHERE id = 1) \
          AND (e.subject_hash IS NOT NULL OR e.sealed_subject IS NOT NULL) AND d.occurred_at < ",
     );
-    qb.push_bind(request.occurred_before);
+    qb.push_bind(request.occurred_before.micros());
     if let Some(controller) = &request.controller {
         qb.push(" AND d.controller = ")
-            .push_bind(controller.clone());
+            .push_bind(controller.as_str().to_owned());
     }
 }

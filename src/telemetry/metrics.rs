@@ -20,7 +20,8 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::domain::Timestamp;
-use crate::storage::{PoolStatus, Storage};
+use crate::storage::Storage;
+use crate::storage::{PoolStatus, Store};
 
 /// The process's metrics; see [`metrics`].
 pub struct Metrics {
@@ -183,7 +184,7 @@ impl Metrics {
 
 /// Has the metrics read `store`'s pools at each scrape and starts the tree and checkpoint
 /// gauges from it, until the returned guard is dropped.
-pub async fn watch_store<S: Storage>(store: &S, tree_size: u64) -> WatchedStore {
+pub async fn watch_store(store: &Store, tree_size: u64) -> WatchedStore {
     let m = metrics();
     m.tree_size(tree_size);
     match store.latest_checkpoint().await {

@@ -2,13 +2,15 @@
 //! signed checkpoints, `verify` catching each kind of tampering on both backends, a crash
 //! in the middle of a batch, and purging old entries without breaking proofs.
 
+use luovutusloki::domain::{PurgeRequest, Timestamp};
 use luovutusloki::grpc::proto::{
     GetCheckpointRequest, GetConsistencyProofRequest, GetEntryLeafRequest,
     GetInclusionProofRequest, ListSubjectDisclosuresRequest, ReportLanguage,
     SubjectAccessReportRequest,
 };
 use luovutusloki::retention::RetentionSettings;
-use luovutusloki::storage::{PostgresStore, PurgeRequest, SqliteStore, Storage};
+use luovutusloki::storage::OpenOptions;
+use luovutusloki::storage::Storage;
 use luovutusloki::transparency::checkpoint::{Checkpoint, SigningKey, open};
 use luovutusloki::verify::{Problem, Report, verify};
 use sqlx::{Connection, Executor};
@@ -36,6 +38,7 @@ on_both_backends!(
     the_retention_schedule_purges_old_entries_when_the_service_starts,
     a_proof_printed_by_prove_is_checked_by_verify_proof_with_only_the_verifier_key,
     each_entry_of_an_access_report_is_proven_on_its_own,
+    verify_and_migrate_print_no_database_notices,
 );
 
 /// Records disclosures of 3, 1, 4 and 1 subjects: entries 0..3, 3, 4..8 and 8.
@@ -50,24 +53,12 @@ async fn record_four(app: &mut TestApp) {
 
 /// Opens the stopped app's database directly as `$store` and evaluates `$body`.
 macro_rules! with_store {
-    ($db:expr, |$store:ident| $body:expr) => {
-        match $db {
-            Database::Sqlite { .. } => {
-                let $store = SqliteStore::open(&$db.sqlite_path().unwrap(), 1)
-                    .await
-                    .unwrap();
-                let out = $body;
-                $store.close().await;
-                out
-            }
-            Database::Postgres(pg) => {
-                let $store = PostgresStore::connect(&pg.url, 2).await.unwrap();
-                let out = $body;
-                $store.close().await;
-                out
-            }
-        }
-    };
+    ($db:expr, |$store:ident| $body:expr) => {{
+        let $store = $db.open_store(OpenOptions::default()).await;
+        let out = $body;
+        $store.close().await;
+        out
+    }};
 }
 
 /// Verifies the database with the test verifier key.
@@ -463,10 +454,10 @@ async fn purged_entries_keep_the_log_verifiable_and_their_neighbours_provable(ki
     let db = app.stop().await;
 
     let request = PurgeRequest {
-        occurred_before: 1_600_000_000_000_000, // September 2020
+        occurred_before: Timestamp::from_micros(1_600_000_000_000_000).unwrap(), // September 2020
         controller: None,
         requested_by: "tietosuojavastaava".into(),
-        at: 1_800_000_000_000_000,
+        at: Timestamp::from_micros(1_800_000_000_000_000).unwrap(),
     };
     let purged = with_store!(&db, |store| store.purge(&request).await.unwrap());
     assert_eq!(purged.entries, 2);
@@ -750,5 +741,29 @@ async fn each_entry_of_an_access_report_is_proven_on_its_own(kind: Kind) {
             &hashes(proof.hashes),
             &signed.root
         ));
+    }
+}
+
+async fn verify_and_migrate_print_no_database_notices(kind: Kind) {
+    // The service has run, so the migrations are applied and every later run finds them
+    // there (PostgreSQL notes `relation "_sqlx_migrations" already exists, skipping`).
+    let service =
+        StoppedService::with(kind, vec![income_register_submission("n1", hetus(0, 2))]).await;
+
+    for args in [&["verify"][..], &["migrate"]] {
+        let output = service
+            .command(args)
+            .env("RUST_LOG", "info")
+            .output()
+            .unwrap();
+
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "{printed}");
+        assert!(!printed.contains("already exists"), "{args:?}: {printed}");
+        assert!(!printed.contains("_sqlx_migrations"), "{args:?}: {printed}");
     }
 }

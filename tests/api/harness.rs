@@ -14,7 +14,7 @@ use luovutusloki::grpc::server::{self, ServerOptions};
 use luovutusloki::ingest::{PublishConfig, WriterConfig};
 use luovutusloki::retention::RetentionSettings;
 use luovutusloki::service::Limits;
-use luovutusloki::storage::{PostgresStore, SqliteStore};
+use luovutusloki::storage::{self, Backend, OpenOptions, Store};
 use luovutusloki::transparency::checkpoint::SigningKey;
 use sqlx::{Connection, Executor};
 use tokio::net::TcpListener;
@@ -60,6 +60,12 @@ impl Database {
             Self::Sqlite { .. } => format!("sqlite://{}", self.sqlite_path().unwrap().display()),
             Self::Postgres(db) => db.url.clone(),
         }
+    }
+
+    /// Opens the log's store on this database, as the service does.
+    pub async fn open_store(&self, options: OpenOptions) -> Store {
+        let backend = Backend::from_url(&self.url()).unwrap();
+        storage::open(&backend, options).await.unwrap()
     }
 
     /// Runs `sql` returning one integer, on a connection of its own.
@@ -276,34 +282,23 @@ impl TestApp {
             shutdown_grace: Duration::from_secs(10),
         };
         let tree = !options.without_tree;
-        let task = match &db {
-            Database::Sqlite { .. } => {
-                let store = SqliteStore::open(&db.sqlite_path().unwrap(), 4)
-                    .await
-                    .unwrap()
-                    .with_tamper_evidence(tree);
-                tokio::spawn(server::run(
-                    listener,
-                    store,
-                    keyring(),
-                    server_options,
-                    shutdown,
-                ))
-            }
-            Database::Postgres(pg) => {
-                let store = PostgresStore::connect(&pg.url, 8)
-                    .await
-                    .unwrap()
-                    .with_tamper_evidence(tree);
-                tokio::spawn(server::run(
-                    listener,
-                    store,
-                    keyring(),
-                    server_options,
-                    shutdown,
-                ))
-            }
+        let max_connections = match &db {
+            Database::Sqlite { .. } => 4,
+            Database::Postgres(_) => 8,
         };
+        let store = db
+            .open_store(OpenOptions {
+                max_connections,
+                tamper_evidence: tree,
+            })
+            .await;
+        let task = tokio::spawn(server::run(
+            listener,
+            store,
+            keyring(),
+            server_options,
+            shutdown,
+        ));
         // The listener is bound, so the connection succeeds without waiting. A TLS server's
         // tests make their own clients.
         let endpoint = Channel::from_shared(format!("http://{address}")).unwrap();

@@ -1,0 +1,145 @@
+//! The log's nouns: a disclosure on its way in and what became of it, the tree head and its
+//! signed checkpoints, entries read back as leaves, and purges of personal content.
+
+use super::business_id::BusinessId;
+use super::classification::Classification;
+use super::disclosure::{DisclosureDetails, Receipt};
+use super::subject::SealedSubject;
+use super::timestamp::Timestamp;
+
+/// A SHA-256 tree hash (RFC 9162); the same as `transparency::merkle::Hash`.
+pub type TreeHash = [u8; 32];
+
+/// A validated disclosure with its subjects sealed, ready to be written.
+#[derive(Debug, Clone)]
+pub struct PendingDisclosure {
+    pub details: DisclosureDetails,
+    /// Against its register's catalogue; not part of the request, so not of its digest.
+    pub classification: Classification,
+    pub subjects: Vec<SealedSubject>,
+    /// Keyed digests of the request under every key (see `Keyring::request_digests`).
+    pub digests: Vec<(u16, [u8; 32])>,
+    /// The key the subjects were sealed with and whose digest is stored.
+    pub active_key: u16,
+}
+
+impl PendingDisclosure {
+    /// The request's digest under key `key_id`, if it was made under that key.
+    pub fn digest_under(&self, key_id: u16) -> Option<&[u8; 32]> {
+        self.digests
+            .iter()
+            .find(|(id, _)| *id == key_id)
+            .map(|(_, d)| d)
+    }
+
+    /// The digest stored with the disclosure: the one under the active key.
+    pub fn stored_digest(&self) -> &[u8; 32] {
+        self.digest_under(self.active_key)
+            .expect("a digest for the active key")
+    }
+
+    /// What makes it unique: (controller, transfer id).
+    pub fn key(&self) -> (&str, &str) {
+        (
+            self.details.controller.as_str(),
+            self.details.transfer_id.as_str(),
+        )
+    }
+}
+
+/// What happened to one item of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// Newly recorded.
+    Recorded(Receipt),
+    /// The same request had been recorded before: the original receipt.
+    Replayed(Receipt),
+    /// The transfer id was used before for a different disclosure.
+    Conflict,
+}
+
+/// The integrated tree as committed: how many leaves, and its root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeHead {
+    pub size: u64,
+    pub root: TreeHash,
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    pub root: TreeHash,
+    /// Microseconds since the Unix epoch.
+    pub signed_at: i64,
+    /// The signed note (C2SP tlog-checkpoint).
+    pub note: String,
+}
+
+/// An entry read back as a leaf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafRecord {
+    /// The entry id: its index in the tree.
+    pub index: i64,
+    pub disclosure_id: i64,
+    /// The controller of its disclosure, when the disclosure is there.
+    pub controller: Option<String>,
+    /// The leaf hash stored with the entry; `None` if the entry is not integrated yet.
+    pub stored: Option<TreeHash>,
+    pub content: LeafContent,
+}
+
+/// What an entry's row holds of what its leaf covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeafContent {
+    /// Everything: the leaf hash computed from the row, and the leaf data when asked for.
+    Present {
+        hash: TreeHash,
+        data: Option<Vec<u8>>,
+    },
+    /// Its personal content was purged; only the stored leaf hash is left.
+    Purged,
+    /// Only one of the subject hash and the sealed copy is there.
+    HalfPurged,
+    /// Its disclosure is missing, or does not count this entry among its own.
+    NoDisclosure,
+}
+
+/// Which entries a purge empties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeRequest {
+    /// Entries of disclosures that occurred before this.
+    pub occurred_before: Timestamp,
+    /// Only this controller's, or every controller's.
+    pub controller: Option<BusinessId>,
+    /// Who decided it, for the purge record.
+    pub requested_by: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// What a purge emptied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub entries: u64,
+    /// The first and last entry emptied.
+    pub range: Option<(i64, i64)>,
+}
+
+/// A recorded purge; times in microseconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeRecord {
+    pub purged_at: i64,
+    pub occurred_before: i64,
+    pub entries: i64,
+    pub first_entry_id: Option<i64>,
+    pub last_entry_id: Option<i64>,
+    pub requested_by: String,
+}
+
+impl PurgeRecord {
+    /// Whether the purge emptied entry `index` (or at least covered its id range).
+    pub fn covers(&self, index: i64) -> bool {
+        matches!((self.first_entry_id, self.last_entry_id), (Some(first), Some(last)) if (first..=last).contains(&index))
+    }
+}
