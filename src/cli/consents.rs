@@ -1,6 +1,5 @@
 //! `luovutusloki consents …`: consents and refusals in the configured database.
 
-use anyhow::Context;
 use time::Date;
 
 use crate::config::Settings;
@@ -12,7 +11,7 @@ use crate::domain::{
 };
 use crate::service::Services;
 
-use super::{Needs, business_id, caller, day, short_text};
+use super::{Needs, Usage, business_id, caller, day, short_text};
 
 /// Arguments naming one consent.
 #[derive(Debug, clap::Args)]
@@ -106,26 +105,26 @@ pub enum ConsentsCommand {
 }
 
 fn consent_terms(args: ConsentArgs, decision: ConsentDecision) -> anyhow::Result<ConsentTerms> {
-    let valid_until = args.valid_until.map(super::end_of_day);
-    anyhow::ensure!(
-        decision == ConsentDecision::Given || valid_until.is_none(),
-        "--valid-until: a refusal has no validity"
-    );
-    Ok(ConsentTerms {
+    let categories = DataCategories::new(args.categories)
+        .ok_or_else(|| Usage("--categories: give at least one".into()))?;
+    let terms = ConsentTerms {
         controller: args.key.controller,
         reference: args.key.reference,
         decision,
         scope: ConsentScope {
             recipient_kind: args.recipient_kind,
             recipient_id: args.recipient_id,
-            data_categories: DataCategories::new(args.categories)
-                .context("--categories: give at least one")?,
+            data_categories: categories,
             purpose: args.purpose,
         },
         given_at: start_of_finnish_day(args.given),
-        valid_until,
+        valid_until: args.valid_until.map(super::end_of_day),
         document_reference: args.document,
-    })
+    };
+    match terms.validity_fault() {
+        Some(fault) => Err(Usage(format!("--valid-until: {fault}")).into()),
+        None => Ok(terms),
+    }
 }
 
 /// One consent as a line: reference, decision, dates, scope, document.
@@ -158,15 +157,7 @@ fn consent_line(c: &Consent) -> String {
 
 /// Runs a consent command against the configured database.
 pub async fn run(settings: Settings, command: ConsentsCommand) -> anyhow::Result<()> {
-    let reads_codes = matches!(
-        command,
-        ConsentsCommand::Record(_) | ConsentsCommand::Refuse(_) | ConsentsCommand::List { .. }
-    );
-    let needs = if reads_codes {
-        Needs::default().keys(&settings)?
-    } else {
-        Needs::default()
-    };
+    let needs = Needs::default().keys(&settings)?;
     let listed = {
         let services = super::services(&settings, needs).await?;
         run_on(&services, command).await

@@ -13,10 +13,9 @@ use time::Date;
 use crate::config::Settings;
 use crate::domain::BusinessId;
 use crate::domain::finnish_time::start_of_finnish_day;
-use crate::service::Services;
+use crate::service::{EvidenceError, Services};
 use crate::transparency::checkpoint::{VerifierKey, open, read_signing_key};
 use crate::transparency::merkle::{Hash, leaf_hash, verify_consistency, verify_inclusion};
-use crate::verify::verify;
 
 use super::{Needs, business_id, caller, day};
 
@@ -105,7 +104,7 @@ pub async fn run_verify(settings: Settings, keys: KeyArgs) -> anyhow::Result<()>
     let key = keys.key(Some(&settings))?;
     let report = {
         let services = super::services(&settings, Needs::default()).await?;
-        verify(services.store(), &key).await?
+        services.verify_log(&key).await?
     };
     println!(
         "{} entries ({} purged, {} not yet in the tree); tree of {} entries, root {}",
@@ -152,15 +151,23 @@ async fn prove(services: &Services, command: ProveCommand) -> anyhow::Result<Pro
             let checkpoint = services
                 .checkpoint(&caller, tree_size)
                 .await
-                .with_context(|| checkpoint_named(tree_size))?;
+                .map_err(|e| no_checkpoint(e, tree_size))?;
             let leaf = services
                 .entry_leaf(&caller, &controller, entry, true)
                 .await
-                .with_context(|| format!("{controller} has no entry {entry}"))?;
+                .map_err(|e| match e {
+                    EvidenceError::NoEntry => anyhow::anyhow!("{controller} has no entry {entry}"),
+                    other => other.into(),
+                })?;
             let proof = services
                 .inclusion_proof(&caller, &controller, entry, checkpoint.size)
                 .await
-                .context("the entry is not in that checkpoint's tree")?;
+                .map_err(|e| match e {
+                    EvidenceError::OutOfRange(_) => {
+                        anyhow::Error::new(e).context("the entry is not in that checkpoint's tree")
+                    }
+                    other => other.into(),
+                })?;
             Ok(ProofFile {
                 checkpoint: checkpoint.note,
                 old_checkpoint: None,
@@ -174,15 +181,20 @@ async fn prove(services: &Services, command: ProveCommand) -> anyhow::Result<Pro
             let old = services
                 .checkpoint(&caller, Some(old_size))
                 .await
-                .with_context(|| checkpoint_named(Some(old_size)))?;
+                .map_err(|e| no_checkpoint(e, Some(old_size)))?;
             let new = services
                 .checkpoint(&caller, new_size)
                 .await
-                .with_context(|| checkpoint_named(new_size))?;
+                .map_err(|e| no_checkpoint(e, new_size))?;
             let hashes = services
                 .consistency_proof(&caller, old.size, new.size)
                 .await
-                .context("need old size <= new size")?;
+                .map_err(|e| match e {
+                    EvidenceError::OutOfRange(_) => {
+                        anyhow::Error::new(e).context("need old size <= new size")
+                    }
+                    other => other.into(),
+                })?;
             Ok(ProofFile {
                 checkpoint: new.note,
                 old_checkpoint: Some(old.note),
@@ -195,10 +207,15 @@ async fn prove(services: &Services, command: ProveCommand) -> anyhow::Result<Pro
     }
 }
 
-fn checkpoint_named(size: Option<u64>) -> String {
-    match size {
+/// A missing checkpoint said as the command's user asked for it; other errors as they are.
+fn no_checkpoint(error: EvidenceError, size: Option<u64>) -> anyhow::Error {
+    let named = match size {
         Some(size) => format!("no checkpoint of tree size {size}"),
         None => "no checkpoint yet".to_owned(),
+    };
+    match error {
+        EvidenceError::NoCheckpoint => anyhow::Error::new(error).context(named),
+        other => other.into(),
     }
 }
 

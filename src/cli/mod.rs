@@ -20,7 +20,9 @@ use crate::config::Settings;
 use crate::crypto::Keyring;
 use crate::domain::Period;
 use crate::domain::finnish_time::{parse_day, start_of_finnish_day};
-use crate::domain::{BusinessId, Days, Hetu, LookupContext, RegisterId, ShortText, Timestamp};
+use crate::domain::{
+    BusinessId, Days, DaysError, Hetu, LookupContext, RegisterId, ShortText, Timestamp,
+};
 use crate::service::{ConsentError, EvidenceError, ReportError, Services};
 use crate::storage::Store;
 
@@ -82,7 +84,10 @@ pub struct Usage(pub String);
 /// answers), 3 when what it named does not exist, 4 when a rule of the log refused it, 1
 /// otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.chain().any(|e| e.is::<Usage>()) {
+    if error
+        .chain()
+        .any(|e| e.is::<Usage>() || matches!(e.downcast_ref(), Some(ConsentError::Validity(_))))
+    {
         return 2;
     }
     let not_found = error.chain().any(|e| {
@@ -179,7 +184,13 @@ pub fn lookup_context(
 
 /// The Finnish local days from `--from` to `--to`, both included.
 pub fn days(from: Date, to: Date) -> anyhow::Result<Days> {
-    Days::new(from, to).map_err(|e| Usage(format!("--to: {e}")).into())
+    Days::new(from, to).map_err(|e| {
+        Usage(match e {
+            DaysError::Reversed => "--to must not be before --from".to_owned(),
+            DaysError::TooLong => format!("--to: {e}"),
+        })
+        .into()
+    })
 }
 
 /// The register catalogue in `dir`, or in `registers.dir` when not given.

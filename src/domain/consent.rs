@@ -67,6 +67,27 @@ pub struct Consent {
     pub subject_hash: [u8; 32],
 }
 
+/// Why a consent's validity does not hold, if it does not: a refusal has none, and a
+/// consent's must end after it was given. The fault is always `valid_until`'s.
+pub fn validity_fault(
+    decision: ConsentDecision,
+    given_at: Option<Timestamp>,
+    valid_until: Option<Timestamp>,
+) -> Option<&'static str> {
+    match (decision, given_at, valid_until) {
+        (ConsentDecision::Refused, _, Some(_)) => Some("a refusal has no validity"),
+        (_, Some(given), Some(until)) if until <= given => Some("must be after given_at"),
+        _ => None,
+    }
+}
+
+impl ConsentTerms {
+    /// Why these terms' validity does not hold, if it does not (see [`validity_fault`]).
+    pub fn validity_fault(&self) -> Option<&'static str> {
+        validity_fault(self.decision, Some(self.given_at), self.valid_until)
+    }
+}
+
 impl Consent {
     /// Whether a consent (not a refusal) is in force at `at`: given by then, not expired and
     /// not withdrawn yet. Withdrawal is not retroactive.

@@ -1,5 +1,6 @@
 //! Consents, proto to domain and back.
 
+use crate::domain::consent::validity_fault;
 use crate::domain::{
     BusinessId, Consent, ConsentDecision, ConsentScope, ConsentTerms, DataCategories, DataCategory,
     FieldViolation, Hetu, LongText, RecipientKind, ShortText, Timestamp, Violations,
@@ -80,13 +81,8 @@ pub fn consent_request(
             .and_then(|t| t.ok_or_else(|| "is required".to_owned())),
     );
     let valid_until = v.check("valid_until", timestamp(valid_until));
-    if decision == ConsentDecision::Refused && matches!(valid_until, Some(Some(_))) {
-        v.add("valid_until", "a refusal has no validity");
-    }
-    if let (Some(given), Some(Some(until))) = (given_at, valid_until)
-        && until <= given
-    {
-        v.add("valid_until", "must be after given_at");
+    if let Some(fault) = validity_fault(decision, given_at, valid_until.flatten()) {
+        v.add("valid_until", fault);
     }
     let document_reference = v.check("document_reference", ShortText::parse(&document_reference));
     let parsed = (|| {

@@ -5,7 +5,7 @@ use prost_types::Timestamp as ProtoTimestamp;
 
 use crate::domain::provision::{EuActKind, EuActNumber, Language, Section, StatuteNumber};
 use crate::domain::{
-    BusinessId, Channel, Classification, Country, DataCategories, DataCategory, Days,
+    BusinessId, Channel, Classification, Country, DataCategories, DataCategory, Days, DaysError,
     DisclosureDetails, Hetu, LegalBasis, LegalProvision, LongText, LookupContext, NewDisclosure,
     Receipt, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
     SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Violations, Withholding,
@@ -696,7 +696,13 @@ fn day_range(from_date: &str, to_date: &str, v: &mut Violations) -> Option<Days>
     };
     let from = day("from_date", from_date, v);
     let to = day("to_date", to_date, v);
-    v.check("to_date", Days::new(from?, to?))
+    v.check(
+        "to_date",
+        Days::new(from?, to?).map_err(|e| match e {
+            DaysError::Reversed => "must not be before from_date".to_owned(),
+            DaysError::TooLong => e.to_string(),
+        }),
+    )
 }
 
 /// Parses a statistics request, naming every bad field.

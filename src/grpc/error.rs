@@ -117,6 +117,11 @@ impl From<RecordingError> for Status {
             | RecordingError::ConsentReference(_)
             | RecordingError::NoConsent(_) => Status::failed_precondition(error.to_string()),
             RecordingError::Append(append) => append.into(),
+            RecordingError::NotRecording => {
+                tracing::error!(%error, "request failed");
+                Status::internal("internal error")
+            }
+            RecordingError::Unexpected(storage) => storage.into(),
         }
     }
 }
@@ -128,6 +133,7 @@ impl From<ConsentError> for Status {
             ConsentError::ReferenceTaken(_) => Status::already_exists(error.to_string()),
             ConsentError::NotFound(_) => Status::not_found(error.to_string()),
             ConsentError::Refusal(_) => Status::failed_precondition(error.to_string()),
+            ConsentError::Validity(fault) => invalid_field("valid_until", fault),
             ConsentError::Unexpected(storage) => storage.into(),
         }
     }

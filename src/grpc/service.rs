@@ -36,19 +36,16 @@ impl DisclosureLogService {
         request: proto::RecordDisclosureRequest,
         admission: Admission,
     ) -> Result<Recorded, Status> {
-        let given = request.source_system.clone();
+        let mut request = request;
+        request.source_system = self
+            .services
+            .source_system_for(caller, &request.source_system)?;
+        let disclosure =
+            convert::new_disclosure(request, self.services.limits(), self.services.now())
+                .map_err(invalid_argument)?;
         Ok(self
             .services
-            .record_disclosure(
-                caller,
-                &given,
-                |source_system, limits, now| {
-                    let mut request = request;
-                    source_system.clone_into(&mut request.source_system);
-                    convert::new_disclosure(request, limits, now)
-                },
-                admission,
-            )
+            .record_disclosure(caller, disclosure, admission)
             .await?)
     }
 

@@ -8,4 +8,4 @@ mod subject;
 
 pub use art30::{ProcessingRecord, processing_record, to_csv, to_html, to_json};
 pub use render::{render_html, render_text};
-pub use subject::{ReportEntry, ReportRequest, SubjectReport, Withheld, build as subject_report};
+pub use subject::{ReportEntry, ReportRequest, SubjectReport, Withheld, subject_report};

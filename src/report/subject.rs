@@ -62,7 +62,7 @@ pub struct SubjectReport {
 
 /// The report of `request.subject` as of `now`, from every disclosure `found` of the
 /// subject in the period: those still withheld (Art. 23) are set apart for the staff.
-pub fn build(
+pub fn subject_report(
     request: ReportRequest,
     found: Vec<SubjectDisclosure>,
     catalogue: &Catalogue,

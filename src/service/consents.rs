@@ -24,6 +24,9 @@ pub enum ConsentError {
     NotFound(ShortText),
     #[error("{0} records a refusal, not a consent")]
     Refusal(ShortText),
+    /// The terms' validity does not hold (see `ConsentTerms::validity_fault`).
+    #[error("valid_until {0}")]
+    Validity(&'static str),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -37,6 +40,9 @@ impl Services {
         subject: &Hetu,
     ) -> Result<Consent, ConsentError> {
         caller.authorize(Role::Recorder, &terms.controller, None)?;
+        if let Some(fault) = terms.validity_fault() {
+            return Err(ConsentError::Validity(fault));
+        }
         let keys = self.keys()?;
         let (subject_key_id, subject_hash) = keys.active_hash(subject);
         let outcome = self
@@ -113,6 +119,7 @@ impl Services {
             controller,
             subject,
             (context, LookupOperation::ListConsents, Period::default()),
+            self.now(),
         )
         .await?;
         Ok(self

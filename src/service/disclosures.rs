@@ -88,6 +88,7 @@ impl Services {
             controller,
             &subject,
             (context, LookupOperation::ListSubjectDisclosures, period),
+            self.now(),
         )
         .await?;
         let hashes = self.keys()?.lookup_hashes(&subject);

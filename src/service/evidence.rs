@@ -7,6 +7,7 @@ use crate::auth::{Caller, Denied, Role};
 use crate::domain::{BusinessId, Timestamp};
 use crate::domain::{LeafContent, LeafRecord, PurgeReport, PurgeRequest, StoredCheckpoint};
 use crate::storage::{Storage, StorageError};
+use crate::transparency::checkpoint::VerifierKey;
 use crate::transparency::merkle::Hash;
 
 use super::Services;
@@ -84,7 +85,7 @@ impl Services {
                 leaf.index == id && leaf.controller.as_deref() == Some(controller.as_str())
             })
             .ok_or(EvidenceError::NoEntry)?;
-        entry_leaf(leaf)
+        leaf_as_seen(leaf)
     }
 
     /// The inclusion proof of `controller`'s entry `entry_id` in the tree of `tree_size`.
@@ -126,6 +127,15 @@ impl Services {
             ))
     }
 
+    /// Checks the whole log: every leaf against its row, the tree, and every checkpoint's
+    /// signature with `key` (`luovutusloki verify`).
+    pub async fn verify_log(
+        &self,
+        key: &VerifierKey,
+    ) -> Result<crate::verify::Report, StorageError> {
+        crate::verify::verify(&self.store, key).await
+    }
+
     /// Empties the personal content of the entries of disclosures that occurred before
     /// `before` (of `controller`, or of all), keeping their leaf hashes, and records who
     /// decided it.
@@ -154,7 +164,7 @@ impl Services {
 
 /// The leaf as callers see it: the stored leaf hash once integrated, else the one the
 /// row gives.
-fn entry_leaf(leaf: LeafRecord) -> Result<EntryLeaf, EvidenceError> {
+fn leaf_as_seen(leaf: LeafRecord) -> Result<EntryLeaf, EvidenceError> {
     let (computed, data, purged) = match leaf.content {
         LeafContent::Present { hash, data } => (Some(hash), data, false),
         LeafContent::Purged => (None, None, true),

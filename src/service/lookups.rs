@@ -3,7 +3,7 @@
 //! (ListAccessLookups, `report lookups`) for auditors.
 
 use crate::auth::{Caller, Denied, Role};
-use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, ShortText};
+use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, ShortText, Timestamp};
 use crate::domain::{Cursor, LookupFilter, NewLookup, Period, StoredLookup};
 use crate::storage::{Storage, StorageError};
 
@@ -42,12 +42,13 @@ impl Services {
         controller: &BusinessId,
         subject: &Hetu,
         (context, operation, period): (LookupContext, LookupOperation, Period),
+        at: Timestamp,
     ) -> Result<(), StorageError> {
         let (subject_key_id, subject_hash) = self.keys()?.active_hash(subject);
         self.store
             .record_lookup(&NewLookup {
                 controller: controller.clone(),
-                looked_up_at: self.now(),
+                looked_up_at: at,
                 operation,
                 context,
                 caller: caller.name().to_owned(),
@@ -89,6 +90,7 @@ impl Services {
                     LookupOperation::ListAccessLookups,
                     Period::default(),
                 ),
+                self.now(),
             )
             .await?;
             filter.subject_hashes = self.keys()?.lookup_hashes(&subject);

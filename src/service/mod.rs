@@ -11,7 +11,7 @@ mod disclosures;
 mod evidence;
 mod limits;
 mod lookups;
-pub mod paging;
+mod paging;
 mod recording;
 mod registers;
 mod reports;
@@ -62,11 +62,13 @@ impl Services {
         }
     }
 
+    /// Lets the use cases read identity codes with `keys`.
     pub fn with_keys(mut self, keys: Arc<Keyring>) -> Self {
         self.keys = Some(keys);
         self
     }
 
+    /// Checks disclosures and answers questions against the catalogue `registers`.
     pub fn with_registers(mut self, registers: Registers) -> Self {
         self.registers = Some(registers);
         self
@@ -79,25 +81,25 @@ impl Services {
         self
     }
 
+    /// Holds requests to `limits` (by default [`Limits::default`]).
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
+    /// Replaces the clock the use cases decide by (tests fix the time with it).
+    pub fn with_clock(mut self, clock: fn() -> Timestamp) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The limits requests are held to; a front end parses within them.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// The register catalogue in force.
-    pub fn registers(&self) -> Option<&Registers> {
-        self.registers.as_ref()
-    }
-
-    fn now(&self) -> Timestamp {
+    /// The time now, as the use cases see it.
+    pub fn now(&self) -> Timestamp {
         (self.clock)()
     }
 

@@ -39,6 +39,7 @@ impl PageRequest {
         }
     }
 
+    /// The number of items a page holds at most.
     pub fn size(&self) -> u32 {
         self.size
     }
@@ -76,7 +77,7 @@ impl<T> Page<T> {
 }
 
 /// Encodes `cursor` for a query identified by `query` (its filters, in any stable form).
-pub fn encode(cursor: Cursor, query: &str) -> String {
+pub(super) fn encode(cursor: Cursor, query: &str) -> String {
     let mut bytes = Vec::with_capacity(24);
     bytes.extend_from_slice(&cursor.occurred_at.to_be_bytes());
     bytes.extend_from_slice(&cursor.id.to_be_bytes());
@@ -85,7 +86,7 @@ pub fn encode(cursor: Cursor, query: &str) -> String {
 }
 
 /// Decodes a token made by [`encode`] for the same `query`; empty means the first page.
-pub fn decode(token: &str, query: &str) -> Result<Option<Cursor>, &'static str> {
+pub(super) fn decode(token: &str, query: &str) -> Result<Option<Cursor>, &'static str> {
     if token.is_empty() {
         return Ok(None);
     }

@@ -1,8 +1,10 @@
 //! Recording a disclosure (RecordDisclosure, ImportDisclosures): every rule a disclosure
 //! must pass before it is appended to the log, in the order they are checked.
 //!
-//! 1. The caller records as itself: its name is the source system.
-//! 2. The request parses into a [`NewDisclosure`] (every bad field named at once).
+//! 1. The caller records as itself: its name is the source system
+//!    ([`Services::source_system_for`], which a front end asks before it parses).
+//! 2. The request parses into a [`NewDisclosure`] (every bad field named at once; the front
+//!    end's job, with [`Services::limits`] and [`Services::now`]).
 //! 3. The caller has the recorder role at the controller, in the register.
 //! 4. The register is in the catalogue and the controller is one of its controllers.
 //! 5. The register declares the disclosure; an undeclared one is refused, or recorded and
@@ -16,17 +18,17 @@ use crate::catalogue::UndeclaredPolicy;
 use crate::crypto::SubjectHash;
 use crate::domain::{
     Classification, Consent, ConsentDecision, DisclosureDetails, FieldViolation, LegalBasis,
-    NewDisclosure, RegisterId, Timestamp,
+    NewDisclosure, RegisterId,
 };
 use crate::ingest::{Admission, RecordError, Recorded};
 use crate::storage::{Storage, StorageError};
 
-use super::{Limits, Services};
+use super::Services;
 
 /// Why a disclosure was not recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
-    #[error("{} invalid field(s)", .0.len())]
+    #[error("invalid {}", fields(.0))]
     Invalid(Vec<FieldViolation>),
     #[error(transparent)]
     Denied(#[from] Denied),
@@ -50,14 +52,20 @@ pub enum RecordingError {
         positions(.0)
     )]
     NoConsent(Vec<usize>),
+    /// The appender did not take it (queue full, shutting down, transfer id taken).
     #[error(transparent)]
     Append(#[from] RecordError),
+    /// These services were built without a recorder: a wiring fault.
+    #[error("this process does not record disclosures")]
+    NotRecording,
+    #[error(transparent)]
+    Unexpected(#[from] StorageError),
 }
 
-impl From<StorageError> for RecordingError {
-    fn from(error: StorageError) -> Self {
-        Self::Append(RecordError::Unexpected(error))
-    }
+/// The violations' fields, comma-separated.
+fn fields(violations: &[FieldViolation]) -> String {
+    let names: Vec<&str> = violations.iter().map(|v| v.field.as_str()).collect();
+    names.join(", ")
 }
 
 /// `subjects[i]` for the first twenty positions, then how many more.
@@ -76,26 +84,45 @@ fn positions(uncovered: &[usize]) -> String {
 }
 
 impl Services {
-    /// Records one disclosure for `caller`, checking every rule above. `given_source_system`
-    /// is the request's as sent; `parse` turns the request into a disclosure once the source
-    /// system is settled, under the service's limits and clock.
+    /// The source system `caller` records as, given the request's `given` one: an
+    /// authenticated caller records as itself (an empty one becomes its name, another is
+    /// refused); the local caller of an open service names its own.
+    pub fn source_system_for(
+        &self,
+        caller: &Caller,
+        given: &str,
+    ) -> Result<String, RecordingError> {
+        if !caller.is_authenticated() || given == caller.name() {
+            return Ok(given.to_owned());
+        }
+        if given.is_empty() {
+            return Ok(caller.name().to_owned());
+        }
+        Err(RecordingError::ForeignSourceSystem(
+            caller.name().to_owned(),
+        ))
+    }
+
+    /// Records `disclosure` for `caller`, checking every rule above (the source system
+    /// again, in case the front end did not ask).
     pub async fn record_disclosure(
         &self,
         caller: &Caller,
-        given_source_system: &str,
-        parse: impl FnOnce(&str, &Limits, Timestamp) -> Result<NewDisclosure, Vec<FieldViolation>>,
+        disclosure: NewDisclosure,
         admission: Admission,
     ) -> Result<Recorded, RecordingError> {
-        let source_system = source_system_of(caller, given_source_system)?;
-        let disclosure =
-            parse(&source_system, &self.limits, self.now()).map_err(RecordingError::Invalid)?;
         let details = disclosure.details();
+        if caller.is_authenticated() && details.source_system.as_str() != caller.name() {
+            return Err(RecordingError::ForeignSourceSystem(
+                caller.name().to_owned(),
+            ));
+        }
         caller.authorize(Role::Recorder, &details.controller, Some(&details.register))?;
         let (classification, needs_consent) = self.classify(details)?;
         if needs_consent {
             self.check_consents(&disclosure).await?;
         }
-        let recorder = self.recorder.as_ref().ok_or(RecordError::ShuttingDown)?;
+        let recorder = self.recorder.as_ref().ok_or(RecordingError::NotRecording)?;
         Ok(recorder
             .record(disclosure, classification, admission)
             .await?)
@@ -175,20 +202,6 @@ impl Services {
             Err(RecordingError::NoConsent(uncovered))
         }
     }
-}
-
-/// An authenticated caller records as itself: an empty source system becomes its name, and
-/// another name is refused. The local caller of an open service names its own.
-fn source_system_of(caller: &Caller, given: &str) -> Result<String, RecordingError> {
-    if !caller.is_authenticated() || given == caller.name() {
-        return Ok(given.to_owned());
-    }
-    if given.is_empty() {
-        return Ok(caller.name().to_owned());
-    }
-    Err(RecordingError::ForeignSourceSystem(
-        caller.name().to_owned(),
-    ))
 }
 
 /// Why `consent` does not let `disclosure` be made to the subject with `hashes`, if it

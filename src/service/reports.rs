@@ -65,6 +65,7 @@ impl Services {
         request: ReportRequest,
     ) -> Result<SubjectReport, ReportError> {
         caller.authorize(Role::SubjectAccess, &request.controller, None)?;
+        let now = self.now();
         self.record_lookup(
             caller,
             &request.controller,
@@ -74,6 +75,7 @@ impl Services {
                 LookupOperation::SubjectAccessReport,
                 request.period,
             ),
+            now,
         )
         .await?;
         let hashes = self.keys()?.lookup_hashes(&request.subject);
@@ -104,7 +106,7 @@ impl Services {
             request,
             found,
             &*self.catalogue()?,
-            self.now(),
+            now,
         ))
     }
 
@@ -120,8 +122,10 @@ impl Services {
             register: register_id,
             days,
         } = query;
-        if let Some(controller) = &controller {
-            caller.authorize(Role::Auditor, controller, Some(&register_id))?;
+        match &controller {
+            Some(controller) => caller.authorize(Role::Auditor, controller, Some(&register_id))?,
+            // Whether a register exists is the business only of a caller who audits some.
+            None => caller.authorize_anywhere(Role::Auditor)?,
         }
         let catalogue = self.catalogue()?;
         let register = catalogue
