@@ -8,11 +8,13 @@ mod error;
 mod guard;
 mod page_token;
 mod register;
+mod served;
 mod service;
 mod transparency;
 
 pub use access_log::AccessLogLayer;
 pub use guard::{Authenticate, OverloadLayer, retry_later};
+pub use served::served_methods;
 pub use service::{DisclosureLogService, Limits};
 
 /// Code generated from `proto/luovutusloki/v1`.
