@@ -8,7 +8,6 @@
 
 pub mod app;
 pub mod auth;
-pub mod bench;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

@@ -49,8 +49,6 @@ enum Command {
     /// Make a new API token: prints the token (give it to the caller) and its SHA-256 (put
     /// it in the caller's token_sha256).
     Token,
-    /// Benchmark a running server over loopback against baselines on its database.
-    Bench(luovutusloki::bench::BenchArgs),
     /// Register catalogues.
     #[command(subcommand)]
     Registers(RegistersCommand),
@@ -129,7 +127,6 @@ async fn command(command: Command, mut settings: Settings) -> anyhow::Result<()>
         Command::Keygen { dir, .. } => app::keygen(&settings, dir),
         Command::VerifierKey => app::verifier_key(&settings),
         Command::Token => app::token(),
-        Command::Bench(args) => luovutusloki::bench::run(args).await,
         Command::Consents(command) => cli::consents::run(settings, command).await,
         Command::Registers(RegistersCommand::Check { registers }) => {
             cli::registers::check(&settings, registers.as_deref())

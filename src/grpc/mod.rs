@@ -7,6 +7,7 @@ mod convert;
 mod error;
 mod guard;
 mod register;
+mod served;
 pub mod server;
 mod service;
 mod tls;
@@ -14,6 +15,7 @@ mod transparency;
 
 pub use access_log::AccessLogLayer;
 pub use guard::{Authenticate, OverloadLayer, retry_later};
+pub use served::served_methods;
 pub use service::DisclosureLogService;
 pub use tls::server_tls_config;
 

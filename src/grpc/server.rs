@@ -56,6 +56,7 @@ pub async fn run(
     let head = store.open_log().await.context("reading the log head")?;
     tracing::info!(tree_size = head.size, "log open");
     let _metrics = crate::telemetry::metrics::watch_store(&store, head.size).await;
+    crate::telemetry::metrics::metrics().serve_methods(crate::grpc::served_methods());
     let (recorder, writer) =
         Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
     let purging = retention::spawn(store.clone(), options.retention);

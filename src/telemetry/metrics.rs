@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use prometheus_client::collector::Collector;
@@ -34,8 +34,11 @@ pub struct Metrics {
     tree_size: Gauge,
     sampled: Arc<Sampled>,
     registry: Registry,
-    /// The methods this server serves, `package.Service/Method`: the only method labels.
-    served: HashSet<&'static str>,
+    /// The methods this process's servers serve, `package.Service/Method`: the only method
+    /// labels. Given by whoever starts a server (telemetry does not know the API); a lock
+    /// rather than a once-cell because every server of a process (tests start many) adds
+    /// its own, and an uncontended read is cheap next to a call.
+    served: RwLock<HashSet<&'static str>>,
 }
 
 /// The labels of the RPC metrics.
@@ -117,8 +120,15 @@ impl Metrics {
             tree_size,
             sampled,
             registry,
-            served: served_methods(),
+            served: RwLock::default(),
         }
+    }
+
+    /// Adds `methods` (`package.Service/Method`) to the served methods, the only method
+    /// labels the RPC metrics use.
+    pub fn serve_methods(&self, methods: impl IntoIterator<Item = &'static str>) {
+        let mut served = self.served.write().unwrap_or_else(PoisonError::into_inner);
+        served.extend(methods);
     }
 
     /// Counts an answered call of `path` (`/package.Service/Method`) with gRPC status `code`.
@@ -127,7 +137,10 @@ impl Metrics {
     pub fn rpc_answered(&self, path: &str, code: u8, elapsed: Duration) {
         let method = path
             .strip_prefix('/')
-            .and_then(|name| self.served.get(name).copied())
+            .and_then(|name| {
+                let served = self.served.read().unwrap_or_else(PoisonError::into_inner);
+                served.get(name).copied()
+            })
             .unwrap_or("other");
         let labels = RpcLabels {
             method,
@@ -273,34 +286,6 @@ impl Collector for Sampled {
     }
 }
 
-/// Every method of the services this server registers, read once from their descriptors
-/// (reflection's two have none built in, so they are named here). The names are leaked once
-/// so that labels are `&'static str`: a few dozen short strings for the life of the process.
-fn served_methods() -> HashSet<&'static str> {
-    use prost::Message;
-    let mut served: HashSet<&'static str> = [
-        "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-        "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-    ]
-    .into();
-    for set in [
-        crate::grpc::proto::FILE_DESCRIPTOR_SET,
-        tonic_health::pb::FILE_DESCRIPTOR_SET,
-    ] {
-        let set = prost_types::FileDescriptorSet::decode(set)
-            .expect("the built-in descriptor sets decode");
-        for file in &set.file {
-            for service in &file.service {
-                for method in &service.method {
-                    let name = format!("{}.{}/{}", file.package(), service.name(), method.name());
-                    served.insert(Box::leak(name.into_boxed_str()));
-                }
-            }
-        }
-    }
-    served
-}
-
 /// The name of gRPC status `code` as the protocol spells it.
 pub fn code_name(code: u8) -> &'static str {
     const NAMES: [&str; 17] = [
@@ -350,6 +335,7 @@ mod tests {
     #[test]
     fn metric_names_carry_the_prefix_and_units() {
         let m = metrics();
+        m.serve_methods(["luovutusloki.v1.DisclosureLog/RecordDisclosure"]);
         m.rpc_answered(
             "/luovutusloki.v1.DisclosureLog/RecordDisclosure",
             0,

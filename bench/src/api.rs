@@ -15,8 +15,8 @@ use tonic_health::pb::health_client::HealthClient;
 use super::baseline::{Range, preload_id};
 use super::load::{self, Budget, CALL_TIMEOUT, OpError, Outcome};
 use super::subjects::{CAPACITY, REGISTER, disclosure, identity_code, identity_codes, mix};
-use crate::grpc::proto::disclosure_log_client::DisclosureLogClient;
-use crate::grpc::proto::{
+use crate::proto::disclosure_log_client::DisclosureLogClient;
+use crate::proto::{
     DisclosureStatisticsRequest, ListSubjectDisclosuresRequest, LookupContext,
     ProcessingRecordRequest, StatisticsBucket, StatisticsDimension,
 };
@@ -57,8 +57,27 @@ pub fn check_loopback(server: &str) -> anyhow::Result<()> {
 
 /// The first and last Finnish local day of the 365 days that end today.
 fn last_365_days() -> (time::Date, time::Date) {
-    let today = crate::domain::finnish_time::finnish_local(crate::domain::Timestamp::now()).date();
+    let today = finnish_date(time::OffsetDateTime::now_utc());
     (today - time::Duration::days(364), today)
+}
+
+/// The date in Finland at `utc`: EET (UTC+2), and EEST (UTC+3) from the last Sunday of March
+/// to the last Sunday of October, 01:00 UTC both (Directive 2000/84/EC), the days the API's
+/// date ranges are in.
+fn finnish_date(utc: time::OffsetDateTime) -> time::Date {
+    let last_sunday_0100 = |month: time::Month| {
+        let mut day = time::Date::from_calendar_date(utc.year(), month.next(), 1)
+            .expect("a real date")
+            .previous_day()
+            .expect("a real date");
+        while day.weekday() != time::Weekday::Sunday {
+            day = day.previous_day().expect("a real date");
+        }
+        day.with_hms(1, 0, 0).expect("a real time").assume_utc()
+    };
+    let summer =
+        utc >= last_sunday_0100(time::Month::March) && utc < last_sunday_0100(time::Month::October);
+    (utc + time::Duration::hours(if summer { 3 } else { 2 })).date()
 }
 
 impl Connections {
@@ -320,6 +339,34 @@ mod tests {
             }
         );
         assert!(preload_chunks(0, 0).is_empty());
+    }
+
+    #[test]
+    fn the_finnish_date_follows_summer_time() {
+        use time::macros::datetime;
+        // Winter: UTC+2, so 22:00 UTC is already the next day.
+        assert_eq!(
+            finnish_date(datetime!(2026-01-15 22:00 UTC)),
+            time::macros::date!(2026 - 01 - 16)
+        );
+        // Summer: UTC+3; 21:30 UTC is the next day, 20:30 UTC is not.
+        assert_eq!(
+            finnish_date(datetime!(2026-07-01 21:30 UTC)),
+            time::macros::date!(2026 - 07 - 02)
+        );
+        assert_eq!(
+            finnish_date(datetime!(2026-07-01 20:30 UTC)),
+            time::macros::date!(2026 - 07 - 01)
+        );
+        // 2026's summer time ends on 25 October at 01:00 UTC.
+        assert_eq!(
+            finnish_date(datetime!(2026-10-24 21:30 UTC)),
+            time::macros::date!(2026 - 10 - 25)
+        );
+        assert_eq!(
+            finnish_date(datetime!(2026-10-25 21:30 UTC)),
+            time::macros::date!(2026 - 10 - 25)
+        );
     }
 
     #[test]

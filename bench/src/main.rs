@@ -1,7 +1,12 @@
-//! `luovutusloki bench`: drives a running server over loopback with N concurrent callers and
-//! sets what it measures against baselines on the same database: plain single-row INSERTs,
-//! COPY batches (PostgreSQL) and the server's own health check (the gRPC floor). Prints one
-//! Markdown report.
+//! `luovutusloki-bench`: drives a running luovutusloki server over loopback with N concurrent
+//! callers and sets what it measures against baselines on the same database: plain
+//! single-row INSERTs, COPY batches (PostgreSQL) and the server's own health check (the gRPC
+//! floor). Prints one Markdown report.
+//!
+//! A client like any other: it speaks the public gRPC API through a client generated from
+//! `proto/` by its own build script, and does not link the service's library. Besides the
+//! API it reads the server's database (store size, preloaded ranges, row sizes, footprint)
+//! and writes bench tables of its own there for the baselines; see [`baseline`].
 //!
 //! Bench tables are created at the start and dropped at the end (also after an error or
 //! Ctrl-C). Preloaded disclosures stay: they are the store the lookups run on, and a rerun
@@ -13,20 +18,27 @@ mod load;
 mod report;
 mod subjects;
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use clap::Parser;
 
-use crate::domain::BusinessId;
 use api::Connections;
 use baseline::Db;
 use load::{Budget, Outcome};
 use report::{Report, grouped};
 use subjects::DEFAULT_CONTROLLER;
 
-/// Options of `luovutusloki bench`.
-#[derive(clap::Args)]
+/// The client of the API, generated from `proto/luovutusloki/v1` by `build.rs`.
+mod proto {
+    tonic::include_proto!("luovutusloki.v1");
+}
+
+/// Benchmark a running luovutusloki server over loopback against baselines on its database.
+#[derive(Parser)]
+#[command(name = "luovutusloki-bench", version, about)]
 pub struct BenchArgs {
     /// The running server to drive; loopback addresses only.
     #[arg(long, default_value = "http://127.0.0.1:50051")]
@@ -116,8 +128,20 @@ impl Scenario {
     }
 }
 
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(BenchArgs::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One readable line with its causes, not a backtrace.
+            eprintln!("luovutusloki-bench: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs the benchmark and prints its report to stdout (progress goes to stderr).
-pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let controller = check_controller(&args.controller)?;
     api::check_loopback(&args.server)?;
     if let Some(server) = &args.no_tree_server {
@@ -307,11 +331,12 @@ async fn run_scenarios(
                 continue;
             }
             Scenario::CopyBaseline => {
+                let sizes = db.entry_sizes().await?;
                 announce(scenario, report);
                 let db = Arc::clone(db);
                 load::run(report.callers, budget, move |call| {
                     let db = Arc::clone(&db);
-                    async move { db.copy_batch(call.seq, api::BULK_SUBJECTS).await }
+                    async move { db.copy_batch(call.seq, api::BULK_SUBJECTS, sizes).await }
                 })
                 .await?
             }
@@ -371,8 +396,8 @@ async fn run_scenarios(
 /// The business ID in normalised form (as the server stores it), or an error that gives the
 /// right check digit when only it is wrong.
 fn check_controller(id: &str) -> anyhow::Result<String> {
-    let error = match BusinessId::parse(id) {
-        Ok(valid) => return Ok(valid.as_str().to_owned()),
+    let error = match subjects::normalise_business_id(id) {
+        Ok(valid) => return Ok(valid),
         Err(error) => error,
     };
     let hint = id

@@ -65,9 +65,30 @@ impl From<sqlx::Error> for OpError {
     }
 }
 
-/// The canonical name of a gRPC status code, as in the proto comments.
+/// The canonical name of a gRPC status code, as the protocol spells it (`tonic::Code`'s
+/// `Debug` is the Rust spelling, `ResourceExhausted`).
 pub fn code_name(code: tonic::Code) -> String {
-    crate::telemetry::metrics::code_name(code as u8).to_owned()
+    use tonic::Code;
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+    .to_owned()
 }
 
 /// What a run measured.

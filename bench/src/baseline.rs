@@ -2,10 +2,18 @@
 //! (single-row INSERTs, COPY batches) in bench tables created for the run and dropped after
 //! it, and what the benchmark reads from the log tables (store size, preloaded ranges, row
 //! sizes, storage footprint).
+//!
+//! The bench tables are the benchmark's own, not copies of the service's: each stands for
+//! the least a database must do for what one call stores, so that a call's rate can be set
+//! against it. `bench_baseline` is one row as big as a one-subject record (measured from the
+//! log, see [`Db::record_row_size`]); `bench_copy` is one subject entry as a plain design
+//! would keep it: two ids, the lookup hash and the sealed code, a primary key and a B-tree on
+//! the hash. The log's own tables are read by name only (the SQL below says which); if the
+//! service renames one, the query fails and says so rather than measuring something else.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sqlx::ConnectOptions;
@@ -16,11 +24,29 @@ use sqlx::sqlite::{
 
 use super::load::OpError;
 
-/// Bytes of a subject hash and of a sealed identity code, as the service stores them.
-const HASH_BYTES: usize = 32;
-const SEALED_BYTES: usize = 53;
+/// The byte sizes of a subject entry's lookup hash and sealed identity code, the two values
+/// a `bench_copy` row carries besides its ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntrySizes {
+    pub hash: usize,
+    pub sealed: usize,
+}
 
-/// The log's tables (each with its indexes in the footprint).
+impl EntrySizes {
+    /// The sizes when the log holds no entry to measure them from: a 32-byte hash (an
+    /// HMAC-SHA-256, as the README describes the lookup hash), and a code sealed with
+    /// XChaCha20-Poly1305 under a numbered key: 2-byte key number + 24-byte nonce + the
+    /// 11-character code + 16-byte tag = 53 bytes.
+    pub const ASSUMED: Self = Self {
+        hash: 32,
+        sealed: 2 + 24 + 11 + 16,
+    };
+}
+
+/// The tables that hold the log itself, the footprint's "all log tables" (each with its
+/// indexes): what a disclosure and its subject entries occupy, without the tables of other
+/// features (consents, lookup records, statistics roll-ups, the Merkle tree). A table
+/// missing from the database is an error, not a zero.
 const LOG_TABLES: [&str; 5] = [
     "log_head",
     "recipients",
@@ -211,6 +237,26 @@ impl Db {
         Ok(ranges)
     }
 
+    /// The sizes of the newest (unpurged) subject entry's hash and sealed code, as stored;
+    /// the assumed sizes when the log has no entry yet.
+    pub async fn entry_sizes(&self) -> anyhow::Result<EntrySizes> {
+        const SQL: &str = "SELECT length(subject_hash), length(sealed_subject) \
+             FROM subject_entries WHERE length(sealed_subject) > 0 \
+             ORDER BY entry_id DESC LIMIT 1";
+        let newest: Option<(i32, i32)> = match self {
+            Self::Postgres(pool) => sqlx::query_as(SQL).fetch_optional(pool).await,
+            Self::Sqlite { pool, .. } => sqlx::query_as(SQL).fetch_optional(pool).await,
+        }
+        .context("measuring a subject entry")?;
+        Ok(match newest {
+            Some((hash, sealed)) => EntrySizes {
+                hash: usize::try_from(hash)?,
+                sealed: usize::try_from(sealed)?,
+            },
+            None => EntrySizes::ASSUMED,
+        })
+    }
+
     /// The baseline row's payload size: what one single-subject record stores, a disclosure
     /// row and an entry row, averaged over the newest rows of the log.
     pub async fn record_row_size(&self) -> anyhow::Result<RowSize> {
@@ -283,7 +329,7 @@ impl Db {
                 .execute(pool)
                 .await?;
                 if copy {
-                    // The same columns, primary key and secondary index as subject_entries.
+                    // A subject entry as a plain design keeps it (see the module comment).
                     sqlx::query(
                         "CREATE TABLE bench_copy (entry_id BIGINT PRIMARY KEY, \
                          disclosure_id BIGINT NOT NULL, subject_hash BYTEA NOT NULL, \
@@ -382,7 +428,11 @@ impl Db {
         const SQL: &str = "SELECT d.recipient_id, COUNT(*) FROM subject_entries e \
              JOIN disclosures d ON d.id = e.disclosure_id \
              WHERE d.controller = $1 AND d.occurred_at >= $2 GROUP BY d.recipient_id";
-        let since = crate::domain::Timestamp::now().micros() - 365 * 86_400 * 1_000_000;
+        // occurred_at is in microseconds since 1970.
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_err(|e| OpError::new("CLOCK", e.to_string()))?;
+        let since = now.as_micros() as i64 - 365 * 86_400 * 1_000_000;
         let groups: Vec<(i64, i64)> = match self {
             Self::Postgres(pool) => {
                 sqlx::query_as(SQL)
@@ -404,11 +454,16 @@ impl Db {
 
     /// Batch `batch` of `rows` entry-sized rows through one COPY (its own transaction);
     /// PostgreSQL only.
-    pub async fn copy_batch(&self, batch: u64, rows: u64) -> Result<u64, OpError> {
+    pub async fn copy_batch(
+        &self,
+        batch: u64,
+        rows: u64,
+        sizes: EntrySizes,
+    ) -> Result<u64, OpError> {
         let Self::Postgres(pool) = self else {
             return Err(OpError::new("UNSUPPORTED", "COPY needs PostgreSQL"));
         };
-        let data = copy_rows(batch, rows)?;
+        let data = copy_rows(batch, rows, sizes)?;
         let mut conn = pool.acquire().await?;
         let mut copy = conn
             .copy_in_raw(
@@ -455,6 +510,12 @@ impl Db {
                 .await;
                 Ok(match per_table {
                     Ok(rows) => {
+                        if let Some(missing) = LOG_TABLES
+                            .iter()
+                            .find(|&&table| !rows.iter().any(|(t, _)| t == table))
+                        {
+                            anyhow::bail!("the log table {missing} is not in the database");
+                        }
                         let size = |table: &str| {
                             rows.iter()
                                 .filter(|(t, _)| t == table)
@@ -498,13 +559,14 @@ pub fn preload_id(range: Range) -> String {
 }
 
 /// CSV for COPY: `rows` rows of batch `batch` with consecutive entry ids, the batch number as
-/// disclosure id, and random hash and sealed code written as bytea hex (`\x…`).
-fn copy_rows(batch: u64, rows: u64) -> Result<Vec<u8>, OpError> {
-    let mut random = vec![0u8; rows as usize * (HASH_BYTES + SEALED_BYTES)];
+/// disclosure id, and random hash and sealed code of `sizes` written as bytea hex (`\x…`).
+fn copy_rows(batch: u64, rows: u64, sizes: EntrySizes) -> Result<Vec<u8>, OpError> {
+    let row_bytes = sizes.hash + sizes.sealed;
+    let mut random = vec![0u8; rows as usize * row_bytes];
     getrandom::fill(&mut random).map_err(|e| OpError::new("RANDOM", e.to_string()))?;
-    let mut csv = String::with_capacity(rows as usize * (2 * (HASH_BYTES + SEALED_BYTES) + 32));
-    for (i, bytes) in random.chunks(HASH_BYTES + SEALED_BYTES).enumerate() {
-        let (hash, sealed) = bytes.split_at(HASH_BYTES);
+    let mut csv = String::with_capacity(rows as usize * (2 * row_bytes + 32));
+    for (i, bytes) in random.chunks(row_bytes).enumerate() {
+        let (hash, sealed) = bytes.split_at(sizes.hash);
         let entry_id = batch * rows + i as u64;
         csv.push_str(&format!(
             "{entry_id},{batch},\\x{},\\x{}\n",
@@ -542,13 +604,14 @@ mod tests {
 
     #[test]
     fn copy_rows_are_entry_sized_csv() {
-        let csv = String::from_utf8(copy_rows(3, 2).unwrap()).unwrap();
+        let sizes = EntrySizes::ASSUMED;
+        let csv = String::from_utf8(copy_rows(3, 2, sizes).unwrap()).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 2);
         let fields: Vec<&str> = lines[1].split(',').collect();
         assert_eq!(fields[..2], ["7", "3"]);
-        assert_eq!(fields[2].len(), 2 + 2 * HASH_BYTES);
-        assert_eq!(fields[3].len(), 2 + 2 * SEALED_BYTES);
+        assert_eq!(fields[2].len(), 2 + 2 * sizes.hash);
+        assert_eq!(fields[3].len(), 2 + 2 * sizes.sealed);
         assert!(fields[2].starts_with("\\x"));
     }
 }
