@@ -13,7 +13,7 @@ use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
 use crate::ingest::PublishConfig;
 use crate::server::{self, ServerOptions};
-use crate::storage::Storage;
+use crate::storage::prelude::*;
 use crate::storage::{self, OpenOptions, Store};
 use crate::transparency::checkpoint::{read_signing_key, write_signing_key};
 

@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::domain::{ConsentInsert, NewConsent, Period};
 use crate::lookups;
-use crate::storage::Storage;
+use crate::storage::prelude::*;
 use crate::storage::{StorageError, Store};
 
 /// Why a consent call failed.

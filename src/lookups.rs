@@ -4,7 +4,7 @@
 use crate::crypto::Keyring;
 use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, Timestamp};
 use crate::domain::{NewLookup, Period};
-use crate::storage::Storage;
+use crate::storage::prelude::*;
 use crate::storage::{StorageError, Store};
 
 /// Records a lookup of `subject` made with `operation`; a lookup that cannot be recorded

@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 
 use crate::domain::PurgeRequest;
 use crate::domain::Timestamp;
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 
 /// When old entries are purged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -23,8 +23,8 @@ use crate::grpc::{
 };
 use crate::ingest::{PublishConfig, Recorder, WriterConfig};
 use crate::retention::{self, RetentionSettings};
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 
 /// What the server needs besides the store.
 #[derive(Debug, Clone)]

@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::storage::Storage;
+use crate::storage::Checkpoints as _;
+use crate::storage::prelude::*;
 use crate::storage::{StorageError, Store};
 
 use crate::domain::{LeafContent, LeafRecord, StoredCheckpoint};

@@ -12,8 +12,8 @@ use crate::domain::{
     BusinessId, Consent, ConsentDecision, ConsentScope, ConsentTerms, DataCategories, DataCategory,
     LongText, RecipientKind, ShortText, Timestamp,
 };
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 
 use super::{business_id, day, short_text};
 

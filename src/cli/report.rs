@@ -18,7 +18,7 @@ use crate::report::{
     to_html, to_json,
 };
 use crate::statistics::{self, Bucket, Dimension};
-use crate::storage::Storage;
+use crate::storage::prelude::*;
 use crate::storage::{StorageError, Store};
 
 use super::{business_id, day, register_id, short_text};

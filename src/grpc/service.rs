@@ -21,8 +21,8 @@ use crate::ingest::{Admission, Recorded, Recorder};
 use crate::lookups;
 use crate::report::{processing_record, subject_access_report};
 use crate::statistics;
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 
 use super::consent;
 use super::convert::{self, Listing, disclosure_to_proto, receipt_to_proto};

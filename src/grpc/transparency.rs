@@ -4,8 +4,8 @@ use tonic::Status;
 
 use crate::domain::{BusinessId, Timestamp};
 use crate::domain::{LeafContent, LeafRecord, StoredCheckpoint};
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 
 use super::convert::to_proto_timestamp;
 use super::proto;

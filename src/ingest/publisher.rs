@@ -10,8 +10,8 @@ use tracing::Instrument;
 
 use crate::domain::StoredCheckpoint;
 use crate::domain::Timestamp;
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 use crate::telemetry::metrics::metrics;
 use crate::transparency::checkpoint::{Checkpoint, SigningKey};
 

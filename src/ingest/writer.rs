@@ -10,8 +10,8 @@ use tracing::Instrument;
 
 use crate::domain::PendingDisclosure;
 use crate::domain::Timestamp;
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 use crate::telemetry::metrics::metrics;
 
 use super::Job;

@@ -10,7 +10,7 @@ use crate::domain::{
 };
 use crate::domain::{Cursor, Period};
 use crate::lookups;
-use crate::storage::Storage;
+use crate::storage::prelude::*;
 use crate::storage::{StorageError, Store};
 
 /// Disclosures read per query while building a report.

@@ -1,5 +1,9 @@
 //! The record of lookups by identity code, and its SQL (the same on both backends).
 
+use std::future::Future;
+
+use super::store::sql_impl;
+
 use sqlx::{Database, QueryBuilder};
 
 use crate::domain::{
@@ -95,4 +99,56 @@ where
     push_period(&mut qb, "looked_up_at", filter.period);
     push_page(&mut qb, ("looked_up_at", "id"), after, limit);
     qb
+}
+
+/// The record of lookups by identity code.
+pub trait Lookups: Send + Sync {
+    /// Records a lookup by identity code, committed before this returns; returns its id.
+    fn record_lookup(
+        &self,
+        lookup: &NewLookup,
+    ) -> impl Future<Output = Result<i64, StorageError>> + Send;
+
+    /// Up to `limit` recorded lookups of `controller` matching `filter`, after `after`,
+    /// ordered by (looked_up_at, id).
+    fn list_lookups(
+        &self,
+        controller: &BusinessId,
+        filter: &LookupFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredLookup>, StorageError>> + Send;
+}
+
+sql_impl! {
+    impl Lookups {
+        async fn record_lookup(&self, lookup: &NewLookup) -> Result<i64, StorageError> {
+            let (id,): (i64,) = sqlx::query_as(INSERT_LOOKUP)
+                .bind(lookup.looked_up_at.micros())
+                .bind(lookup.period.from.map(|t| t.micros()))
+                .bind(lookup.period.to.map(|t| t.micros()))
+                .bind(lookup.operation.code())
+                .bind(lookup.subject_key_id as i16)
+                .bind(lookup.controller.as_str().to_owned())
+                .bind(lookup.context.requested_by.as_str().to_owned())
+                .bind(lookup.context.case_reference.as_str().to_owned())
+                .bind(lookup.subject_hash.to_vec())
+                .bind(lookup.caller.clone())
+                .fetch_one(&self.writer)
+                .await?;
+            Ok(id)
+        }
+
+        async fn list_lookups(
+            &self,
+            controller: &BusinessId,
+            filter: &LookupFilter,
+            after: Option<Cursor>,
+            limit: u32,
+        ) -> Result<Vec<StoredLookup>, StorageError> {
+            let mut query = lookup_query::<DB>(controller, filter, after, limit);
+            let found: Vec<LookupRow> = query.build_query_as().fetch_all(&self.pool).await?;
+            found.into_iter().map(LookupRow::into_domain).collect()
+        }
+    }
 }

@@ -1,5 +1,9 @@
 //! Reading `disclosure_rollup`: per-day counts under everything statistics group by.
 
+use std::future::Future;
+
+use super::store::sql_impl;
+
 use std::ops::Range;
 
 use sqlx::{Database, QueryBuilder};
@@ -95,4 +99,31 @@ where
             .push_bind(register.as_str().to_owned());
     }
     qb
+}
+
+/// Per-day counts of disclosures.
+pub trait Statistics: Send + Sync {
+    /// The per-day counts of `controller` for the Finnish local days `days` (day numbers
+    /// since 1970-01-01), optionally of one register.
+    fn rollup(
+        &self,
+        controller: &BusinessId,
+        register: Option<&RegisterId>,
+        days: std::ops::Range<i32>,
+    ) -> impl Future<Output = Result<Vec<RollupEntry>, StorageError>> + Send;
+}
+
+sql_impl! {
+    impl Statistics {
+        async fn rollup(
+            &self,
+            controller: &BusinessId,
+            register: Option<&RegisterId>,
+            days: std::ops::Range<i32>,
+        ) -> Result<Vec<RollupEntry>, StorageError> {
+            let mut query = rollup_query::<DB>(controller, register, days);
+            let found: Vec<RollupRow> = query.build_query_as().fetch_all(&self.pool).await?;
+            found.into_iter().map(RollupRow::into_domain).collect()
+        }
+    }
 }

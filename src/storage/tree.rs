@@ -12,9 +12,7 @@ use std::ops::Range;
 
 use sqlx::{Database, QueryBuilder};
 
-use crate::domain::{
-    LeafContent, LeafRecord, PurgeRecord, PurgeRequest, StoredCheckpoint, TreeHead,
-};
+use crate::domain::{LeafContent, LeafRecord, TreeHead};
 use crate::transparency::leaf::DisclosureLeaves;
 use crate::transparency::merkle::{Frontier, Hash, NodeId, node_hash};
 
@@ -229,80 +227,5 @@ impl TryFrom<&LogHead> for TreeHead {
             root: Hash::try_from(head.tree_root.as_slice())
                 .map_err(|_| StorageError::Corrupt("log head: tree root".into()))?,
         })
-    }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub(super) struct CheckpointRow {
-    tree_size: i64,
-    root_hash: Vec<u8>,
-    signed_at: i64,
-    note: String,
-}
-
-impl CheckpointRow {
-    pub fn into_domain(self) -> Result<StoredCheckpoint, StorageError> {
-        Ok(StoredCheckpoint {
-            size: self.tree_size as u64,
-            root: Hash::try_from(self.root_hash.as_slice()).map_err(|_| {
-                StorageError::Corrupt(format!("checkpoint {}: root hash", self.tree_size))
-            })?,
-            signed_at: self.signed_at,
-            note: self.note,
-        })
-    }
-}
-
-pub(super) const CHECKPOINT_COLUMNS: &str = "tree_size, root_hash, signed_at, note";
-
-/// Stores a checkpoint only if it is of the head as committed, so no checkpoint can name a
-/// root the log does not have; one per size.
-pub(super) const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (tree_size, root_hash, \
-     signed_at, note) SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM log_head \
-     WHERE id = 1 AND tree_size = $1 AND tree_root = $2) \
-     ON CONFLICT (tree_size) DO NOTHING RETURNING tree_size";
-
-/// A recorded purge as read.
-#[derive(Debug, sqlx::FromRow)]
-pub(super) struct PurgeRow {
-    purged_at: i64,
-    occurred_before: i64,
-    entries: i64,
-    first_entry_id: Option<i64>,
-    last_entry_id: Option<i64>,
-    requested_by: String,
-}
-
-impl From<PurgeRow> for PurgeRecord {
-    fn from(row: PurgeRow) -> Self {
-        Self {
-            purged_at: row.purged_at,
-            occurred_before: row.occurred_before,
-            entries: row.entries,
-            first_entry_id: row.first_entry_id,
-            last_entry_id: row.last_entry_id,
-            requested_by: row.requested_by,
-        }
-    }
-}
-
-pub(super) const LIST_PURGES: &str = "SELECT purged_at, occurred_before, entries, first_entry_id, \
-     last_entry_id, requested_by FROM purges ORDER BY id";
-
-/// The entries a purge empties: integrated, not yet empty, of disclosures before the date.
-pub(super) fn purge_selection<DB: Database>(qb: &mut QueryBuilder<DB>, request: &PurgeRequest)
-where
-    i64: Bind<DB>,
-    String: Bind<DB>,
-{
-    qb.push(
-        " FROM subject_entries e JOIN disclosures d ON d.id = e.disclosure_id \
-         WHERE e.entry_id < (SELECT tree_size FROM log_head WHERE id = 1) \
-         AND (e.subject_hash IS NOT NULL OR e.sealed_subject IS NOT NULL) AND d.occurred_at < ",
-    );
-    qb.push_bind(request.occurred_before.micros());
-    if let Some(controller) = &request.controller {
-        qb.push(" AND d.controller = ")
-            .push_bind(controller.as_str().to_owned());
     }
 }
