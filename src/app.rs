@@ -11,7 +11,7 @@ use crate::auth::{Authenticator, Exposure, server_tls_config};
 use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
-use crate::ingest::PublishConfig;
+use crate::log::PublishConfig;
 use crate::server::{self, ServerOptions};
 use crate::storage::prelude::*;
 use crate::storage::{self, OpenOptions, Store};

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::auth::{AuthSettings, TlsSettings};
 use crate::crypto::{KeyError, KeySpec, Keyring, load_key_dir};
 use crate::grpc::Limits;
-use crate::ingest::WriterConfig;
+use crate::log::WriterConfig;
 use crate::retention::RetentionSettings;
 pub use crate::storage::Backend;
 

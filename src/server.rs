@@ -21,7 +21,7 @@ use crate::grpc::proto::disclosure_log_server::DisclosureLogServer;
 use crate::grpc::{
     AccessLogLayer, Authenticate, DisclosureLogService, Limits, OverloadLayer, proto,
 };
-use crate::ingest::{PublishConfig, Recorder, WriterConfig};
+use crate::log::{PublishConfig, Recorder, WriterConfig};
 use crate::retention::{self, RetentionSettings};
 use crate::storage::Store;
 use crate::storage::prelude::*;

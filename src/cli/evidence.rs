@@ -13,6 +13,7 @@ use time::Date;
 use crate::config::Settings;
 use crate::domain::{BusinessId, Timestamp};
 use crate::domain::{LeafContent, PurgeRequest};
+use crate::log::Reader;
 use crate::storage::Store;
 use crate::storage::prelude::*;
 use crate::transparency::checkpoint::{VerifierKey, open, read_signing_key};
@@ -144,8 +145,9 @@ pub async fn run_prove(settings: Settings, command: ProveCommand) -> anyhow::Res
 }
 
 async fn prove(store: &Store, command: ProveCommand) -> anyhow::Result<ProofFile> {
+    let log = Reader::new(store);
     let note = |size: Option<u64>| async move {
-        store.checkpoint(size).await?.with_context(|| match size {
+        log.checkpoint(size).await?.with_context(|| match size {
             Some(size) => format!("no checkpoint of tree size {size}"),
             None => "no checkpoint yet".to_owned(),
         })
@@ -159,13 +161,13 @@ async fn prove(store: &Store, command: ProveCommand) -> anyhow::Result<ProofFile
         } => {
             let checkpoint = note(tree_size).await?;
             let index = i64::try_from(entry)?;
-            let leaf = store
+            let leaf = log
                 .leaves(index..index + 1, true)
                 .await?
                 .into_iter()
                 .find(|l| l.controller.as_deref() == Some(controller.as_str()))
                 .with_context(|| format!("{controller} has no entry {entry}"))?;
-            let hashes = store
+            let hashes = log
                 .inclusion_proof(entry, checkpoint.size)
                 .await?
                 .context("the entry is not in that checkpoint's tree")?;
@@ -185,7 +187,7 @@ async fn prove(store: &Store, command: ProveCommand) -> anyhow::Result<ProofFile
         ProveCommand::Consistency { old_size, new_size } => {
             let old = note(Some(old_size)).await?;
             let new = note(new_size).await?;
-            let hashes = store
+            let hashes = log
                 .consistency_proof(old.size, new.size)
                 .await?
                 .context("need old size <= new size")?;

@@ -17,7 +17,7 @@ use crate::domain::{
     LookupContext, LookupOperation, NewDisclosure, RegisterId, Timestamp,
 };
 use crate::domain::{Cursor, LookupFilter, Period};
-use crate::ingest::{Admission, Recorded, Recorder};
+use crate::log::{Admission, Reader, Recorded, Recorder};
 use crate::lookups;
 use crate::report::{processing_record, subject_access_report};
 use crate::statistics;
@@ -788,7 +788,10 @@ impl DisclosureLog for DisclosureLogService {
         caller.authorize(Role::Verifier, &controller, None)?;
         let leaf = transparency::entry_leaf(&self.store, &controller, entry_id, false).await?;
         let leaf = transparency::leaf_to_proto(leaf)?;
-        match self.store.inclusion_proof(entry_id, tree_size).await? {
+        match Reader::new(&self.store)
+            .inclusion_proof(entry_id, tree_size)
+            .await?
+        {
             Some(hashes) => Ok(Response::new(proto::InclusionProof {
                 entry_id,
                 tree_size,
@@ -807,7 +810,10 @@ impl DisclosureLog for DisclosureLogService {
     ) -> Result<Response<proto::ConsistencyProof>, Status> {
         any_caller(&request)?.authorize_anywhere(Role::Verifier)?;
         let proto::GetConsistencyProofRequest { old_size, new_size } = request.into_inner();
-        match self.store.consistency_proof(old_size, new_size).await? {
+        match Reader::new(&self.store)
+            .consistency_proof(old_size, new_size)
+            .await?
+        {
             Some(hashes) => Ok(Response::new(proto::ConsistencyProof {
                 old_size,
                 new_size,

@@ -4,8 +4,8 @@ use tonic::Status;
 
 use crate::domain::{BusinessId, Timestamp};
 use crate::domain::{LeafContent, LeafRecord, StoredCheckpoint};
+use crate::log::Reader;
 use crate::storage::Store;
-use crate::storage::prelude::*;
 
 use super::convert::to_proto_timestamp;
 use super::proto;
@@ -23,7 +23,7 @@ pub fn checkpoint_to_proto(checkpoint: StoredCheckpoint) -> proto::Checkpoint {
 
 /// The checkpoint of `size` leaves, or the latest when `size` is 0.
 pub async fn checkpoint(store: &Store, size: u64) -> Result<proto::Checkpoint, Status> {
-    store
+    Reader::new(store)
         .checkpoint((size > 0).then_some(size))
         .await?
         .map(checkpoint_to_proto)
@@ -40,7 +40,7 @@ pub async fn entry_leaf(
 ) -> Result<LeafRecord, Status> {
     let not_found = || Status::not_found("no such entry");
     let id = i64::try_from(entry_id).map_err(|_| not_found())?;
-    store
+    Reader::new(store)
         .leaves(id..id + 1, with_data)
         .await?
         .into_iter()

@@ -11,9 +11,9 @@ use crate::transparency::merkle::Hash;
 use super::StorageError;
 use super::batch::{Existing, Plan};
 use super::columns::BatchColumns;
+use super::integrate::LogState;
 use super::rows::{Bind, ExistingRow, INTERN_RECIPIENT};
 use super::store::{Inserted, SqlStore, sql_impl};
-use super::tree::LogState;
 
 /// How often a batch is planned and tried before its transfer ids are called contended.
 const WRITE_ATTEMPTS: usize = 3;
@@ -142,22 +142,24 @@ sql_impl! {
                 let next = &mut rows.head.next;
                 next.next_disclosure_id += rows.disclosures.id.len() as i64;
                 next.next_entry_id += rows.entries.entry_id.len() as i64;
-                let mut frontier = state.frontier.clone();
+                let mut after = LogState {
+                    head: rows.head.next.clone(),
+                    frontier: state.frontier.clone(),
+                };
                 if self.tree {
                     let leaves = rows.entries.leaf_hash.iter().map(|leaf| {
                         <Hash>::try_from(leaf.as_deref().expect("leaves with the tree on"))
                             .expect("32 bytes")
                     });
-                    LogState::grow(&mut frontier, leaves, &mut rows.nodes, &mut rows.head.next);
+                    let integration = after.integrate(leaves);
+                    rows.nodes = integration.nodes;
+                    after = integration.next;
+                    rows.head.next = after.head.clone();
                 }
-                let next = rows.head.next.clone();
                 let inserted = DB::insert_new(&self.writer, rows).await;
                 match inserted {
                     Ok(Inserted::Yes) => {
-                        *log = Some(LogState {
-                            head: next,
-                            frontier,
-                        });
+                        *log = Some(after);
                         return Ok(plan.outcomes(&receipts));
                     }
                     Ok(Inserted::HeadMoved) => *log = None,

@@ -3,31 +3,10 @@
 use std::future::Future;
 
 use crate::domain::StoredCheckpoint;
-use crate::transparency::merkle::Hash;
 
 use super::StorageError;
+use super::rows::CheckpointRow;
 use super::store::sql_impl;
-
-#[derive(Debug, sqlx::FromRow)]
-pub(super) struct CheckpointRow {
-    tree_size: i64,
-    root_hash: Vec<u8>,
-    signed_at: i64,
-    note: String,
-}
-
-impl CheckpointRow {
-    pub fn into_domain(self) -> Result<StoredCheckpoint, StorageError> {
-        Ok(StoredCheckpoint {
-            size: self.tree_size as u64,
-            root: Hash::try_from(self.root_hash.as_slice()).map_err(|_| {
-                StorageError::Corrupt(format!("checkpoint {}: root hash", self.tree_size))
-            })?,
-            signed_at: self.signed_at,
-            note: self.note,
-        })
-    }
-}
 
 pub(super) const CHECKPOINT_COLUMNS: &str = "tree_size, root_hash, signed_at, note";
 

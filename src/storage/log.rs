@@ -2,28 +2,23 @@
 //! writer starts, integrating entries that are not in the tree yet, fetching subtree hashes
 //! for proofs, and reading entries back as leaves.
 
-use std::future::Future;
-
-use crate::domain::TreeHead;
-
-use super::store::sql_impl;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
 use std::ops::Range;
 
 use sqlx::QueryBuilder;
 
+use crate::domain::{LeafContent, LeafRecord, TreeHead};
 use crate::transparency::merkle::{Frontier, Hash, NodeId, ProofPlan};
 
 use super::StorageError;
-use super::columns::NodeColumns;
-use super::rows::DisclosureRow;
+use super::integrate::{Integration, LogHead, LogState, MIN_STORED_LEVEL, READ_HEAD};
+use super::rows::{DisclosureRow, EntryRow};
+use super::store::sql_impl;
 use super::tree::{
-    EntryRow, INTEGRATE_CHUNK, LogHead, LogState, MIN_STORED_LEVEL, READ_HEAD, disclosures_query,
-    entries_query, hash_from_leaves, leaf_hashes_query, leaves_from_rows, leaves_of,
-    stored_nodes_query,
+    INTEGRATE_CHUNK, disclosures_query, entries_query, hash_from_leaves, leaf_hashes_query,
+    leaves_from_rows, leaves_of, stored_nodes_query,
 };
-use crate::domain::{LeafContent, LeafRecord};
 
 /// Rows per statement when reading or writing by lists of ids (within both backends'
 /// limits on bound parameters).
@@ -119,10 +114,7 @@ sql_impl! {
                 to - from
             )));
         }
-        let mut frontier = state.frontier.clone();
-        let mut nodes = NodeColumns::default();
-        let mut next = state.head.clone();
-        LogState::grow(&mut frontier, hashes, &mut nodes, &mut next);
+        let Integration { nodes, next } = state.integrate(hashes);
 
         let mut tx = self.writer.begin().await?;
         for chunk in missing.chunks(LIST_CHUNK) {
@@ -154,8 +146,8 @@ sql_impl! {
             "UPDATE log_head SET tree_size = $1, tree_root = $2 \
              WHERE id = 1 AND tree_size = $3 AND tree_root = $4 RETURNING tree_size",
         )
-        .bind(next.tree_size)
-        .bind(next.tree_root.clone())
+        .bind(next.head.tree_size)
+        .bind(next.head.tree_root.clone())
         .bind(state.head.tree_size)
         .bind(state.head.tree_root.clone())
         .fetch_optional(&mut *tx)
@@ -165,9 +157,7 @@ sql_impl! {
             return Ok(false);
         }
         tx.commit().await?;
-        state.head.tree_size = next.tree_size;
-        state.head.tree_root = next.tree_root;
-        state.frontier = frontier;
+        *state = next;
         Ok(true)
     }
 

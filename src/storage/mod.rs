@@ -8,10 +8,12 @@
 mod append;
 mod batch;
 mod checkpoints;
+mod codec;
 mod columns;
 mod consents;
 mod disclosures;
 mod health;
+mod integrate;
 mod log;
 mod lookups;
 mod open;

@@ -7,32 +7,8 @@ use sqlx::{Database, QueryBuilder};
 use crate::domain::{PurgeRecord, PurgeReport, PurgeRequest};
 
 use super::StorageError;
-use super::rows::Bind;
+use super::rows::{Bind, PurgeRow};
 use super::store::sql_impl;
-
-/// A recorded purge as read.
-#[derive(Debug, sqlx::FromRow)]
-pub(super) struct PurgeRow {
-    purged_at: i64,
-    occurred_before: i64,
-    entries: i64,
-    first_entry_id: Option<i64>,
-    last_entry_id: Option<i64>,
-    requested_by: String,
-}
-
-impl From<PurgeRow> for PurgeRecord {
-    fn from(row: PurgeRow) -> Self {
-        Self {
-            purged_at: row.purged_at,
-            occurred_before: row.occurred_before,
-            entries: row.entries,
-            first_entry_id: row.first_entry_id,
-            last_entry_id: row.last_entry_id,
-            requested_by: row.requested_by,
-        }
-    }
-}
 
 pub(super) const LIST_PURGES: &str = "SELECT purged_at, occurred_before, entries, first_entry_id, \
      last_entry_id, requested_by FROM purges ORDER BY id";

@@ -10,8 +10,8 @@ use sqlx::{Database, Pool};
 use crate::domain::Recipient;
 
 use super::columns::BatchColumns;
+use super::integrate::LogState;
 use super::rows::ExistingRow;
-use super::tree::LogState;
 
 /// What became of one attempt to insert a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,13 +115,13 @@ macro_rules! sql_impl {
             for<'r> $crate::storage::rows::DisclosureRow: sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::storage::rows::SubjectRow: sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::storage::rows::ExistingRow: sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::storage::lookups::LookupRow: sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::storage::consents::ConsentRow: sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::storage::rollup::RollupRow: sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::storage::tree::EntryRow: sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::storage::tree::LogHead: sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::storage::checkpoints::CheckpointRow: sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::storage::retention::PurgeRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::rows::LookupRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::rows::ConsentRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::rows::RollupRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::rows::EntryRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::integrate::LogHead: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::rows::CheckpointRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::rows::PurgeRow: sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64, i64): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i16, i64, Vec<u8>): sqlx::FromRow<'r, DB::Row>,

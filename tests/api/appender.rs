@@ -9,7 +9,7 @@ use luovutusloki::domain::{
     Hetu, LegalBasis, LegalProvision, LongText, NewDisclosure, Recipient, RecipientIdType,
     RecipientIdentifier, RecipientKind, RegisterId, ShortText, Timestamp, TransferId, Violations,
 };
-use luovutusloki::ingest::{Admission, Recorded, Recorder, WriterConfig, WriterHandle};
+use luovutusloki::log::{Admission, Recorded, Recorder, WriterConfig, WriterHandle};
 use luovutusloki::storage::OpenOptions;
 use luovutusloki::storage::prelude::*;
 use luovutusloki::verify::verify;
