@@ -13,8 +13,9 @@ use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
 use crate::grpc::server::{self, ServerOptions};
 use crate::grpc::server_tls_config;
-use crate::ingest::PublishConfig;
-use crate::storage::{self, OpenOptions, Storage, Store};
+use crate::log::PublishConfig;
+use crate::storage::prelude::*;
+use crate::storage::{self, OpenOptions, Store};
 use crate::transparency::checkpoint::{read_signing_key, write_signing_key};
 
 /// `luovutusloki serve`: runs until SIGTERM or SIGINT.

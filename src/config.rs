@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{AuthSettings, TlsSettings};
 use crate::crypto::{KeyError, KeySpec, Keyring, load_key_dir};
-use crate::ingest::WriterConfig;
+use crate::log::WriterConfig;
 use crate::retention::RetentionSettings;
 use crate::service::Limits;
 pub use crate::storage::Backend;

@@ -1,10 +1,11 @@
 //! luovutusloki, the disclosure log: records every disclosure of personal data that a
 //! controller makes and answers from that record who received what, under which law.
 //!
-//! Dependency direction: `grpc → ingest → domain ← storage`. Input becomes validated
+//! Dependency direction: `grpc → log → domain ← storage`. Input becomes validated
 //! [`domain`] types at the gRPC edge; identity codes are hashed and sealed by [`crypto`]
-//! before they reach the single ordered writer in [`ingest`], which commits many callers'
-//! disclosures in one transaction through the [`storage`] trait (SQLite or PostgreSQL).
+//! before they reach the single ordered writer of the [`log`]'s appender, which commits many
+//! callers' disclosures in one transaction through the [`storage`] role traits (SQLite or
+//! PostgreSQL, chosen once by `storage::open`).
 
 pub mod app;
 pub mod auth;
@@ -14,7 +15,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod grpc;
-pub mod ingest;
+pub mod log;
 pub mod report;
 pub mod retention;
 pub mod service;

@@ -1,7 +1,7 @@
 //! Scheduled retention: with `retention.purge_after_days` set, the service empties the
 //! personal content of entries whose disclosures occurred longer ago than that, at start
 //! and then every `retention.purge_every_hours`. Leaf hashes and the tree stay, so proofs of
-//! the remaining entries still verify (see `Storage::purge`).
+//! the remaining entries still verify (see `storage::Retention::purge`).
 
 use std::time::Duration;
 
@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 
 use crate::domain::PurgeRequest;
 use crate::domain::Timestamp;
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 
 /// When old entries are purged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

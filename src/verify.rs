@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::storage::Storage;
+use crate::log::Reader;
 use crate::storage::{StorageError, Store};
 
 use crate::domain::{LeafContent, LeafRecord, StoredCheckpoint};
@@ -168,19 +168,20 @@ struct Mismatch {
 
 /// Verifies the log in `store` with the checkpoint verifier key `key`.
 pub async fn verify(store: &Store, key: &VerifierKey) -> Result<Report, StorageError> {
-    let head = store.tree_head().await?;
-    let purges = store.purges().await?;
+    let log = Reader::new(store);
+    let head = log.tree_head().await?;
+    let purges = log.purges().await?;
     let mut report = Report::default();
     let mut frontier = Frontier::empty();
     // The tree can be rebuilt only up to the first missing leaf.
     let mut intact = true;
-    let mut checkpoints = Checkpoints::new(store);
+    let mut checkpoints = Checkpoints::new(log);
     let mut mismatches: Vec<Mismatch> = Vec::new();
     // Per disclosure: (entries seen, of them disagreeing).
     let mut seen: HashMap<i64, (u32, u32)> = HashMap::new();
     let mut next = 0i64;
     loop {
-        let leaves = store.leaves(next..next + CHUNK, false).await?;
+        let leaves = log.leaves(next..next + CHUNK, false).await?;
         let Some(last) = leaves.last().map(|l| l.index) else {
             break;
         };
@@ -308,16 +309,16 @@ fn diagnose(report: &mut Report, mismatches: &[Mismatch], seen: &HashMap<i64, (u
 
 /// The stored checkpoints, read in size order as the rebuilt tree grows past them.
 struct Checkpoints<'a> {
-    store: &'a Store,
+    log: Reader<'a>,
     page: std::vec::IntoIter<StoredCheckpoint>,
     after: Option<u64>,
     done: bool,
 }
 
 impl<'a> Checkpoints<'a> {
-    fn new(store: &'a Store) -> Self {
+    fn new(log: Reader<'a>) -> Self {
         Self {
-            store,
+            log,
             page: Vec::new().into_iter(),
             after: None,
             done: false,
@@ -326,7 +327,7 @@ impl<'a> Checkpoints<'a> {
 
     async fn peek_size(&mut self) -> Result<Option<u64>, StorageError> {
         if self.page.as_slice().is_empty() && !self.done {
-            let page = self.store.checkpoints(self.after, CHECKPOINT_PAGE).await?;
+            let page = self.log.checkpoints(self.after, CHECKPOINT_PAGE).await?;
             self.done = page.len() < CHECKPOINT_PAGE as usize;
             self.page = page.into_iter();
         }

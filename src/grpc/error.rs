@@ -6,7 +6,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::auth::Denied;
 use crate::domain::FieldViolation;
-use crate::ingest::RecordError;
+use crate::log::AppendError;
 use crate::service::{
     ConsentError, DisclosureQueryError, EvidenceError, LookupQueryError, RecordingError,
     RegisterError, ReportError,
@@ -60,18 +60,18 @@ pub fn internal(error: &StorageError) -> Status {
     Status::internal("internal error")
 }
 
-impl From<RecordError> for Status {
-    fn from(error: RecordError) -> Self {
+impl From<AppendError> for Status {
+    fn from(error: AppendError) -> Self {
         match error {
-            RecordError::QueueFull => super::guard::retry_later(
+            AppendError::QueueFull => super::guard::retry_later(
                 "the write queue is full; retry after a short pause",
                 std::time::Duration::from_millis(100),
             ),
-            RecordError::ShuttingDown => Status::unavailable("the service is shutting down"),
-            RecordError::Conflict => Status::already_exists(
+            AppendError::ShuttingDown => Status::unavailable("the service is shutting down"),
+            AppendError::Conflict => Status::already_exists(
                 "the transfer id was already used for a different disclosure of this controller",
             ),
-            RecordError::Unexpected(error) => error.into(),
+            AppendError::Unexpected(error) => error.into(),
         }
     }
 }

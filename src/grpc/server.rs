@@ -17,11 +17,11 @@ use tower::Layer;
 use crate::auth::Authenticator;
 use crate::catalogue::Registers;
 use crate::crypto::Keyring;
-use crate::ingest::{PublishConfig, Recorder, WriterConfig};
+use crate::log::{PublishConfig, Recorder, WriterConfig};
 use crate::retention::{self, RetentionSettings};
 use crate::service::{Limits, Services};
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 
 use super::proto::{self, disclosure_log_server::DisclosureLogServer};
 use super::{AccessLogLayer, Authenticate, DisclosureLogService, OverloadLayer};

@@ -7,7 +7,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::Caller;
 use crate::domain::{BusinessId, ConsentDecision, RegisterId};
-use crate::ingest::{Admission, Recorded};
+use crate::log::{Admission, Recorded};
 use crate::service::{Services, SubjectListing};
 
 use super::consent;

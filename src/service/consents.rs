@@ -9,7 +9,7 @@ use crate::domain::{
     ShortText, Timestamp,
 };
 use crate::domain::{ConsentInsert, NewConsent, Period};
-use crate::storage::{Storage, StorageError};
+use crate::storage::{Consents, StorageError};
 
 use super::Services;
 

@@ -5,7 +5,7 @@
 use crate::auth::{Caller, Denied, Role};
 use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, StoredDisclosure};
 use crate::domain::{Cursor, DisclosureFilter, Period, SubjectDisclosure};
-use crate::storage::{Storage, StorageError};
+use crate::storage::{Disclosures, StorageError};
 
 use super::Services;
 use super::paging::{self, Page, PageRequest};

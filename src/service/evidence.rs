@@ -6,7 +6,8 @@
 use crate::auth::{Caller, Denied, Role};
 use crate::domain::{BusinessId, Timestamp};
 use crate::domain::{LeafContent, LeafRecord, PurgeReport, PurgeRequest, StoredCheckpoint};
-use crate::storage::{Storage, StorageError};
+use crate::log::Reader;
+use crate::storage::{Retention, StorageError};
 use crate::transparency::checkpoint::VerifierKey;
 use crate::transparency::merkle::Hash;
 
@@ -52,6 +53,11 @@ pub struct InclusionProof {
 }
 
 impl Services {
+    /// The log's read-only side, which evidence is read from.
+    fn reader(&self) -> Reader<'_> {
+        Reader::new(&self.store)
+    }
+
     /// The checkpoint of the tree of `size` leaves, or the latest when `None`.
     pub async fn checkpoint(
         &self,
@@ -59,7 +65,7 @@ impl Services {
         size: Option<u64>,
     ) -> Result<StoredCheckpoint, EvidenceError> {
         caller.authorize_anywhere(Role::Verifier)?;
-        self.store
+        self.reader()
             .checkpoint(size)
             .await?
             .ok_or(EvidenceError::NoCheckpoint)
@@ -77,7 +83,7 @@ impl Services {
         caller.authorize(Role::Verifier, controller, None)?;
         let id = i64::try_from(entry_id).map_err(|_| EvidenceError::NoEntry)?;
         let leaf = self
-            .store
+            .reader()
             .leaves(id..id + 1, with_data)
             .await?
             .into_iter()
@@ -98,7 +104,7 @@ impl Services {
     ) -> Result<InclusionProof, EvidenceError> {
         let leaf = self.entry_leaf(caller, controller, entry_id, false).await?;
         let hashes = self
-            .store
+            .reader()
             .inclusion_proof(entry_id, tree_size)
             .await?
             .ok_or(EvidenceError::OutOfRange(
@@ -119,7 +125,7 @@ impl Services {
         new_size: u64,
     ) -> Result<Vec<Hash>, EvidenceError> {
         caller.authorize_anywhere(Role::Verifier)?;
-        self.store
+        self.reader()
             .consistency_proof(old_size, new_size)
             .await?
             .ok_or(EvidenceError::OutOfRange(

@@ -5,7 +5,7 @@
 use crate::auth::{Caller, Denied, Role};
 use crate::domain::{BusinessId, Hetu, LookupContext, LookupOperation, ShortText, Timestamp};
 use crate::domain::{Cursor, LookupFilter, NewLookup, Period, StoredLookup};
-use crate::storage::{Storage, StorageError};
+use crate::storage::{Lookups, StorageError};
 
 use super::Services;
 use super::paging::{self, Page, PageRequest};

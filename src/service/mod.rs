@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::catalogue::{Catalogue, Registers};
 use crate::crypto::Keyring;
 use crate::domain::Timestamp;
-use crate::ingest::Recorder;
+use crate::log::Recorder;
 use crate::storage::{StorageError, Store};
 
 pub use consents::ConsentError;

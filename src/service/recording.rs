@@ -20,8 +20,8 @@ use crate::domain::{
     Classification, Consent, ConsentDecision, DisclosureDetails, FieldViolation, LegalBasis,
     NewDisclosure, RegisterId,
 };
-use crate::ingest::{Admission, RecordError, Recorded};
-use crate::storage::{Storage, StorageError};
+use crate::log::{Admission, AppendError, Recorded};
+use crate::storage::{Consents, StorageError};
 
 use super::Services;
 
@@ -54,7 +54,7 @@ pub enum RecordingError {
     NoConsent(Vec<usize>),
     /// The appender did not take it (queue full, shutting down, transfer id taken).
     #[error(transparent)]
-    Append(#[from] RecordError),
+    Append(#[from] AppendError),
     /// These services were built without a recorder: a wiring fault.
     #[error("this process does not record disclosures")]
     NotRecording,

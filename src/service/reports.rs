@@ -10,7 +10,7 @@ use crate::domain::Cursor;
 use crate::domain::{BusinessId, Days, LookupOperation, RegisterId};
 use crate::report::{self, ProcessingRecord, ReportRequest, SubjectReport};
 use crate::statistics::{self, Bucket, Dimension, Group};
-use crate::storage::{Storage, StorageError};
+use crate::storage::{Disclosures, Statistics, StorageError};
 
 use super::Services;
 

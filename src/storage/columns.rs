@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use crate::domain::finnish_time::finnish_day_number;
 use crate::domain::{LegalProvision, PendingDisclosure, Receipt, Timestamp};
 
-use crate::transparency::leaf::{DisclosureLeaves, LeafDisclosure, RECORD, UNIT};
+use crate::transparency::leaf::{DisclosureLeaves, LeafDisclosure};
 
-use super::tree::LogHead;
+use super::codec::{encode_canonical, encode_provisions};
+use super::integrate::{LogHead, NodeColumns};
 
 /// New `disclosures` rows.
 #[derive(Debug, Default)]
@@ -57,14 +58,6 @@ pub(super) struct EntryColumns {
     pub sealed_subject: Vec<Vec<u8>>,
     /// `None` while tamper evidence is off.
     pub leaf_hash: Vec<Option<Vec<u8>>>,
-}
-
-/// New `merkle_nodes` rows: the stored subtrees the batch's leaves complete.
-#[derive(Debug, Default)]
-pub(super) struct NodeColumns {
-    pub level: Vec<i16>,
-    pub idx: Vec<i64>,
-    pub hash: Vec<Vec<u8>>,
 }
 
 /// The `log_head` row a batch expects to find and the one it leaves.
@@ -128,21 +121,6 @@ impl RollupColumns {
         }
         c
     }
-}
-
-/// Canonical forms joined by `<RS>`, as `disclosure_rollup` keeps them.
-pub(super) fn encode_canonical(canonical: &[String]) -> String {
-    canonical.join(&RECORD.to_string())
-}
-
-/// Reads back what [`encode_canonical`] wrote.
-pub(super) fn decode_canonical(text: &str) -> Option<Vec<LegalProvision>> {
-    if text.is_empty() {
-        return Some(Vec::new());
-    }
-    text.split(RECORD)
-        .map(|p| LegalProvision::parse_canonical(p).ok())
-        .collect()
 }
 
 /// Everything one batch inserts.
@@ -302,60 +280,5 @@ impl BatchColumns {
                     .map(|l| l.leaf_hash(&subject.hash, &subject.sealed).to_vec()),
             );
         }
-    }
-}
-
-/// The provisions as stored in `disclosures.provisions`: `canonical<US>title` joined by
-/// `<RS>`, given each provision's canonical form. Neither a canonical form nor a title can
-/// hold a control character.
-pub(super) fn encode_provisions(canonical: &[String], provisions: &[LegalProvision]) -> String {
-    let mut text = String::new();
-    for (n, (provision, canonical)) in provisions.iter().zip(canonical).enumerate() {
-        if n > 0 {
-            text.push(RECORD);
-        }
-        text.push_str(canonical);
-        text.push(UNIT);
-        text.push_str(provision.given_title().unwrap_or_default());
-    }
-    text
-}
-
-/// Reads back what [`encode_provisions`] wrote.
-pub(super) fn decode_provisions(text: &str) -> Option<Vec<LegalProvision>> {
-    if text.is_empty() {
-        return Some(Vec::new());
-    }
-    text.split(RECORD)
-        .map(|record| {
-            let (canonical, title) = record.split_once(UNIT)?;
-            let title = (!title.is_empty()).then_some(title);
-            LegalProvision::parse_canonical(canonical)
-                .ok()?
-                .with_title(title)
-                .ok()
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn provisions_survive_their_stored_text() {
-        let provisions = vec![
-            LegalProvision::parse_canonical("1290/2002 13:1.2").unwrap(),
-            LegalProvision::parse_canonical("53/2018 6")
-                .unwrap()
-                .with_title(Some("Tulorekisterilaki"))
-                .unwrap(),
-            LegalProvision::parse_canonical("EU:R 2016/679 6.1.c").unwrap(),
-        ];
-        let canonical: Vec<String> = provisions.iter().map(LegalProvision::canonical).collect();
-        let text = encode_provisions(&canonical, &provisions);
-        assert_eq!(decode_provisions(&text), Some(provisions));
-        assert_eq!(decode_provisions(""), Some(Vec::new()));
-        assert_eq!(decode_provisions("not a provision"), None);
     }
 }

@@ -3,45 +3,29 @@
 //! for proofs, and reading entries back as leaves.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
 use std::ops::Range;
 
-use sqlx::{Database, Executor, FromRow, IntoArguments, QueryBuilder};
+use sqlx::QueryBuilder;
 
+use crate::domain::{LeafContent, LeafRecord, TreeHead};
 use crate::transparency::merkle::{Frontier, Hash, NodeId, ProofPlan};
 
 use super::StorageError;
-use super::columns::NodeColumns;
-use super::rows::{Bind, DisclosureRow};
-use super::store::SqlStore;
+use super::integrate::{Integration, LogHead, LogState, MIN_STORED_LEVEL, READ_HEAD};
+use super::rows::{DisclosureRow, EntryRow};
+use super::store::sql_impl;
 use super::tree::{
-    EntryRow, INTEGRATE_CHUNK, LogHead, LogState, MIN_STORED_LEVEL, READ_HEAD, disclosures_query,
-    entries_query, hash_from_leaves, leaf_hashes_query, leaves_from_rows, leaves_of,
-    stored_nodes_query,
+    INTEGRATE_CHUNK, disclosures_query, entries_query, hash_from_leaves, leaf_hashes_query,
+    leaves_from_rows, leaves_of, stored_nodes_query,
 };
-use crate::domain::{LeafContent, LeafRecord};
 
 /// Rows per statement when reading or writing by lists of ids (within both backends'
 /// limits on bound parameters).
 const LIST_CHUNK: usize = 500;
 
-// The bounds name the crate-private row types these methods read; the methods themselves
-// are `pub(super)`, so nothing private leaks.
-#[allow(private_bounds)]
-impl<DB> SqlStore<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    i64: Bind<DB>,
-    i16: Bind<DB>,
-    Vec<u8>: Bind<DB>,
-    for<'r> DisclosureRow: FromRow<'r, DB::Row>,
-    for<'r> EntryRow: FromRow<'r, DB::Row>,
-    for<'r> LogHead: FromRow<'r, DB::Row>,
-    for<'r> (i16, i64, Vec<u8>): FromRow<'r, DB::Row>,
-    for<'r> (i64, Option<Vec<u8>>): FromRow<'r, DB::Row>,
-    for<'r> (i64,): FromRow<'r, DB::Row>,
-{
+sql_impl! {
+    impl {
     /// The head as committed.
     pub(super) async fn read_head(&self) -> Result<LogHead, StorageError> {
         Ok(sqlx::query_as(READ_HEAD).fetch_one(&self.writer).await?)
@@ -130,10 +114,7 @@ where
                 to - from
             )));
         }
-        let mut frontier = state.frontier.clone();
-        let mut nodes = NodeColumns::default();
-        let mut next = state.head.clone();
-        LogState::grow(&mut frontier, hashes, &mut nodes, &mut next);
+        let Integration { nodes, next } = state.integrate(hashes);
 
         let mut tx = self.writer.begin().await?;
         for chunk in missing.chunks(LIST_CHUNK) {
@@ -165,8 +146,8 @@ where
             "UPDATE log_head SET tree_size = $1, tree_root = $2 \
              WHERE id = 1 AND tree_size = $3 AND tree_root = $4 RETURNING tree_size",
         )
-        .bind(next.tree_size)
-        .bind(next.tree_root.clone())
+        .bind(next.head.tree_size)
+        .bind(next.head.tree_root.clone())
         .bind(state.head.tree_size)
         .bind(state.head.tree_root.clone())
         .fetch_optional(&mut *tx)
@@ -176,9 +157,7 @@ where
             return Ok(false);
         }
         tx.commit().await?;
-        state.head.tree_size = next.tree_size;
-        state.head.tree_root = next.tree_root;
-        state.frontier = frontier;
+        *state = next;
         Ok(true)
     }
 
@@ -271,8 +250,71 @@ where
         }
         leaves_from_rows(entries, &disclosures, with_data)
     }
+    }
 }
 
 fn to_hash(bytes: &[u8], what: impl FnOnce() -> String) -> Result<Hash, StorageError> {
     Hash::try_from(bytes).map_err(|_| StorageError::Corrupt(what()))
+}
+
+/// Reading the integrated tree: its head, proofs, and entries as leaves.
+pub trait LogRead: Send + Sync {
+    /// The integrated tree as committed.
+    fn tree_head(&self) -> impl Future<Output = Result<TreeHead, StorageError>> + Send;
+
+    /// The inclusion proof of leaf `index` in the tree of `size` leaves; `None` unless
+    /// `index < size <= ` the integrated size.
+    fn inclusion_proof(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> impl Future<Output = Result<Option<Vec<Hash>>, StorageError>> + Send;
+
+    /// The consistency proof from the tree of `old` leaves to that of `new`; `None` unless
+    /// `0 < old <= new <=` the integrated size.
+    fn consistency_proof(
+        &self,
+        old: u64,
+        new: u64,
+    ) -> impl Future<Output = Result<Option<Vec<Hash>>, StorageError>> + Send;
+
+    /// The entries with ids in `range` as leaves, in order (missing ones left out), with
+    /// their leaf data when `with_data`.
+    fn leaves(
+        &self,
+        range: std::ops::Range<i64>,
+        with_data: bool,
+    ) -> impl Future<Output = Result<Vec<LeafRecord>, StorageError>> + Send;
+}
+
+sql_impl! {
+    impl LogRead {
+        async fn tree_head(&self) -> Result<TreeHead, StorageError> {
+            TreeHead::try_from(&self.read_head().await?)
+        }
+
+        async fn inclusion_proof(
+            &self,
+            index: u64,
+            size: u64,
+        ) -> Result<Option<Vec<Hash>>, StorageError> {
+            self.prove(ProofPlan::inclusion(index, size), size).await
+        }
+
+        async fn consistency_proof(
+            &self,
+            old: u64,
+            new: u64,
+        ) -> Result<Option<Vec<Hash>>, StorageError> {
+            self.prove(ProofPlan::consistency(old, new), new).await
+        }
+
+        async fn leaves(
+            &self,
+            range: std::ops::Range<i64>,
+            with_data: bool,
+        ) -> Result<Vec<LeafRecord>, StorageError> {
+            self.read_leaves(range, with_data).await
+        }
+    }
 }

@@ -1,66 +1,19 @@
 //! The record of lookups by identity code, and its SQL (the same on both backends).
 
+use std::future::Future;
+
+use super::store::sql_impl;
+
 use sqlx::{Database, QueryBuilder};
 
-use crate::domain::{
-    BusinessId, Cursor, LookupContext, LookupFilter, LookupOperation, NewLookup, Period, ShortText,
-    StoredLookup, Timestamp,
-};
+use crate::domain::{BusinessId, Cursor, LookupFilter, NewLookup, StoredLookup};
 
 use super::StorageError;
-use super::rows::{Bind, push_hashes, push_page, push_period};
+use super::rows::{Bind, LookupRow, push_hashes, push_page, push_period};
 
 pub(super) const INSERT_LOOKUP: &str = "INSERT INTO access_lookups (looked_up_at, period_from, \
      period_to, operation, subject_key_id, controller, requested_by, case_reference, \
      subject_hash, caller) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
-
-/// A lookup as read, before decoding.
-#[derive(sqlx::FromRow)]
-pub(super) struct LookupRow {
-    id: i64,
-    looked_up_at: i64,
-    period_from: Option<i64>,
-    period_to: Option<i64>,
-    operation: i16,
-    subject_key_id: i16,
-    controller: String,
-    requested_by: String,
-    case_reference: String,
-    subject_hash: Vec<u8>,
-    caller: String,
-}
-
-impl LookupRow {
-    pub fn into_domain(self) -> Result<StoredLookup, StorageError> {
-        let bad = |what: &str| StorageError::Corrupt(format!("access lookup {}: {what}", self.id));
-        let time = |micros| Timestamp::from_micros(micros).map_err(|_| bad("time"));
-        let text = |text: &str| ShortText::parse(text).map_err(|_| bad("text"));
-        Ok(StoredLookup {
-            id: self.id,
-            lookup: NewLookup {
-                controller: BusinessId::parse(&self.controller).map_err(|_| bad("controller"))?,
-                looked_up_at: time(self.looked_up_at)?,
-                operation: LookupOperation::from_code(self.operation.into())
-                    .ok_or_else(|| bad("operation"))?,
-                context: LookupContext {
-                    requested_by: text(&self.requested_by)?,
-                    case_reference: text(&self.case_reference)?,
-                },
-                caller: self.caller,
-                subject_key_id: u16::try_from(self.subject_key_id).map_err(|_| bad("key id"))?,
-                subject_hash: self
-                    .subject_hash
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| bad("subject hash"))?,
-                period: Period {
-                    from: self.period_from.map(time).transpose()?,
-                    to: self.period_to.map(time).transpose()?,
-                },
-            },
-        })
-    }
-}
 
 /// `SELECT` of one page of a lookup listing, ordered by (looked_up_at, id).
 pub(super) fn lookup_query<DB: Database>(
@@ -95,4 +48,56 @@ where
     push_period(&mut qb, "looked_up_at", filter.period);
     push_page(&mut qb, ("looked_up_at", "id"), after, limit);
     qb
+}
+
+/// The record of lookups by identity code.
+pub trait Lookups: Send + Sync {
+    /// Records a lookup by identity code, committed before this returns; returns its id.
+    fn record_lookup(
+        &self,
+        lookup: &NewLookup,
+    ) -> impl Future<Output = Result<i64, StorageError>> + Send;
+
+    /// Up to `limit` recorded lookups of `controller` matching `filter`, after `after`,
+    /// ordered by (looked_up_at, id).
+    fn list_lookups(
+        &self,
+        controller: &BusinessId,
+        filter: &LookupFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredLookup>, StorageError>> + Send;
+}
+
+sql_impl! {
+    impl Lookups {
+        async fn record_lookup(&self, lookup: &NewLookup) -> Result<i64, StorageError> {
+            let (id,): (i64,) = sqlx::query_as(INSERT_LOOKUP)
+                .bind(lookup.looked_up_at.micros())
+                .bind(lookup.period.from.map(|t| t.micros()))
+                .bind(lookup.period.to.map(|t| t.micros()))
+                .bind(lookup.operation.code())
+                .bind(lookup.subject_key_id as i16)
+                .bind(lookup.controller.as_str().to_owned())
+                .bind(lookup.context.requested_by.as_str().to_owned())
+                .bind(lookup.context.case_reference.as_str().to_owned())
+                .bind(lookup.subject_hash.to_vec())
+                .bind(lookup.caller.clone())
+                .fetch_one(&self.writer)
+                .await?;
+            Ok(id)
+        }
+
+        async fn list_lookups(
+            &self,
+            controller: &BusinessId,
+            filter: &LookupFilter,
+            after: Option<Cursor>,
+            limit: u32,
+        ) -> Result<Vec<StoredLookup>, StorageError> {
+            let mut query = lookup_query::<DB>(controller, filter, after, limit);
+            let found: Vec<LookupRow> = query.build_query_as().fetch_all(&self.pool).await?;
+            found.into_iter().map(LookupRow::into_domain).collect()
+        }
+    }
 }

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use sqlx::{Postgres, Sqlite};
 
 use super::store::SqlStore;
-use super::{PoolStatus, Storage, StorageError};
+use super::{
+    Checkpoints, Consents, Disclosures, Health, LogAppend, LogRead, Lookups, PoolStatus, Retention,
+    Statistics, StorageError,
+};
 use crate::domain::{
     BusinessId, Consent, ConsentInsert, Cursor, DisclosureFilter, LeafRecord, LookupFilter,
     NewConsent, NewLookup, PendingDisclosure, Period, PurgeRecord, PurgeReport, PurgeRequest,
@@ -104,7 +107,7 @@ impl Store {
     }
 }
 
-impl Storage for Store {
+impl LogAppend for Store {
     async fn write_batch(
         &self,
         batch: &[PendingDisclosure],
@@ -113,6 +116,60 @@ impl Storage for Store {
         dispatch!(self, |s| s.write_batch(batch, recorded_at).await)
     }
 
+    async fn open_log(&self) -> Result<TreeHead, StorageError> {
+        dispatch!(self, |s| s.open_log().await)
+    }
+}
+
+impl LogRead for Store {
+    async fn tree_head(&self) -> Result<TreeHead, StorageError> {
+        dispatch!(self, |s| s.tree_head().await)
+    }
+
+    async fn inclusion_proof(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> Result<Option<Vec<Hash>>, StorageError> {
+        dispatch!(self, |s| s.inclusion_proof(index, size).await)
+    }
+
+    async fn consistency_proof(
+        &self,
+        old: u64,
+        new: u64,
+    ) -> Result<Option<Vec<Hash>>, StorageError> {
+        dispatch!(self, |s| s.consistency_proof(old, new).await)
+    }
+
+    async fn leaves(
+        &self,
+        range: std::ops::Range<i64>,
+        with_data: bool,
+    ) -> Result<Vec<LeafRecord>, StorageError> {
+        dispatch!(self, |s| s.leaves(range, with_data).await)
+    }
+}
+
+impl Checkpoints for Store {
+    async fn add_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<bool, StorageError> {
+        dispatch!(self, |s| s.add_checkpoint(checkpoint).await)
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StorageError> {
+        dispatch!(self, |s| s.latest_checkpoint().await)
+    }
+
+    async fn checkpoints(
+        &self,
+        after_size: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StorageError> {
+        dispatch!(self, |s| s.checkpoints(after_size, limit).await)
+    }
+}
+
+impl Disclosures for Store {
     async fn get_disclosure(
         &self,
         controller: &BusinessId,
@@ -145,23 +202,9 @@ impl Storage for Store {
             .list_subject_disclosures(controller, hashes, period, after, limit)
             .await)
     }
+}
 
-    async fn record_lookup(&self, lookup: &NewLookup) -> Result<i64, StorageError> {
-        dispatch!(self, |s| s.record_lookup(lookup).await)
-    }
-
-    async fn list_lookups(
-        &self,
-        controller: &BusinessId,
-        filter: &LookupFilter,
-        after: Option<Cursor>,
-        limit: u32,
-    ) -> Result<Vec<StoredLookup>, StorageError> {
-        dispatch!(self, |s| s
-            .list_lookups(controller, filter, after, limit)
-            .await)
-    }
-
+impl Consents for Store {
     async fn insert_consent(&self, consent: &NewConsent) -> Result<ConsentInsert, StorageError> {
         dispatch!(self, |s| s.insert_consent(consent).await)
     }
@@ -192,7 +235,27 @@ impl Storage for Store {
     ) -> Result<Vec<Consent>, StorageError> {
         dispatch!(self, |s| s.consents_of(controller, hashes).await)
     }
+}
 
+impl Lookups for Store {
+    async fn record_lookup(&self, lookup: &NewLookup) -> Result<i64, StorageError> {
+        dispatch!(self, |s| s.record_lookup(lookup).await)
+    }
+
+    async fn list_lookups(
+        &self,
+        controller: &BusinessId,
+        filter: &LookupFilter,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Vec<StoredLookup>, StorageError> {
+        dispatch!(self, |s| s
+            .list_lookups(controller, filter, after, limit)
+            .await)
+    }
+}
+
+impl Statistics for Store {
     async fn rollup(
         &self,
         controller: &BusinessId,
@@ -201,55 +264,9 @@ impl Storage for Store {
     ) -> Result<Vec<RollupEntry>, StorageError> {
         dispatch!(self, |s| s.rollup(controller, register, days).await)
     }
+}
 
-    async fn open_log(&self) -> Result<TreeHead, StorageError> {
-        dispatch!(self, |s| s.open_log().await)
-    }
-
-    async fn tree_head(&self) -> Result<TreeHead, StorageError> {
-        dispatch!(self, |s| s.tree_head().await)
-    }
-
-    async fn add_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<bool, StorageError> {
-        dispatch!(self, |s| s.add_checkpoint(checkpoint).await)
-    }
-
-    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StorageError> {
-        dispatch!(self, |s| s.latest_checkpoint().await)
-    }
-
-    async fn checkpoints(
-        &self,
-        after_size: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<StoredCheckpoint>, StorageError> {
-        dispatch!(self, |s| s.checkpoints(after_size, limit).await)
-    }
-
-    async fn inclusion_proof(
-        &self,
-        index: u64,
-        size: u64,
-    ) -> Result<Option<Vec<Hash>>, StorageError> {
-        dispatch!(self, |s| s.inclusion_proof(index, size).await)
-    }
-
-    async fn consistency_proof(
-        &self,
-        old: u64,
-        new: u64,
-    ) -> Result<Option<Vec<Hash>>, StorageError> {
-        dispatch!(self, |s| s.consistency_proof(old, new).await)
-    }
-
-    async fn leaves(
-        &self,
-        range: std::ops::Range<i64>,
-        with_data: bool,
-    ) -> Result<Vec<LeafRecord>, StorageError> {
-        dispatch!(self, |s| s.leaves(range, with_data).await)
-    }
-
+impl Retention for Store {
     async fn purge(&self, request: &PurgeRequest) -> Result<PurgeReport, StorageError> {
         dispatch!(self, |s| s.purge(request).await)
     }
@@ -257,7 +274,9 @@ impl Storage for Store {
     async fn purges(&self) -> Result<Vec<PurgeRecord>, StorageError> {
         dispatch!(self, |s| s.purges().await)
     }
+}
 
+impl Health for Store {
     fn pool_status(&self) -> Vec<PoolStatus> {
         dispatch!(self, |s| s.pool_status())
     }

@@ -5,16 +5,19 @@
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use crate::domain::{
-    BusinessId, Channel, Classification, Country, Cursor, DataCategories, DisclosureDetails,
-    DisclosureFilter, LegalBasis, LongText, Period, Recipient, RecipientIdType,
-    RecipientIdentifier, RecipientKind, RegisterId, ShortText, SpecialCategoryCondition,
-    StoredDisclosure, SubjectHash, Timestamp, TransferId, Withholding,
+    BusinessId, Channel, Classification, Consent, ConsentDecision, ConsentScope, ConsentTerms,
+    Country, Cursor, DataCategories, DisclosureDetails, DisclosureFilter, LegalBasis, LongText,
+    LookupContext, LookupOperation, NewLookup, Period, PurgeRecord, Recipient, RecipientIdType,
+    RecipientIdentifier, RecipientKind, RegisterId, RollupEntry, ShortText,
+    SpecialCategoryCondition, StoredCheckpoint, StoredDisclosure, StoredLookup, SubjectHash,
+    Timestamp, TransferId, Withholding,
 };
 
 use crate::transparency::leaf::LeafDisclosure;
+use crate::transparency::merkle::Hash;
 
 use super::StorageError;
-use super::columns::decode_provisions;
+use super::codec::{decode_canonical, decode_provisions};
 
 /// A value type both backends can bind.
 pub(super) trait Bind<DB: Database>: for<'t> Encode<'t, DB> + Type<DB> + Send {}
@@ -326,4 +329,224 @@ where
     push_period(&mut qb, "d.occurred_at", period);
     push_page(&mut qb, ("d.occurred_at", "e.entry_id"), after, limit);
     qb
+}
+
+/// A lookup as read, before decoding.
+#[derive(sqlx::FromRow)]
+pub(super) struct LookupRow {
+    id: i64,
+    looked_up_at: i64,
+    period_from: Option<i64>,
+    period_to: Option<i64>,
+    operation: i16,
+    subject_key_id: i16,
+    controller: String,
+    requested_by: String,
+    case_reference: String,
+    subject_hash: Vec<u8>,
+    caller: String,
+}
+
+impl LookupRow {
+    pub fn into_domain(self) -> Result<StoredLookup, StorageError> {
+        let bad = |what: &str| StorageError::Corrupt(format!("access lookup {}: {what}", self.id));
+        let time = |micros| Timestamp::from_micros(micros).map_err(|_| bad("time"));
+        let text = |text: &str| ShortText::parse(text).map_err(|_| bad("text"));
+        Ok(StoredLookup {
+            id: self.id,
+            lookup: NewLookup {
+                controller: BusinessId::parse(&self.controller).map_err(|_| bad("controller"))?,
+                looked_up_at: time(self.looked_up_at)?,
+                operation: LookupOperation::from_code(self.operation.into())
+                    .ok_or_else(|| bad("operation"))?,
+                context: LookupContext {
+                    requested_by: text(&self.requested_by)?,
+                    case_reference: text(&self.case_reference)?,
+                },
+                caller: self.caller,
+                subject_key_id: u16::try_from(self.subject_key_id).map_err(|_| bad("key id"))?,
+                subject_hash: self
+                    .subject_hash
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| bad("subject hash"))?,
+                period: Period {
+                    from: self.period_from.map(time).transpose()?,
+                    to: self.period_to.map(time).transpose()?,
+                },
+            },
+        })
+    }
+}
+
+/// A consent as read, before decoding.
+#[derive(sqlx::FromRow)]
+pub(super) struct ConsentRow {
+    id: i64,
+    given_at: i64,
+    valid_until: Option<i64>,
+    withdrawn_at: Option<i64>,
+    recorded_at: i64,
+    data_categories: i64,
+    decision: i16,
+    recipient_kind: i16,
+    subject_key_id: i16,
+    controller: String,
+    reference: String,
+    recipient_id: Option<String>,
+    purpose: String,
+    document_reference: String,
+    subject_hash: Vec<u8>,
+    recorded_by: String,
+    withdrawn_by: Option<String>,
+}
+
+impl ConsentRow {
+    pub fn into_domain(self) -> Result<Consent, StorageError> {
+        let bad = |what: &str| StorageError::Corrupt(format!("consent {}: {what}", self.id));
+        let time = |micros| Timestamp::from_micros(micros).map_err(|_| bad("time"));
+        let short = |text: &str| ShortText::parse(text).map_err(|_| bad("text"));
+        Ok(Consent {
+            id: self.id,
+            terms: ConsentTerms {
+                controller: BusinessId::parse(&self.controller).map_err(|_| bad("controller"))?,
+                reference: short(&self.reference)?,
+                decision: ConsentDecision::from_code(self.decision.into())
+                    .ok_or_else(|| bad("decision"))?,
+                scope: ConsentScope {
+                    recipient_kind: RecipientKind::from_code(self.recipient_kind.into())
+                        .ok_or_else(|| bad("recipient kind"))?,
+                    recipient_id: self
+                        .recipient_id
+                        .as_deref()
+                        .map(|id| BusinessId::parse(id).map_err(|_| bad("recipient id")))
+                        .transpose()?,
+                    data_categories: DataCategories::from_mask(self.data_categories)
+                        .ok_or_else(|| bad("data categories"))?,
+                    purpose: LongText::parse(&self.purpose).map_err(|_| bad("purpose"))?,
+                },
+                given_at: time(self.given_at)?,
+                valid_until: self.valid_until.map(time).transpose()?,
+                document_reference: short(&self.document_reference)?,
+            },
+            withdrawn_at: self.withdrawn_at.map(time).transpose()?,
+            recorded_at: time(self.recorded_at)?,
+            recorded_by: self.recorded_by,
+            withdrawn_by: self.withdrawn_by,
+            subject_key_id: u16::try_from(self.subject_key_id).map_err(|_| bad("key id"))?,
+            subject_hash: self
+                .subject_hash
+                .as_slice()
+                .try_into()
+                .map_err(|_| bad("subject hash"))?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct RollupRow {
+    register: String,
+    day: i32,
+    recipient_id_type: i16,
+    recipient_identifier: String,
+    recipient_name: String,
+    recipient_kind: i16,
+    recipient_country: String,
+    classification: i16,
+    legal_basis: i16,
+    channel: i16,
+    data_categories: i64,
+    provisions: String,
+    disclosures: i64,
+    entries: i64,
+    first_at: i64,
+    last_at: i64,
+}
+
+impl RollupRow {
+    pub fn into_domain(self) -> Result<RollupEntry, StorageError> {
+        let bad = |what: &str| StorageError::Corrupt(format!("rollup of day {}: {what}", self.day));
+        let time = |micros| Timestamp::from_micros(micros).map_err(|_| bad("time"));
+        let id_type = RecipientIdType::from_code(self.recipient_id_type.into())
+            .ok_or_else(|| bad("recipient id type"))?;
+        Ok(RollupEntry {
+            register: RegisterId::parse(&self.register).map_err(|_| bad("register"))?,
+            day: self.day,
+            recipient: Recipient {
+                identifier: RecipientIdentifier::parse(id_type, &self.recipient_identifier)
+                    .map_err(|_| bad("recipient identifier"))?,
+                name: ShortText::parse(&self.recipient_name).map_err(|_| bad("recipient"))?,
+                kind: RecipientKind::from_code(self.recipient_kind.into())
+                    .ok_or_else(|| bad("recipient kind"))?,
+                country: Country::parse(&self.recipient_country).map_err(|_| bad("country"))?,
+            },
+            classification: Classification::from_code(self.classification.into())
+                .ok_or_else(|| bad("classification"))?,
+            legal_basis: LegalBasis::from_code(self.legal_basis.into())
+                .ok_or_else(|| bad("legal basis"))?,
+            channel: Channel::from_code(self.channel.into()).ok_or_else(|| bad("channel"))?,
+            data_categories: DataCategories::from_mask(self.data_categories)
+                .ok_or_else(|| bad("data categories"))?,
+            provisions: decode_canonical(&self.provisions).ok_or_else(|| bad("provisions"))?,
+            disclosures: self.disclosures,
+            entries: self.entries,
+            first_at: time(self.first_at)?,
+            last_at: time(self.last_at)?,
+        })
+    }
+}
+
+/// One `subject_entries` row as the tree sees it.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct EntryRow {
+    pub entry_id: i64,
+    pub disclosure_id: i64,
+    pub subject_hash: Option<Vec<u8>>,
+    pub sealed_subject: Option<Vec<u8>>,
+    pub leaf_hash: Option<Vec<u8>>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct CheckpointRow {
+    tree_size: i64,
+    root_hash: Vec<u8>,
+    signed_at: i64,
+    note: String,
+}
+
+impl CheckpointRow {
+    pub fn into_domain(self) -> Result<StoredCheckpoint, StorageError> {
+        Ok(StoredCheckpoint {
+            size: self.tree_size as u64,
+            root: Hash::try_from(self.root_hash.as_slice()).map_err(|_| {
+                StorageError::Corrupt(format!("checkpoint {}: root hash", self.tree_size))
+            })?,
+            signed_at: self.signed_at,
+            note: self.note,
+        })
+    }
+}
+
+/// A recorded purge as read.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct PurgeRow {
+    purged_at: i64,
+    occurred_before: i64,
+    entries: i64,
+    first_entry_id: Option<i64>,
+    last_entry_id: Option<i64>,
+    requested_by: String,
+}
+
+impl From<PurgeRow> for PurgeRecord {
+    fn from(row: PurgeRow) -> Self {
+        Self {
+            purged_at: row.purged_at,
+            occurred_before: row.occurred_before,
+            entries: row.entries,
+            first_entry_id: row.first_entry_id,
+            last_entry_id: row.last_entry_id,
+            requested_by: row.requested_by,
+        }
+    }
 }

@@ -12,74 +12,15 @@ use std::ops::Range;
 
 use sqlx::{Database, QueryBuilder};
 
-use crate::domain::{
-    LeafContent, LeafRecord, PurgeRecord, PurgeRequest, StoredCheckpoint, TreeHead,
-};
+use crate::domain::{LeafContent, LeafRecord};
 use crate::transparency::leaf::DisclosureLeaves;
-use crate::transparency::merkle::{Frontier, Hash, NodeId, node_hash};
+use crate::transparency::merkle::{Hash, NodeId, node_hash};
 
 use super::StorageError;
-use super::columns::NodeColumns;
-use super::rows::{Bind, DISCLOSURE_COLUMNS, DisclosureRow};
-
-/// Subtrees of this level and above are stored; smaller ones are hashed from leaves.
-pub(super) const MIN_STORED_LEVEL: u8 = 4;
+use super::rows::{Bind, DISCLOSURE_COLUMNS, DisclosureRow, EntryRow};
 
 /// Entries integrated per transaction when catching up.
 pub(super) const INTEGRATE_CHUNK: i64 = 10_000;
-
-/// The `log_head` row: the next ids to give out and the tree's size and root.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub(super) struct LogHead {
-    pub next_disclosure_id: i64,
-    pub next_entry_id: i64,
-    pub tree_size: i64,
-    pub tree_root: Vec<u8>,
-}
-
-pub(super) const READ_HEAD: &str =
-    "SELECT next_disclosure_id, next_entry_id, tree_size, tree_root FROM log_head WHERE id = 1";
-
-/// What the single writer knows of the log between batches.
-#[derive(Debug, Clone)]
-pub(super) struct LogState {
-    pub head: LogHead,
-    /// The right edge of the tree of `head.tree_size` leaves.
-    pub frontier: Frontier,
-}
-
-impl LogState {
-    /// Appends `leaves` to the tree: the nodes to store go to `nodes`; the new size and
-    /// root to `head`.
-    pub fn grow(
-        frontier: &mut Frontier,
-        leaves: impl IntoIterator<Item = Hash>,
-        nodes: &mut NodeColumns,
-        head: &mut LogHead,
-    ) {
-        for leaf in leaves {
-            frontier.append(leaf, |id, hash| {
-                if id.level >= MIN_STORED_LEVEL {
-                    nodes.level.push(i16::from(id.level));
-                    nodes.idx.push(id.index as i64);
-                    nodes.hash.push(hash.to_vec());
-                }
-            });
-        }
-        head.tree_size = frontier.size() as i64;
-        head.tree_root = frontier.root().to_vec();
-    }
-}
-
-/// One `subject_entries` row as the tree sees it.
-#[derive(Debug, sqlx::FromRow)]
-pub(super) struct EntryRow {
-    pub entry_id: i64,
-    pub disclosure_id: i64,
-    pub subject_hash: Option<Vec<u8>>,
-    pub sealed_subject: Option<Vec<u8>>,
-    pub leaf_hash: Option<Vec<u8>>,
-}
 
 /// The `(level, idx) IN (…)` query for stored nodes.
 pub(super) fn stored_nodes_query<DB: Database>(ids: &[NodeId]) -> QueryBuilder<DB>
@@ -218,91 +159,4 @@ pub(super) fn leaves_from_rows(
             })
         })
         .collect()
-}
-
-impl TryFrom<&LogHead> for TreeHead {
-    type Error = StorageError;
-
-    fn try_from(head: &LogHead) -> Result<Self, StorageError> {
-        Ok(Self {
-            size: head.tree_size as u64,
-            root: Hash::try_from(head.tree_root.as_slice())
-                .map_err(|_| StorageError::Corrupt("log head: tree root".into()))?,
-        })
-    }
-}
-
-#[derive(Debug, sqlx::FromRow)]
-pub(super) struct CheckpointRow {
-    tree_size: i64,
-    root_hash: Vec<u8>,
-    signed_at: i64,
-    note: String,
-}
-
-impl CheckpointRow {
-    pub fn into_domain(self) -> Result<StoredCheckpoint, StorageError> {
-        Ok(StoredCheckpoint {
-            size: self.tree_size as u64,
-            root: Hash::try_from(self.root_hash.as_slice()).map_err(|_| {
-                StorageError::Corrupt(format!("checkpoint {}: root hash", self.tree_size))
-            })?,
-            signed_at: self.signed_at,
-            note: self.note,
-        })
-    }
-}
-
-pub(super) const CHECKPOINT_COLUMNS: &str = "tree_size, root_hash, signed_at, note";
-
-/// Stores a checkpoint only if it is of the head as committed, so no checkpoint can name a
-/// root the log does not have; one per size.
-pub(super) const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (tree_size, root_hash, \
-     signed_at, note) SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM log_head \
-     WHERE id = 1 AND tree_size = $1 AND tree_root = $2) \
-     ON CONFLICT (tree_size) DO NOTHING RETURNING tree_size";
-
-/// A recorded purge as read.
-#[derive(Debug, sqlx::FromRow)]
-pub(super) struct PurgeRow {
-    purged_at: i64,
-    occurred_before: i64,
-    entries: i64,
-    first_entry_id: Option<i64>,
-    last_entry_id: Option<i64>,
-    requested_by: String,
-}
-
-impl From<PurgeRow> for PurgeRecord {
-    fn from(row: PurgeRow) -> Self {
-        Self {
-            purged_at: row.purged_at,
-            occurred_before: row.occurred_before,
-            entries: row.entries,
-            first_entry_id: row.first_entry_id,
-            last_entry_id: row.last_entry_id,
-            requested_by: row.requested_by,
-        }
-    }
-}
-
-pub(super) const LIST_PURGES: &str = "SELECT purged_at, occurred_before, entries, first_entry_id, \
-     last_entry_id, requested_by FROM purges ORDER BY id";
-
-/// The entries a purge empties: integrated, not yet empty, of disclosures before the date.
-pub(super) fn purge_selection<DB: Database>(qb: &mut QueryBuilder<DB>, request: &PurgeRequest)
-where
-    i64: Bind<DB>,
-    String: Bind<DB>,
-{
-    qb.push(
-        " FROM subject_entries e JOIN disclosures d ON d.id = e.disclosure_id \
-         WHERE e.entry_id < (SELECT tree_size FROM log_head WHERE id = 1) \
-         AND (e.subject_hash IS NOT NULL OR e.sealed_subject IS NOT NULL) AND d.occurred_at < ",
-    );
-    qb.push_bind(request.occurred_before.micros());
-    if let Some(controller) = &request.controller {
-        qb.push(" AND d.controller = ")
-            .push_bind(controller.as_str().to_owned());
-    }
 }

@@ -20,7 +20,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::domain::Timestamp;
-use crate::storage::Storage;
+use crate::storage::prelude::*;
 use crate::storage::{PoolStatus, Store};
 
 /// The process's metrics; see [`metrics`].

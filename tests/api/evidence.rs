@@ -10,7 +10,7 @@ use luovutusloki::grpc::proto::{
 };
 use luovutusloki::retention::RetentionSettings;
 use luovutusloki::storage::OpenOptions;
-use luovutusloki::storage::Storage;
+use luovutusloki::storage::prelude::*;
 use luovutusloki::transparency::checkpoint::{Checkpoint, SigningKey, open};
 use luovutusloki::verify::{Problem, Report, verify};
 use sqlx::{Connection, Executor};

@@ -11,7 +11,7 @@ use luovutusloki::catalogue::Registers;
 use luovutusloki::crypto::{KeySpec, Keyring};
 use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
 use luovutusloki::grpc::server::{self, ServerOptions};
-use luovutusloki::ingest::{PublishConfig, WriterConfig};
+use luovutusloki::log::{PublishConfig, WriterConfig};
 use luovutusloki::retention::RetentionSettings;
 use luovutusloki::service::Limits;
 use luovutusloki::storage::{self, Backend, OpenOptions, Store};

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 mod access;
+mod appender;
 mod art30;
 mod command_line;
 mod consents;

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
 use luovutusloki::grpc::proto::{GetDisclosureRequest, ListSubjectDisclosuresRequest};
-use luovutusloki::ingest::WriterConfig;
+use luovutusloki::log::WriterConfig;
 use sqlx::{Connection, Executor};
 use tonic::Code;
 

@@ -4,18 +4,31 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use crate::domain::PendingDisclosure;
-use crate::domain::Timestamp;
-use crate::storage::Storage;
-use crate::storage::Store;
+use crate::domain::{PendingDisclosure, Timestamp, WriteOutcome};
+use crate::storage::prelude::*;
+use crate::storage::{StorageError, Store};
 use crate::telemetry::metrics::metrics;
 
-use super::Job;
+use super::budget::Reservation;
 use super::publisher::Publisher;
+
+/// One disclosure waiting in the queue, with where its answer goes.
+pub(super) struct Job {
+    pub item: PendingDisclosure,
+    pub reply: oneshot::Sender<Result<WriteOutcome, Arc<StorageError>>>,
+    /// The job's room in the queue, given back when the job is answered.
+    pub budget: Reservation,
+    /// The span of the call that recorded it (the RPC's), which the batch's span is the
+    /// child of or linked to.
+    pub caller: tracing::Span,
+    /// Open while the job waits in the queue; the writer drops it when it takes the job
+    /// into a batch.
+    pub queued: tracing::Span,
+}
 
 /// Sizes of the queue and of one batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]

@@ -1,12 +1,12 @@
-//! Recording disclosures: identity codes are hashed and sealed on the caller's task, then a
-//! bounded queue feeds one ordered writer that commits many callers' disclosures in one
-//! transaction (group commit). A caller is answered only after its transaction committed.
+//! The appender: what callers record through. Identity codes are hashed and sealed on the
+//! caller's task, then a bounded queue feeds one ordered writer (`writer.rs`) that commits
+//! many callers' disclosures in one transaction (group commit). A caller is answered only
+//! after its transaction committed.
 
-mod budget;
-mod publisher;
-mod writer;
-
-use budget::{QueueBudget, Reservation};
+use super::budget::QueueBudget;
+use super::error::AppendError;
+use super::publisher::{self, PublishConfig};
+use super::writer::{self, Job, WriterConfig, WriterHandle};
 
 use std::sync::Arc;
 
@@ -18,24 +18,8 @@ use crate::domain::{PendingDisclosure, WriteOutcome};
 use crate::storage::{StorageError, Store};
 use crate::telemetry::metrics::metrics;
 
-pub use publisher::PublishConfig;
-pub use writer::{WriterConfig, WriterHandle};
-
 /// Subjects above which sealing moves to a blocking thread, to keep the runtime responsive.
 const SEAL_INLINE_MAX: usize = 2_000;
-
-/// Why a disclosure was not recorded.
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    #[error("the write queue is full")]
-    QueueFull,
-    #[error("the service is shutting down")]
-    ShuttingDown,
-    #[error("the transfer id was already used for a different disclosure")]
-    Conflict,
-    #[error(transparent)]
-    Unexpected(#[from] StorageError),
-}
 
 /// A recorded disclosure: its receipt, and whether it had been recorded before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,24 +31,11 @@ pub struct Recorded {
 /// How a caller waits for a place in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
-    /// Fail at once with [`RecordError::QueueFull`] when the queue is full (online callers).
+    /// Fail at once with [`AppendError::QueueFull`] when the queue is full (online callers).
     FailFast,
     /// Wait for a place (bulk import, where the stream itself applies back-pressure),
     /// within half of the queue's subject budget.
     Wait,
-}
-
-struct Job {
-    item: PendingDisclosure,
-    reply: oneshot::Sender<Result<WriteOutcome, Arc<StorageError>>>,
-    /// The job's room in the queue, given back when the job is answered.
-    budget: Reservation,
-    /// The span of the call that recorded it (the RPC's), which the batch's span is the
-    /// child of or linked to.
-    caller: tracing::Span,
-    /// Open while the job waits in the queue; the writer drops it when it takes the job
-    /// into a batch.
-    queued: tracing::Span,
 }
 
 /// The handle callers record through; cheap to clone.
@@ -104,14 +75,14 @@ impl Recorder {
         disclosure: NewDisclosure,
         classification: Classification,
         admission: Admission,
-    ) -> Result<Recorded, RecordError> {
+    ) -> Result<Recorded, AppendError> {
         // Take room in the queue before sealing, so an overloaded service sheds load cheaply.
         let budget = match admission {
             Admission::FailFast => self.budget.try_take(disclosure.subjects().len())?,
             Admission::Wait => self.budget.take(disclosure.subjects().len()).await?,
         };
         if admission == Admission::FailFast && self.queue.capacity() == 0 {
-            return Err(RecordError::QueueFull);
+            return Err(AppendError::QueueFull);
         }
         let item = if disclosure.subjects().len() > SEAL_INLINE_MAX {
             let keys = Arc::clone(&self.keys);
@@ -133,20 +104,20 @@ impl Recorder {
         metrics().queued();
         let sent = match admission {
             Admission::FailFast => self.queue.try_send(job).map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => RecordError::QueueFull,
-                mpsc::error::TrySendError::Closed(_) => RecordError::ShuttingDown,
+                mpsc::error::TrySendError::Full(_) => AppendError::QueueFull,
+                mpsc::error::TrySendError::Closed(_) => AppendError::ShuttingDown,
             }),
             Admission::Wait => self
                 .queue
                 .send(job)
                 .await
-                .map_err(|_| RecordError::ShuttingDown),
+                .map_err(|_| AppendError::ShuttingDown),
         };
         if let Err(error) = sent {
             metrics().dequeued(1);
             return Err(error);
         }
-        let outcome = answer.await.map_err(|_| RecordError::ShuttingDown)?;
+        let outcome = answer.await.map_err(|_| AppendError::ShuttingDown)?;
         match outcome {
             Ok(WriteOutcome::Recorded(receipt)) => Ok(Recorded {
                 receipt,
@@ -156,8 +127,8 @@ impl Recorder {
                 receipt,
                 replayed: true,
             }),
-            Ok(WriteOutcome::Conflict) => Err(RecordError::Conflict),
-            Err(error) => Err(RecordError::Unexpected(StorageError::Shared(error))),
+            Ok(WriteOutcome::Conflict) => Err(AppendError::Conflict),
+            Err(error) => Err(AppendError::Unexpected(StorageError::Shared(error))),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Publishing: signs a checkpoint of the tree the writer grows, after each batch or at most
 //! once an interval, and stores it. A checkpoint is only stored if it names the committed
-//! head (see `Storage::add_checkpoint`), so two stored checkpoints can never disagree.
+//! head (see `storage::Checkpoints::add_checkpoint`), so two stored checkpoints can never disagree.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,8 +10,8 @@ use tracing::Instrument;
 
 use crate::domain::StoredCheckpoint;
 use crate::domain::Timestamp;
-use crate::storage::Storage;
 use crate::storage::Store;
+use crate::storage::prelude::*;
 use crate::telemetry::metrics::metrics;
 use crate::transparency::checkpoint::{Checkpoint, SigningKey};
 

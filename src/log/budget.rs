@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
-use super::RecordError;
+use super::error::AppendError;
 
 /// Online callers take room or are refused at once; waiting callers (bulk import) may hold
 /// at most half of it between them, so an import never crowds out the payment systems.
@@ -38,13 +38,13 @@ impl QueueBudget {
         u32::try_from(subjects).unwrap_or(u32::MAX).min(of)
     }
 
-    /// Takes room for `subjects` now, or fails with [`RecordError::QueueFull`].
-    pub fn try_take(&self, subjects: usize) -> Result<Reservation, RecordError> {
+    /// Takes room for `subjects` now, or fails with [`AppendError::QueueFull`].
+    pub fn try_take(&self, subjects: usize) -> Result<Reservation, AppendError> {
         let permit = Arc::clone(&self.all)
             .try_acquire_many_owned(self.share(subjects, self.max))
             .map_err(|e| match e {
-                TryAcquireError::NoPermits => RecordError::QueueFull,
-                TryAcquireError::Closed => RecordError::ShuttingDown,
+                TryAcquireError::NoPermits => AppendError::QueueFull,
+                TryAcquireError::Closed => AppendError::ShuttingDown,
             })?;
         Ok(Reservation {
             _all: permit,
@@ -53,8 +53,8 @@ impl QueueBudget {
     }
 
     /// Waits for room for `subjects` within the waiting callers' half.
-    pub async fn take(&self, subjects: usize) -> Result<Reservation, RecordError> {
-        let closed = |_| RecordError::ShuttingDown;
+    pub async fn take(&self, subjects: usize) -> Result<Reservation, AppendError> {
+        let closed = |_| AppendError::ShuttingDown;
         let waiting = Arc::clone(&self.waiting)
             .acquire_many_owned(self.share(subjects, self.max / 2))
             .await
@@ -78,7 +78,7 @@ mod tests {
     fn online_callers_are_refused_only_when_the_budget_is_spent() {
         let budget = QueueBudget::new(1_000);
         let held = budget.try_take(600).unwrap();
-        assert!(matches!(budget.try_take(600), Err(RecordError::QueueFull)));
+        assert!(matches!(budget.try_take(600), Err(AppendError::QueueFull)));
         drop(held);
         assert!(budget.try_take(600).is_ok());
     }

@@ -1,0 +1,75 @@
+//! How provisions are kept in text columns: canonical forms joined by `<RS>`, each with its
+//! title after `<US>` where a disclosure keeps them.
+
+use crate::domain::LegalProvision;
+use crate::transparency::leaf::{RECORD, UNIT};
+
+/// Canonical forms joined by `<RS>`, as `disclosure_rollup` keeps them.
+pub(super) fn encode_canonical(canonical: &[String]) -> String {
+    canonical.join(&RECORD.to_string())
+}
+
+/// Reads back what [`encode_canonical`] wrote.
+pub(super) fn decode_canonical(text: &str) -> Option<Vec<LegalProvision>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(RECORD)
+        .map(|p| LegalProvision::parse_canonical(p).ok())
+        .collect()
+}
+
+/// The provisions as stored in `disclosures.provisions`: `canonical<US>title` joined by
+/// `<RS>`, given each provision's canonical form. Neither a canonical form nor a title can
+/// hold a control character.
+pub(super) fn encode_provisions(canonical: &[String], provisions: &[LegalProvision]) -> String {
+    let mut text = String::new();
+    for (n, (provision, canonical)) in provisions.iter().zip(canonical).enumerate() {
+        if n > 0 {
+            text.push(RECORD);
+        }
+        text.push_str(canonical);
+        text.push(UNIT);
+        text.push_str(provision.given_title().unwrap_or_default());
+    }
+    text
+}
+
+/// Reads back what [`encode_provisions`] wrote.
+pub(super) fn decode_provisions(text: &str) -> Option<Vec<LegalProvision>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(RECORD)
+        .map(|record| {
+            let (canonical, title) = record.split_once(UNIT)?;
+            let title = (!title.is_empty()).then_some(title);
+            LegalProvision::parse_canonical(canonical)
+                .ok()?
+                .with_title(title)
+                .ok()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provisions_survive_their_stored_text() {
+        let provisions = vec![
+            LegalProvision::parse_canonical("1290/2002 13:1.2").unwrap(),
+            LegalProvision::parse_canonical("53/2018 6")
+                .unwrap()
+                .with_title(Some("Tulorekisterilaki"))
+                .unwrap(),
+            LegalProvision::parse_canonical("EU:R 2016/679 6.1.c").unwrap(),
+        ];
+        let canonical: Vec<String> = provisions.iter().map(LegalProvision::canonical).collect();
+        let text = encode_provisions(&canonical, &provisions);
+        assert_eq!(decode_provisions(&text), Some(provisions));
+        assert_eq!(decode_provisions(""), Some(Vec::new()));
+        assert_eq!(decode_provisions("not a provision"), None);
+    }
+}
