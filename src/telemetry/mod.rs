@@ -7,8 +7,10 @@
 
 pub mod metrics;
 mod rpc;
+mod settings;
 
 pub use rpc::{record_rpc_status, rpc_span};
+pub use settings::{LogFormat, LogSettings, TelemetrySettings};
 
 use std::io::IsTerminal;
 
@@ -22,8 +24,6 @@ use tracing_subscriber::filter::{EnvFilter, LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{Layer, Registry};
-
-use crate::config::{LogFormat, LogSettings, TelemetrySettings};
 
 /// What [`init`] started; [`Telemetry::shutdown`] flushes it.
 #[must_use = "shut it down to export the last spans"]
