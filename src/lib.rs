@@ -1,11 +1,13 @@
 //! luovutusloki, the disclosure log: records every disclosure of personal data that a
 //! controller makes and answers from that record who received what, under which law.
 //!
-//! Dependency direction: `grpc → log → domain ← storage`. Input becomes validated
-//! [`domain`] types at the gRPC edge; identity codes are hashed and sealed by [`crypto`]
-//! before they reach the single ordered writer of the [`log`]'s appender, which commits many
-//! callers' disclosures in one transaction through the [`storage`] role traits (SQLite or
-//! PostgreSQL, chosen once by `storage::open`).
+//! Dependency direction: `grpc, cli → service → log, report, catalogue → storage → domain`.
+//! A front end ([`grpc`], [`cli`]) parses its input into validated [`domain`] types and
+//! calls one use case of [`service`], which owns the rules and what gets recorded. Recording
+//! goes through the [`log`]'s appender: identity codes are hashed and sealed by [`crypto`],
+//! and one ordered writer commits many callers' disclosures in one transaction through the
+//! [`storage`] role traits (SQLite or PostgreSQL, chosen once by `storage::open`).
+//! `docs/architecture.md` follows a record's path through these layers.
 
 pub mod app;
 pub mod auth;
