@@ -11,9 +11,10 @@ use crate::auth::{Authenticator, Exposure};
 use crate::catalogue::Registers;
 use crate::config::{Backend, Settings};
 use crate::crypto::{Keyring, generate_key_file};
-use crate::grpc::server::{self, ServerOptions};
 use crate::grpc::server_tls_config;
+use crate::lifecycle::{self, ServerOptions};
 use crate::log::PublishConfig;
+use crate::service::Services;
 use crate::storage::prelude::*;
 use crate::storage::{self, OpenOptions, Store};
 use crate::transparency::checkpoint::{read_signing_key, write_signing_key};
@@ -63,13 +64,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
     };
     let address = listener.local_addr()?;
-    let shutdown = server::shutdown_signal();
+    let shutdown = lifecycle::shutdown_signal();
     // Bound before the service logs that it serves, so its address is known by then.
     let metrics = match settings.telemetry.metrics_listen {
         Some(listen) => Some(serve_metrics(listen).await?),
         None => None,
     };
-    let reloads = server::reload_on_hangup(options.registers.clone());
     let store = open_store(
         &settings,
         OpenOptions {
@@ -78,12 +78,15 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         },
     )
     .await?;
+    let reloads = lifecycle::reload_on_hangup(
+        Services::new(store.clone()).with_registers(options.registers.clone()),
+    );
     let database = match backend(&settings)? {
         Backend::Sqlite(path) => path.display().to_string(),
         Backend::Postgres(_) => "postgres".to_owned(),
     };
     tracing::info!(%address, %database, key = keys.active_id(), "serving");
-    let served = server::run(listener, store, keys, options, shutdown).await;
+    let served = lifecycle::run(listener, store, keys, options, shutdown).await;
     reloads.abort();
     if let Some(metrics) = metrics {
         metrics.abort();

@@ -17,6 +17,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod grpc;
+pub mod lifecycle;
 pub mod log;
 pub mod report;
 pub mod retention;

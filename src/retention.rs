@@ -1,17 +1,16 @@
 //! Scheduled retention: with `retention.purge_after_days` set, the service empties the
 //! personal content of entries whose disclosures occurred longer ago than that, at start
 //! and then every `retention.purge_every_hours`. Leaf hashes and the tree stay, so proofs of
-//! the remaining entries still verify (see `storage::Retention::purge`).
+//! the remaining entries still verify (see `Services::purge`).
 
 use std::time::Duration;
 
 use serde::Deserialize;
 use tokio::task::JoinHandle;
 
-use crate::domain::PurgeRequest;
+use crate::auth::Caller;
 use crate::domain::Timestamp;
-use crate::storage::Store;
-use crate::storage::prelude::*;
+use crate::service::Services;
 
 /// When old entries are purged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -35,10 +34,12 @@ impl Default for RetentionSettings {
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-/// Starts the scheduled purge, if one is configured; abort the task to stop it.
-pub fn spawn(store: Store, settings: RetentionSettings) -> Option<JoinHandle<()>> {
+/// Starts the scheduled purge, if one is configured; abort the task to stop it. It purges
+/// through the same use case as `luovutusloki purge`.
+pub fn spawn(services: Services, settings: RetentionSettings) -> Option<JoinHandle<()>> {
     let days = settings.purge_after_days?;
     let every = Duration::from_secs(settings.purge_every_hours.max(1) * 3_600);
+    let schedule = Caller::service_itself("retention");
     Some(tokio::spawn(async move {
         loop {
             let now = Timestamp::now();
@@ -47,13 +48,11 @@ pub fn spawn(store: Store, settings: RetentionSettings) -> Option<JoinHandle<()>
                 tracing::error!(days, "the retention period reaches before any timestamp");
                 return;
             };
-            let request = PurgeRequest {
-                occurred_before,
-                controller: None,
-                requested_by: format!("retention schedule ({days} days)"),
-                at: now,
-            };
-            match store.purge(&request).await {
+            let requested_by = format!("retention schedule ({days} days)");
+            match services
+                .purge(&schedule, occurred_before, None, &requested_by)
+                .await
+            {
                 Ok(report) if report.entries > 0 => {
                     tracing::info!(
                         entries = report.entries,

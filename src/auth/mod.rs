@@ -115,9 +115,10 @@ pub struct Caller {
 enum Party {
     /// No callers configured and loopback only: every local caller has every role.
     Local,
-    /// A command run on the host: whoever may run it has the database and the keys
-    /// already, so it has every role; `requested_by` names the person.
-    CommandLine,
+    /// The host itself: a command run on it (whoever may run one has the database and the
+    /// keys already; `requested_by` names the person) or the service's own schedule and
+    /// signals. It has every role.
+    Host(&'static str),
     /// No credentials were presented.
     Anonymous { public_verifier: bool },
     Known {
@@ -141,7 +142,12 @@ impl Caller {
 
     /// The caller of a command run on the host, recorded as `cli`.
     pub fn command_line() -> Self {
-        Self::of(Party::CommandLine)
+        Self::of(Party::Host("cli"))
+    }
+
+    /// The service acting on its own: a schedule or a signal, named `name`.
+    pub fn service_itself(name: &'static str) -> Self {
+        Self::of(Party::Host(name))
     }
 
     pub fn anonymous(public_verifier: bool) -> Self {
@@ -167,7 +173,7 @@ impl Caller {
     pub fn name(&self) -> &str {
         match &*self.party {
             Party::Local => "local",
-            Party::CommandLine => "cli",
+            Party::Host(name) => name,
             Party::Anonymous { .. } => "anonymous",
             Party::Known { name, .. } => name,
         }
@@ -186,7 +192,7 @@ impl Caller {
         register: Option<&RegisterId>,
     ) -> Result<(), Denied> {
         match &*self.party {
-            Party::Local | Party::CommandLine => Ok(()),
+            Party::Local | Party::Host(_) => Ok(()),
             Party::Anonymous { .. } => Err(Denied::Unauthenticated),
             Party::Known { name, grants, .. } => {
                 if grants.iter().any(|g| g.covers(role, controller, register)) {
@@ -232,7 +238,7 @@ impl Caller {
     /// Verification may be public by configuration.
     pub fn authorize_anywhere(&self, role: Role) -> Result<(), Denied> {
         match &*self.party {
-            Party::Local | Party::CommandLine => Ok(()),
+            Party::Local | Party::Host(_) => Ok(()),
             Party::Anonymous { public_verifier } => (role == Role::Verifier && *public_verifier)
                 .then_some(())
                 .ok_or(Denied::Unauthenticated),
@@ -257,7 +263,7 @@ impl Caller {
     /// Whether the caller acts for `controller` in any role (which registers it may see).
     pub fn acts_for(&self, controller: &BusinessId) -> bool {
         match &*self.party {
-            Party::Local | Party::CommandLine => true,
+            Party::Local | Party::Host(_) => true,
             Party::Anonymous { .. } => false,
             Party::Known { grants, .. } => grants.iter().any(|g| &g.controller == controller),
         }

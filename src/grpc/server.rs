@@ -1,6 +1,6 @@
-//! The server: a function of a bound listener, a store and a shutdown future. On shutdown it
-//! stops accepting, lets in-flight calls finish, drains the write queue and closes the store,
-//! all within the grace period.
+//! The gRPC server: a function of a bound listener, the use cases and a shutdown future. It
+//! serves the API, health and reflection behind TLS, authentication, the concurrency limit
+//! and the access log; on shutdown it stops accepting and lets calls in flight finish.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,57 +15,34 @@ use tonic::transport::{Server, ServerTlsConfig};
 use tower::Layer;
 
 use crate::auth::Authenticator;
-use crate::catalogue::Registers;
-use crate::crypto::Keyring;
-use crate::log::{PublishConfig, Recorder, WriterConfig};
-use crate::retention::{self, RetentionSettings};
 use crate::service::{Limits, Services};
-use crate::storage::Store;
-use crate::storage::prelude::*;
 
 use super::proto::{self, disclosure_log_server::DisclosureLogServer};
 use super::{AccessLogLayer, Authenticate, DisclosureLogService, OverloadLayer};
 
-/// What the server needs besides the store.
+/// How the gRPC server is served.
 #[derive(Debug, Clone)]
-pub struct ServerOptions {
+pub struct GrpcOptions {
     pub limits: Limits,
     /// Who the callers are (an open authenticator lets every caller do everything).
     pub auth: Arc<Authenticator>,
     /// Server TLS, with client certificates if configured; `None`: plain text.
     pub tls: Option<ServerTlsConfig>,
-    /// The register catalogue; SIGHUP reloads it.
-    pub registers: Registers,
-    pub writer: WriterConfig,
-    /// How checkpoints are published; `None` with tamper evidence off.
-    pub publish: Option<PublishConfig>,
-    pub retention: RetentionSettings,
+    /// How long calls in flight may take to finish once `shutdown` completes.
     pub shutdown_grace: Duration,
 }
 
-/// Serves on `listener` until `shutdown` completes, then shuts down gracefully.
-pub async fn run(
+/// Serves the use cases of `services` on `listener` until `shutdown` completes, then stops
+/// accepting and lets the calls in flight finish within the grace period. `services` is
+/// dropped when this returns, so a recorder it holds lets the writer drain.
+pub async fn serve(
     listener: TcpListener,
-    store: Store,
-    keys: Arc<Keyring>,
-    options: ServerOptions,
+    services: Services,
+    options: GrpcOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    // Entries not yet in the tree are integrated before the first call, so the checkpoint
-    // published at start covers them.
-    let head = store.open_log().await.context("reading the log head")?;
-    tracing::info!(tree_size = head.size, "log open");
-    let _metrics = crate::telemetry::metrics::watch_store(&store, head.size).await;
-    crate::telemetry::metrics::metrics().serve_methods(crate::grpc::served_methods());
-    let (recorder, writer) =
-        Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
-    let purging = retention::spawn(store.clone(), options.retention);
-    let services = Services::new(store.clone())
-        .with_recorder(recorder)
-        .with_registers(options.registers.clone())
-        .with_limits(options.limits);
+    crate::telemetry::metrics::metrics().serve_methods(super::served_methods());
     let service = DisclosureLogService::new(services);
-
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<DisclosureLogServer<DisclosureLogService>>()
@@ -131,59 +108,5 @@ pub async fn run(
         () = deadline => tracing::warn!("grace period over; abandoning calls still in flight"),
     }
 
-    if let Some(purging) = purging {
-        purging.abort();
-    }
-    // Every Recorder clone went with the service, so the writer drains and stops.
-    if !writer.finish(options.shutdown_grace).await {
-        tracing::error!("the write queue did not drain within the grace period");
-    }
-    // Closing waits for connections in use; one still held past the grace period is given up.
-    if tokio::time::timeout(options.shutdown_grace, store.close())
-        .await
-        .is_err()
-    {
-        tracing::error!("the database connections did not close within the grace period");
-    }
-    tracing::info!("stopped");
     Ok(())
-}
-
-/// Completes on SIGTERM or SIGINT. The handlers are installed when this is called, not when
-/// the future is first polled, so a signal that comes right after start is not lost to the
-/// default action (which would end the process without a graceful shutdown).
-pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate =
-        signal(SignalKind::terminate()).expect("a SIGTERM handler can be installed");
-    let mut interrupt = signal(SignalKind::interrupt()).expect("a SIGINT handler can be installed");
-    async move {
-        tokio::select! {
-            _ = terminate.recv() => {}
-            _ = interrupt.recv() => {}
-        }
-    }
-}
-
-/// Reloads the register catalogue on every SIGHUP until the returned task is aborted; a bad
-/// file keeps the one in force. The handler is installed before this returns.
-pub fn reload_on_hangup(registers: Registers) -> tokio::task::JoinHandle<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let hangups = signal(SignalKind::hangup());
-    tokio::spawn(async move {
-        let Ok(mut hangups) = hangups else {
-            tracing::warn!("cannot watch SIGHUP; reload the register catalogue over gRPC");
-            return;
-        };
-        while hangups.recv().await.is_some() {
-            match registers.reload() {
-                Ok(catalogue) => {
-                    tracing::info!(registers = catalogue.len(), "register catalogue reloaded")
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "register catalogue not reloaded; the one in force stays")
-                }
-            }
-        }
-    })
 }

@@ -10,7 +10,7 @@ use luovutusloki::auth::{AuthSettings, Authenticator};
 use luovutusloki::catalogue::Registers;
 use luovutusloki::crypto::{KeySpec, Keyring};
 use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
-use luovutusloki::grpc::server::{self, ServerOptions};
+use luovutusloki::lifecycle::{self as server, ServerOptions};
 use luovutusloki::log::{PublishConfig, WriterConfig};
 use luovutusloki::retention::RetentionSettings;
 use luovutusloki::service::Limits;
