@@ -389,8 +389,10 @@ async fn a_server_killed_during_batches_leaves_a_log_that_verifies(kind: Kind) {
     let data_dir = tempfile::tempdir().unwrap();
     let service = ServiceProcess::start(&db, data_dir.path(), "info");
     let mut callers = Vec::new();
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for caller in 0..8u32 {
         let mut client = service.client().await;
+        let answered = std::sync::Arc::clone(&answered);
         callers.push(tokio::spawn(async move {
             let mut acknowledged = Vec::new();
             for n in 0..1_000u32 {
@@ -400,12 +402,20 @@ async fn a_server_killed_during_batches_leaves_a_log_that_verifies(kind: Kind) {
                     Ok(response) => acknowledged.push((transfer, response.into_inner())),
                     Err(_) => break,
                 }
+                answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             acknowledged
         }));
     }
-    // Kill it once batches are flowing, in the middle of whatever it is writing.
-    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    // Kill it once batches are flowing (a loaded machine may take a while to get there), in
+    // the middle of whatever it is writing.
+    let flowing = std::time::Instant::now();
+    while answered.load(std::sync::atomic::Ordering::Relaxed) < 16
+        && flowing.elapsed() < std::time::Duration::from_secs(60)
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let (status, _) = service.stop("KILL");
     assert!(!status.success());
     let mut acknowledged = Vec::new();
