@@ -152,17 +152,11 @@ async fn prove(services: &Services, command: ProveCommand) -> anyhow::Result<Pro
                 .checkpoint(&caller, tree_size)
                 .await
                 .map_err(|e| no_checkpoint(e, tree_size))?;
-            let leaf = services
-                .entry_leaf(&caller, &controller, entry, true)
+            let proof = services
+                .inclusion_proof(&caller, &controller, (entry, checkpoint.size), true)
                 .await
                 .map_err(|e| match e {
                     EvidenceError::NoEntry => anyhow::anyhow!("{controller} has no entry {entry}"),
-                    other => other.into(),
-                })?;
-            let proof = services
-                .inclusion_proof(&caller, &controller, entry, checkpoint.size)
-                .await
-                .map_err(|e| match e {
                     EvidenceError::OutOfRange(_) => {
                         anyhow::Error::new(e).context("the entry is not in that checkpoint's tree")
                     }
@@ -172,8 +166,8 @@ async fn prove(services: &Services, command: ProveCommand) -> anyhow::Result<Pro
                 checkpoint: checkpoint.note,
                 old_checkpoint: None,
                 entry_id: Some(entry),
-                leaf_data: leaf.data.map(|d| STANDARD.encode(d)),
-                leaf_hash: Some(STANDARD.encode(leaf.leaf_hash)),
+                leaf_data: proof.leaf.data.map(|d| STANDARD.encode(d)),
+                leaf_hash: Some(STANDARD.encode(proof.leaf.leaf_hash)),
                 hashes: encode(proof.hashes),
             })
         }

@@ -50,10 +50,7 @@ impl Needs {
 
     /// The register catalogue in `dir`, or in `registers.dir` when not given.
     pub fn registers(mut self, settings: &Settings, dir: Option<&Path>) -> anyhow::Result<Self> {
-        let dir = dir.unwrap_or(&settings.registers.dir);
-        let registers = Registers::load(dir)
-            .with_context(|| format!("loading the register catalogue {}", dir.display()))?;
-        self.registers = Some(registers);
+        self.registers = Some(registers(settings, dir)?);
         Ok(self)
     }
 
@@ -195,8 +192,11 @@ pub fn days(from: Date, to: Date) -> anyhow::Result<Days> {
 
 /// The register catalogue in `dir`, or in `registers.dir` when not given.
 pub fn catalogue(settings: &Settings, dir: Option<&Path>) -> anyhow::Result<Arc<Catalogue>> {
+    Ok(registers(settings, dir)?.current())
+}
+
+fn registers(settings: &Settings, dir: Option<&Path>) -> anyhow::Result<Registers> {
     let dir = dir.unwrap_or(&settings.registers.dir);
-    Ok(Registers::load(dir)
-        .with_context(|| format!("loading the register catalogue {}", dir.display()))?
-        .current())
+    Registers::load(dir)
+        .with_context(|| format!("loading the register catalogue {}", dir.display()))
 }

@@ -280,7 +280,7 @@ async fn lookups(settings: &Settings, args: LookupsArgs) -> anyhow::Result<()> {
         let mut page = PageRequest::first_of_most();
         loop {
             let found = services
-                .list_access_lookups(&caller(), &args.controller, listing.clone(), &page)
+                .list_access_lookups(&caller(), &args.controller, &listing, &page)
                 .await?;
             all.extend(found.items);
             if found.next_token.is_empty() {

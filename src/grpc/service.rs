@@ -37,9 +37,13 @@ impl DisclosureLogService {
         admission: Admission,
     ) -> Result<Recorded, Status> {
         let mut request = request;
-        request.source_system = self
+        let source_system = self
             .services
             .source_system_for(caller, &request.source_system)?;
+        // Only an empty one changes (to the caller's name); the usual call allocates nothing.
+        if source_system != request.source_system {
+            request.source_system = source_system.to_owned();
+        }
         let disclosure =
             convert::new_disclosure(request, self.services.limits(), self.services.now())
                 .map_err(invalid_argument)?;
@@ -273,7 +277,7 @@ impl DisclosureLog for DisclosureLogService {
         } = convert::lookup_listing(request.into_inner()).map_err(invalid_argument)?;
         let found = self
             .services
-            .list_access_lookups(&caller, &controller, filter, &page)
+            .list_access_lookups(&caller, &controller, &filter, &page)
             .await?;
         Ok(Response::new(proto::ListAccessLookupsResponse {
             lookups: found.items.iter().map(convert::lookup_to_proto).collect(),
@@ -443,7 +447,7 @@ impl DisclosureLog for DisclosureLogService {
         let controller = controller(&controller_id)?;
         let proof = self
             .services
-            .inclusion_proof(&caller, &controller, entry_id, tree_size)
+            .inclusion_proof(&caller, &controller, (entry_id, tree_size), false)
             .await?;
         Ok(Response::new(proto::InclusionProof {
             entry_id,

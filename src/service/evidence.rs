@@ -44,11 +44,11 @@ pub struct EntryLeaf {
     pub purged: bool,
 }
 
-/// An entry's inclusion proof in the tree of `tree_size` leaves.
+/// An entry's inclusion proof in the tree of the size asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InclusionProof {
     pub leaf: EntryLeaf,
-    pub tree_size: u64,
+    /// The hashes of the proof (RFC 9162, 2.1.3).
     pub hashes: Vec<Hash>,
 }
 
@@ -94,15 +94,18 @@ impl Services {
         leaf_as_seen(leaf)
     }
 
-    /// The inclusion proof of `controller`'s entry `entry_id` in the tree of `tree_size`.
+    /// The inclusion proof of `controller`'s entry `entry_id` in the tree of `tree_size`,
+    /// with the entry's leaf (and its data when `with_data`).
     pub async fn inclusion_proof(
         &self,
         caller: &Caller,
         controller: &BusinessId,
-        entry_id: u64,
-        tree_size: u64,
+        (entry_id, tree_size): (u64, u64),
+        with_data: bool,
     ) -> Result<InclusionProof, EvidenceError> {
-        let leaf = self.entry_leaf(caller, controller, entry_id, false).await?;
+        let leaf = self
+            .entry_leaf(caller, controller, entry_id, with_data)
+            .await?;
         let hashes = self
             .reader()
             .inclusion_proof(entry_id, tree_size)
@@ -110,11 +113,7 @@ impl Services {
             .ok_or(EvidenceError::OutOfRange(
                 "tree_size must be above entry_id and at most the integrated tree's size",
             ))?;
-        Ok(InclusionProof {
-            leaf,
-            tree_size,
-            hashes,
-        })
+        Ok(InclusionProof { leaf, hashes })
     }
 
     /// The consistency proof from the tree of `old_size` leaves to that of `new_size`.

@@ -66,7 +66,7 @@ impl Services {
         &self,
         caller: &Caller,
         controller: &BusinessId,
-        listing: LookupListing,
+        listing: &LookupListing,
         page: &PageRequest,
     ) -> Result<Page<StoredLookup>, LookupQueryError> {
         let role = match listing.subject {
@@ -75,25 +75,25 @@ impl Services {
         };
         caller.authorize(role, controller, None)?;
         let mut filter = LookupFilter {
-            requested_by: listing.requested_by,
-            case_reference: listing.case_reference,
+            requested_by: listing.requested_by.clone(),
+            case_reference: listing.case_reference.clone(),
             subject_hashes: Vec::new(),
             period: listing.period,
         };
-        if let Some((subject, context)) = listing.subject {
+        if let Some((subject, context)) = &listing.subject {
             self.record_lookup(
                 caller,
                 controller,
-                &subject,
+                subject,
                 (
-                    context,
+                    context.clone(),
                     LookupOperation::ListAccessLookups,
                     Period::default(),
                 ),
                 self.now(),
             )
             .await?;
-            filter.subject_hashes = self.keys()?.lookup_hashes(&subject);
+            filter.subject_hashes = self.keys()?.lookup_hashes(subject);
         }
         // The hashes bind the token to the subject without putting the code in it.
         let query = format!("{controller}|{filter:?}");

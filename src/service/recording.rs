@@ -87,16 +87,16 @@ impl Services {
     /// The source system `caller` records as, given the request's `given` one: an
     /// authenticated caller records as itself (an empty one becomes its name, another is
     /// refused); the local caller of an open service names its own.
-    pub fn source_system_for(
+    pub fn source_system_for<'a>(
         &self,
-        caller: &Caller,
-        given: &str,
-    ) -> Result<String, RecordingError> {
+        caller: &'a Caller,
+        given: &'a str,
+    ) -> Result<&'a str, RecordingError> {
         if !caller.is_authenticated() || given == caller.name() {
-            return Ok(given.to_owned());
+            return Ok(given);
         }
         if given.is_empty() {
-            return Ok(caller.name().to_owned());
+            return Ok(caller.name());
         }
         Err(RecordingError::ForeignSourceSystem(
             caller.name().to_owned(),
