@@ -118,6 +118,7 @@ pub fn income_register_submission(
         requester_reference: String::new(),
         withholding: None,
         subjects,
+        safety_protected_subjects: vec![],
     }
 }
 
@@ -149,6 +150,7 @@ pub fn health_data_to_employer(transfer_id: &str, subject: String) -> RecordDisc
         requester_reference: String::new(),
         withholding: None,
         subjects: vec![subject],
+        safety_protected_subjects: vec![],
     }
 }
 

@@ -19,4 +19,5 @@ mod registers;
 mod reports;
 mod rfc9162;
 mod statistics;
+mod turvakielto;
 mod validation;

@@ -67,6 +67,7 @@ async fn record_members_year(app: &mut TestApp) {
             nanos: 0,
         }),
         reason: "Esitutkinta kesken (tietosuojalaki 34 §)".into(),
+        ..Default::default()
     });
     app.client.record_disclosure(police).await.unwrap();
 }
