@@ -83,6 +83,23 @@ impl Database {
         }
     }
 
+    /// Runs the statement `sql` on a connection of its own: the rows it changed, or the
+    /// database's refusal.
+    pub async fn execute(&self, sql: &str) -> Result<u64, String> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            Self::Sqlite { .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url()).await.unwrap();
+                conn.execute(sql).await.map(|r| r.rows_affected())
+            }
+            Self::Postgres(db) => {
+                let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+                conn.execute(sql).await.map(|r| r.rows_affected())
+            }
+        }
+        .map_err(|e| e.to_string())
+    }
+
     /// Subject entries stored.
     pub async fn entry_count(&self) -> i64 {
         self.scalar("SELECT COUNT(*) FROM subject_entries").await
@@ -374,6 +391,25 @@ impl TestApp {
             stop: Some(stop),
             task: Some(task),
         }
+    }
+
+    /// The access report of `subject` at the KOKO fund, in `language`.
+    pub async fn access_report(
+        &mut self,
+        subject: String,
+        language: luovutusloki::grpc::proto::ReportLanguage,
+    ) -> luovutusloki::grpc::proto::SubjectAccessReportResponse {
+        self.client
+            .subject_access_report(luovutusloki::grpc::proto::SubjectAccessReportRequest {
+                controller_id: crate::fixtures::koko(),
+                subject,
+                language: language.into(),
+                context: crate::fixtures::access_case(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
     }
 
     /// Shuts the server down gracefully and hands back its database.

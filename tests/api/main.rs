@@ -21,3 +21,4 @@ mod rfc9162;
 mod statistics;
 mod turvakielto;
 mod validation;
+mod withholding;
