@@ -15,7 +15,7 @@ use prost_types::Timestamp;
 use tonic::{Code, Request, Status};
 
 use crate::fixtures::*;
-use crate::harness::{Kind, Options, TestApp, on_both_backends};
+use crate::harness::{Kind, Options, StoppedService, TestApp, on_both_backends};
 
 on_both_backends!(
     a_lifted_withholding_shows_the_disclosure_and_a_new_one_hides_it_again,
@@ -23,6 +23,7 @@ on_both_backends!(
     a_decision_says_why_and_is_refused_when_it_cannot_hold,
     only_the_subject_access_role_decides_and_the_auditor_reads,
     the_decisions_table_refuses_changes,
+    the_command_line_lifts_and_lists_decisions,
 );
 
 const GROUND: &str = "esitutkinta, esitutkintalaki 805/2011";
@@ -354,4 +355,42 @@ async fn the_decisions_table_refuses_changes(kind: Kind) {
             .await,
         1
     );
+}
+
+async fn the_command_line_lifts_and_lists_decisions(kind: Kind) {
+    // The first disclosure of a new log is disclosure 1.
+    let store = StoppedService::with(kind, vec![withheld_from_member()]).await;
+    let lift = [
+        "withholding",
+        "decide",
+        "--controller",
+        &koko(),
+        "--disclosure",
+        "1",
+        "--lift",
+        "--reason",
+        "Esitutkinta päättyi",
+        "--decided-by",
+        "kasittelija-17",
+    ];
+
+    let lifted = store.run(&lift);
+    let again = store.command(&lift).output().unwrap();
+    let listed = store.run(&[
+        "withholding",
+        "list",
+        "--controller",
+        &koko(),
+        "--disclosure",
+        "1",
+    ]);
+
+    assert!(lifted.contains(" lift until - "), "{lifted}");
+    assert!(lifted.contains("by kasittelija-17 (cli)"), "{lifted}");
+    assert_eq!(again.status.code(), Some(4), "nothing left to lift");
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    assert!(lines[0].contains(" initial until "), "{listed}");
+    assert!(lines[0].contains(&format!("ground {GROUND} ")), "{listed}");
+    assert_eq!(lines[1], lifted.trim_end());
 }
