@@ -45,12 +45,12 @@ fn contact_to_non_authority(details: &DisclosureDetails) -> bool {
 impl Services {
     /// Refuses `disclosure` when it carries contact data to a recipient that is not an
     /// authority and any of its subjects is protected, by this request's mark or one kept
-    /// before; otherwise returns what to keep beside it once it is accepted.
+    /// before; otherwise returns what to keep beside it once it is accepted, if anything.
     pub(super) async fn check_safety_protection(
         &self,
         caller: &Caller,
         disclosure: &NewDisclosure,
-    ) -> Result<Beside, RecordingError> {
+    ) -> Result<Option<Beside>, RecordingError> {
         let details = disclosure.details();
         let subjects = disclosure.subjects();
         let marked = &disclosure.marks().safety_protected;
@@ -74,7 +74,11 @@ impl Services {
                 return Err(RecordingError::SafetyProtected(protected));
             }
         }
-        Ok(Beside {
+        if marked.is_empty() && details.withholding.is_none() {
+            // The usual record: nothing to keep, nothing allocated for it.
+            return Ok(None);
+        }
+        Ok(Some(Beside {
             controller: details.controller.clone(),
             caller: caller.name().to_owned(),
             safety_marks: marked
@@ -85,15 +89,18 @@ impl Services {
                 .withholding
                 .clone()
                 .map(|w| (w, disclosure.marks().withholding.clone())),
-        })
+        }))
     }
 
     /// Keeps `beside` with the disclosure `recorded` (again, harmlessly, on a replay).
     pub(super) async fn keep_beside(
         &self,
-        beside: Beside,
+        beside: Option<Beside>,
         recorded: &Recorded,
     ) -> Result<(), RecordingError> {
+        let Some(beside) = beside else {
+            return Ok(());
+        };
         let receipt = &recorded.receipt;
         let controller = beside.controller;
         if !beside.safety_marks.is_empty() {

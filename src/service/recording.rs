@@ -9,10 +9,10 @@
 //! 4. The register is in the catalogue and the controller is one of its controllers.
 //! 5. The register declares the disclosure; an undeclared one is refused, or recorded and
 //!    flagged, as the register's policy says.
-//! 6. A disclosure on consent, or one the register makes only on consent, has each
-//!    subject's consent in force at occurred-at covering the recipient and every category.
-//! 7. Contact data of a person with a non-disclosure for personal safety (turvakielto, marked
+//! 6. Contact data of a person with a non-disclosure for personal safety (turvakielto, marked
 //!    in this request or before) goes only to authorities (`protection.rs`).
+//! 7. A disclosure on consent, or one the register makes only on consent, has each
+//!    subject's consent in force at occurred-at covering the recipient and every category.
 //! 8. The appender seals the identity codes and commits it (a replay returns the receipt);
 //!    then the safety marks and the first withholding decision are kept beside it.
 
@@ -130,12 +130,12 @@ impl Services {
         }
         caller.authorize(Role::Recorder, &details.controller, Some(&details.register))?;
         let (classification, needs_consent) = self.classify(details)?;
+        // Turvakielto (no consent lifts it), and what is kept beside the entry once it is
+        // accepted: the marks and the first withholding decision (service/protection.rs).
+        let beside = self.check_safety_protection(caller, &disclosure).await?;
         if needs_consent {
             self.check_consents(&disclosure).await?;
         }
-        // Turvakielto and the first withholding decision: kept beside the entry once it is
-        // accepted (service/protection.rs, service/withholding.rs).
-        let beside = self.check_safety_protection(caller, &disclosure).await?;
         let recorder = self.recorder.as_ref().ok_or(RecordingError::NotRecording)?;
         let recorded = recorder
             .record(disclosure, classification, admission)
