@@ -316,9 +316,13 @@ mod tests {
                 ),
             ],
             withheld: vec![Withheld {
+                disclosure_id: 4,
+                entry_id: 7,
                 occurred_at: at(1_794_000_000),
                 until: at(1_830_000_000),
                 reason: "Esitutkinta kesken (tietosuojalaki 34 §)".into(),
+                ground: Some("esitutkinta, esitutkintalaki 805/2011".into()),
+                conceal_existence: false,
             }],
         }
     }

@@ -1,11 +1,19 @@
 //! The access report (Art. 15) as a document's content: what the subject is told, and the
 //! disclosures still withheld (Art. 23), set apart for the staff.
+//!
+//! Whether a disclosure is withheld follows the latest withholding decision in force on
+//! the report's date (`domain::withholding`), not the leaf's withholding alone: a lifted or
+//! expired one is in the entries. Under Tietosuojalaki 1050/2018 34 § the document must not
+//! state a total that silently excludes the withheld ones: unless a withholding conceals
+//! its existence, the document says that access is restricted in part, and why (its
+//! ground), and that the person may ask for the information to be passed to the Data
+//! Protection Ombudsman. [`SubjectReport::restriction_disclosed`] is what it may say.
 
 use crate::catalogue::Catalogue;
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
-    Recipient, RegisterId, Timestamp,
+    Recipient, RegisterId, StoredDisclosure, Timestamp, WithholdingInForce,
 };
 use crate::domain::{Period, SubjectDisclosure};
 
@@ -36,12 +44,22 @@ pub struct ReportEntry {
     pub channel: Channel,
 }
 
-/// A disclosure left out of the report because it is still withheld from the subject.
+/// A disclosure left out of the report because it is still withheld from the subject, as
+/// the latest withholding decision in force on the report's date says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Withheld {
+    pub disclosure_id: i64,
+    /// The subject's entry.
+    pub entry_id: i64,
     pub occurred_at: Timestamp,
     pub until: Timestamp,
     pub reason: String,
+    /// The legal ground of the restriction, e.g. "esitutkinta, esitutkintalaki 805/2011";
+    /// `None` when the decision gave none.
+    pub ground: Option<String>,
+    /// Telling the subject that access is restricted would defeat the restriction's
+    /// purpose (34 § 3 mom): the document must say nothing of this one.
+    pub conceal_existence: bool,
 }
 
 /// The access report of one data subject.
@@ -60,11 +78,25 @@ pub struct SubjectReport {
     pub withheld: Vec<Withheld>,
 }
 
+impl SubjectReport {
+    /// The withheld disclosures whose restriction the document may state, with their
+    /// grounds: empty when none is withheld or every withholding conceals its existence.
+    /// A document that lists these says that access is restricted in part and why.
+    pub fn restriction_disclosed(&self) -> Vec<&Withheld> {
+        self.withheld
+            .iter()
+            .filter(|w| !w.conceal_existence)
+            .collect()
+    }
+}
+
 /// The report of `request.subject` as of `now`, from every disclosure `found` of the
-/// subject in the period: those still withheld (Art. 23) are set apart for the staff.
+/// subject in the period: those `withheld_at` says are withheld at `now` (the latest
+/// withholding decision in force, Art. 23) are set apart for the staff.
 pub fn subject_report(
     request: ReportRequest,
     found: Vec<SubjectDisclosure>,
+    withheld_at: impl Fn(&StoredDisclosure, Timestamp) -> Option<WithholdingInForce>,
     catalogue: &Catalogue,
     now: Timestamp,
 ) -> SubjectReport {
@@ -72,14 +104,19 @@ pub fn subject_report(
     let mut entries = Vec::new();
     let mut withheld = Vec::new();
     for item in found {
+        let in_force = withheld_at(&item.disclosure, now);
         let d = item.disclosure.details;
-        match &d.withholding {
-            Some(w) if w.until > now => withheld.push(Withheld {
+        match in_force {
+            Some(w) => withheld.push(Withheld {
+                disclosure_id: item.disclosure.id,
+                entry_id: item.entry_id,
                 occurred_at: d.occurred_at,
                 until: w.until,
-                reason: w.reason.to_string(),
+                reason: w.reason,
+                ground: w.ground,
+                conceal_existence: w.conceal_existence,
             }),
-            _ => {
+            None => {
                 let register_name = catalogue.get(&d.register).map(|r| match lang {
                     Language::Fi => r.name.fi.clone(),
                     Language::Sv => r.name.sv.clone(),
