@@ -5,9 +5,10 @@ use std::fmt;
 
 use crate::domain::{
     DataCategories, DataCategory, DisclosureDetails, LegalProvision, Recipient, RecipientIdType,
+    RecipientKind,
 };
 
-use super::{DeclaredDisclosure, Register};
+use super::{DeclaredDisclosure, OnRequestGroup, Register};
 
 pub use crate::domain::Classification;
 
@@ -17,6 +18,8 @@ pub struct Undeclared {
     /// The declared disclosure to the same recipient that came closest, if any.
     pub closest: Option<String>,
     pub mismatches: Vec<Mismatch>,
+    /// Why it is not a disclosure on request either, when it carries a requester's reference.
+    pub not_on_request: Option<NotOnRequest>,
 }
 
 /// One way a disclosure differs from the closest declared one.
@@ -27,6 +30,21 @@ pub enum Mismatch {
     /// A provision no declared provision covers (canonical form).
     Provision(String),
     /// A data category the declared disclosure does not include.
+    DataCategory(DataCategory),
+}
+
+/// Why a disclosure with a requester's reference does not match any on-request group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotOnRequest {
+    /// No on-request group names this recipient kind.
+    RecipientKind(RecipientKind),
+    /// It cites no provision; a disclosure on request must cite the one that entitles the
+    /// requester.
+    NoProvision,
+    /// The groups of its recipient kind name provisions, and this one (canonical form) is
+    /// covered by none of them.
+    Provision(String),
+    /// The register does not hold this category, so cannot disclose it.
     DataCategory(DataCategory),
 }
 
@@ -49,12 +67,32 @@ impl fmt::Display for Undeclared {
                 }
             }
         }
+        if let Some(why) = &self.not_on_request {
+            f.write_str("; not a disclosure on request: ")?;
+            match why {
+                NotOnRequest::RecipientKind(kind) => write!(
+                    f,
+                    "no on-request group goes to recipient kind {}",
+                    kind.label()
+                )?,
+                NotOnRequest::NoProvision => f.write_str("it cites no provision")?,
+                NotOnRequest::Provision(p) => write!(
+                    f,
+                    "provision {p} is not among the on-request provisions for this recipient kind"
+                )?,
+                NotOnRequest::DataCategory(c) => {
+                    write!(f, "the register does not hold data category {}", c.label())?
+                }
+            }
+        }
         Ok(())
     }
 }
 
 impl Register {
-    /// Classifies `disclosure` against this register's declarations.
+    /// Classifies `disclosure` against this register's declarations: declared when one
+    /// regular disclosure covers it; on request when it carries a requester's reference and
+    /// matches an on-request group ([`Register::on_request_group`]); undeclared otherwise.
     pub fn classify(&self, disclosure: &DisclosureDetails) -> Result<Classification, Undeclared> {
         let candidates = self
             .disclosures
@@ -74,33 +112,104 @@ impl Register {
                 closest = Some((declared, mismatches));
             }
         }
-        if disclosure.requester_reference.is_some() && !disclosure.provisions.is_empty() {
-            return Ok(Classification::OnRequest);
-        }
+        let not_on_request = match disclosure.requester_reference {
+            Some(_) => match self.on_request_group(disclosure) {
+                Ok(_) => return Ok(Classification::OnRequest),
+                Err(why) => Some(why),
+            },
+            None => None,
+        };
         Err(match closest {
             Some((declared, mismatches)) => Undeclared {
                 closest: Some(declared.recipient_name.clone()),
                 mismatches,
+                not_on_request,
             },
             None => Undeclared {
                 closest: None,
                 mismatches: vec![Mismatch::Recipient],
+                not_on_request,
             },
         })
+    }
+
+    /// The on-request group `disclosure` falls within: one of its recipient kind that, when it
+    /// names provisions, covers every provision of the disclosure (a group that names none
+    /// accepts any, but the disclosure must cite at least one); and every data category must
+    /// be one the register holds. The requester's reference is the caller's to check.
+    pub fn on_request_group(
+        &self,
+        disclosure: &DisclosureDetails,
+    ) -> Result<&OnRequestGroup, NotOnRequest> {
+        if let Some(category) = disclosure
+            .data_categories
+            .iter()
+            .find(|c| !self.data_categories.contains(*c))
+        {
+            return Err(NotOnRequest::DataCategory(category));
+        }
+        if disclosure.provisions.is_empty() {
+            return Err(NotOnRequest::NoProvision);
+        }
+        let mut of_kind = self
+            .on_request
+            .iter()
+            .filter(|group| group.recipient_kind == disclosure.recipient.kind)
+            .peekable();
+        if of_kind.peek().is_none() {
+            return Err(NotOnRequest::RecipientKind(disclosure.recipient.kind));
+        }
+        let mut uncovered = None;
+        for group in of_kind {
+            let first_uncovered = (!group.provisions.is_empty())
+                .then(|| {
+                    disclosure
+                        .provisions
+                        .iter()
+                        .find(|p| !covered(&group.provisions, p))
+                })
+                .flatten();
+            match first_uncovered {
+                None => return Ok(group),
+                Some(p) => uncovered = uncovered.or(Some(p)),
+            }
+        }
+        let provision = uncovered.expect("a group of the kind that did not match");
+        Err(NotOnRequest::Provision(provision.canonical()))
     }
 }
 
 impl Register {
-    /// Whether a declared disclosure that `disclosure` falls within requires each
-    /// subject's consent.
+    /// Whether `disclosure` may be made only with each subject's consent, as the register
+    /// declares it: when declarations cover it, only if every one of them requires consent
+    /// (one that does not is a way to make it without); when none covers it (on request, or
+    /// undeclared), if it carries a category that the register discloses to this recipient
+    /// only on consent, that is, a category some consent-requiring declaration to the
+    /// recipient includes and no other declaration to the recipient does. A requester's
+    /// reference, or a provision the register does not declare, does not lift that condition.
+    /// (The basis of the disclosure itself, consent or explicit consent, is the caller's to
+    /// add.)
     pub fn requires_consent(&self, disclosure: &DisclosureDetails) -> bool {
-        self.disclosures.iter().any(|declared| {
-            declared.consent_required
-                && declared.covers(
-                    &disclosure.recipient,
-                    &disclosure.provisions,
-                    disclosure.data_categories,
-                )
+        let (recipient, categories) = (&disclosure.recipient, disclosure.data_categories);
+        let mut covering = self
+            .disclosures
+            .iter()
+            .filter(|d| d.covers(recipient, &disclosure.provisions, categories))
+            .peekable();
+        if covering.peek().is_some() {
+            return covering.all(|d| d.consent_required);
+        }
+        let to_recipient = || {
+            self.disclosures
+                .iter()
+                .filter(|d| recipient_matches(d, recipient))
+        };
+        categories.iter().any(|category| {
+            let on_consent = |required: bool| {
+                to_recipient()
+                    .any(|d| d.consent_required == required && d.data_categories.contains(category))
+            };
+            on_consent(true) && !on_consent(false)
         })
     }
 

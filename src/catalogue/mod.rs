@@ -15,7 +15,7 @@ use crate::domain::{
     SpecialCategoryCondition,
 };
 
-pub use classify::{Classification, Mismatch, Undeclared};
+pub use classify::{Classification, Mismatch, NotOnRequest, Undeclared};
 pub use file::CatalogueError;
 
 /// A text in each of the three languages a register is described in.

@@ -6,6 +6,7 @@ mod appender;
 mod art30;
 mod command_line;
 mod consents;
+mod disclosure_rules;
 mod evidence;
 mod fixtures;
 mod harness;
