@@ -15,6 +15,7 @@ use crate::harness::{Kind, Options, TestApp, on_both_backends};
 on_both_backends!(
     every_cell_of_the_rule_matrix_is_recorded_or_refused_as_written,
     health_data_to_an_employer_on_a_reference_is_refused_in_the_shipped_register,
+    a_dated_transfer_id_is_accepted_and_one_holding_a_code_as_a_token_is_refused,
 );
 
 /// The test catalogue's controller (an EXAMPLE business ID).
@@ -568,4 +569,29 @@ async fn health_data_to_an_employer_on_a_reference_is_refused_in_the_shipped_reg
         refused.message()
     );
     assert_eq!(app.db.disclosure_count().await, 0);
+}
+
+/// `20151201-105056` holds `151201-1050`, a valid code inside a dated id: refused before
+/// issue 12, now accepted. A code between separators is still refused, naming the field.
+async fn a_dated_transfer_id_is_accepted_and_one_holding_a_code_as_a_token_is_refused(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let dated = app
+        .client
+        .record_disclosure(income_register_submission("20151201-105056", hetus(0, 1)))
+        .await;
+    let with_code = app
+        .client
+        .record_disclosure(income_register_submission("batch-151201-1050", hetus(1, 1)))
+        .await
+        .unwrap_err();
+
+    assert!(dated.is_ok(), "{dated:?}");
+    assert_eq!(with_code.code(), Code::InvalidArgument);
+    assert_eq!(bad_fields(&with_code), ["transfer_id"]);
+    assert!(
+        !with_code.message().contains("151201"),
+        "{}",
+        with_code.message()
+    );
 }
