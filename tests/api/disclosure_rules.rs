@@ -428,7 +428,7 @@ async fn record_consents(app: &mut TestApp) {
         ("S-AUTHORITY", Authority),
         ("S-PENSION", PensionInstitution),
     ] {
-        let mut consent = employer_consent(&controller(), reference, consenting());
+        let mut consent = service_provider_consent(&controller(), reference, consenting());
         let scope = consent.scope.as_mut().unwrap();
         scope.recipient_kind = kind.into();
         scope.data_categories = [
@@ -550,7 +550,10 @@ async fn every_cell_of_the_rule_matrix_is_recorded_or_refused_as_written(kind: K
 /// data to an employer with a requester's reference and 55/2001 6:6 is refused, and says why.
 async fn health_data_to_an_employer_on_a_reference_is_refused_in_the_shipped_register(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
-    let mut request = health_data_to_employer("kokkola-ohitus", hetu(7));
+    let mut request = health_data_to_service_provider("kokkola-ohitus", hetu(7));
+    let recipient = request.recipient.as_mut().unwrap();
+    recipient.kind = Employer.into();
+    recipient.name = "Esimerkkityönantaja Oy".into();
     request.legal_basis = LegalBasis::LegalObligation.into();
     request.special_category_condition = EmploymentSocialSecurity.into();
     request.consent_reference = String::new();
