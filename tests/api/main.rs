@@ -10,6 +10,7 @@ mod disclosure_rules;
 mod evidence;
 mod fixtures;
 mod harness;
+mod joint_controllers;
 mod lookups;
 mod observability;
 
