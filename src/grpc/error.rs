@@ -114,6 +114,7 @@ impl From<RecordingError> for Status {
             RecordingError::UnknownRegister(_)
             | RecordingError::NotController { .. }
             | RecordingError::Undeclared { .. }
+            | RecordingError::SpecialCondition { .. }
             | RecordingError::ConsentReference(_)
             | RecordingError::NoConsent(_)
             | RecordingError::SafetyProtected(_) => Status::failed_precondition(error.to_string()),

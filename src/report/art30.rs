@@ -154,7 +154,7 @@ pub fn processing_record(
         .iter()
         .zip(&used)
         .filter(|(_, used)| !**used)
-        .map(|(d, _)| format!("{} ({})", d.recipient_name, d.recipient_kind.label()))
+        .map(|(d, _)| format!("{} ({})", d.recipient_name.fi, d.recipient_kind.label()))
         .collect();
     let consent_based = observed
         .iter()
@@ -210,7 +210,7 @@ pub fn to_json(record: &ProcessingRecord) -> String {
         .iter()
         .map(|d| {
             json!({
-                "recipient": d.recipient_name,
+                "recipient": d.recipient_name.fi,
                 "recipient_kind": d.recipient_kind.label(),
                 "recipient_id": d.recipient_id.as_ref().map(|id| id.to_string()),
                 "provisions": canonical(&d.provisions),
@@ -247,7 +247,7 @@ pub fn to_json(record: &ProcessingRecord) -> String {
             "id": r.id.to_string(),
             "name": { "fi": r.name.fi, "sv": r.name.sv, "en": r.name.en },
             "controllers": r.controllers.iter().map(|c| json!({
-                "business_id": c.business_id.to_string(), "name": c.name, "example": c.example,
+                "business_id": c.business_id.to_string(), "name": c.name.fi, "example": c.example,
             })).collect::<Vec<_>>(),
             "purposes": r.purposes.en,
             "legal_bases": r.legal_bases.iter().map(|b| b.label()).collect::<Vec<_>>(),
@@ -306,7 +306,7 @@ pub fn to_csv(record: &ProcessingRecord) -> String {
     for d in &record.register.disclosures {
         rows.push(vec![
             "declared".into(),
-            d.recipient_name.clone(),
+            d.recipient_name.fi.clone(),
             d.recipient_id
                 .as_ref()
                 .map(|id| id.to_string())
@@ -415,7 +415,7 @@ pub fn to_html(record: &ProcessingRecord) -> String {
         escape(
             &r.controllers
                 .iter()
-                .map(|c| format!("{} {}", c.name, c.business_id))
+                .map(|c| format!("{} {}", c.name.fi, c.business_id))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -448,7 +448,7 @@ pub fn to_html(record: &ProcessingRecord) -> String {
     for d in &r.disclosures {
         out.push_str(&format!(
             "<tr><td>declared</td><td>{}</td><td>{}</td><td>{}</td><td></td><td></td><td></td><td></td></tr>\n",
-            escape(&format!("{} ({})", d.recipient_name, d.recipient_kind.label())),
+            escape(&format!("{} ({})", d.recipient_name.fi, d.recipient_kind.label())),
             escape(&canonical(&d.provisions).join("; ")),
             escape(&labels(d.data_categories).join(", ")),
         ));

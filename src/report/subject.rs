@@ -141,7 +141,7 @@ pub fn subject_report(
         .registers()
         .flat_map(|r| r.controllers.iter())
         .find(|c| c.business_id == request.controller)
-        .map(|c| c.name.clone());
+        .map(|c| c.name.fi.clone());
     SubjectReport {
         controller: request.controller,
         controller_name,

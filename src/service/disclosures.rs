@@ -69,7 +69,8 @@ impl Services {
     }
 
     /// A page of the disclosures of one data subject's data, each with the subject's entry;
-    /// the lookup is recorded before anything is read.
+    /// the lookup is recorded before anything is read. They are `controller`'s own, and those
+    /// of its joint registers whose records are shared, whoever recorded them.
     pub async fn list_subject_disclosures(
         &self,
         caller: &Caller,
@@ -92,12 +93,13 @@ impl Services {
         )
         .await?;
         let hashes = self.keys()?.lookup_hashes(&subject);
+        let joint = super::reports::shared_registers(&*self.catalogue()?, controller);
         // The hashes bind the token to this subject without putting the code in it.
         let query = format!("{controller}|{}|{period:?}", hex::encode(hashes[0]));
         let after = paging::decode(&page.token, &query).map_err(DisclosureQueryError::PageToken)?;
         let found = self
             .store
-            .list_subject_disclosures(controller, &hashes, period, after, page.size() + 1)
+            .list_subject_disclosures(controller, &joint, &hashes, period, after, page.size() + 1)
             .await?;
         Ok(Page::of(found, page.size(), &query, |s| Cursor {
             occurred_at: s.disclosure.details.occurred_at.micros(),

@@ -7,13 +7,18 @@
 //!    end's job, with [`Services::limits`] and [`Services::now`]).
 //! 3. The caller has the recorder role at the controller, in the register.
 //! 4. The register is in the catalogue and the controller is one of its controllers.
-//! 5. The register declares the disclosure; an undeclared one is refused, or recorded and
-//!    flagged, as the register's policy says.
-//! 6. Contact data of a person with a non-disclosure for personal safety (turvakielto, marked
+//! 5. A disclosure of a special category (Art. 9) rests on an Art. 9(2) condition that the
+//!    register declares (`special_conditions`), whatever its classification and policy.
+//! 6. The register declares the disclosure: a regular disclosure covers it, or it carries a
+//!    requester's reference and matches an on-request group (recipient kind, provisions, and
+//!    only categories the register holds). Otherwise it is undeclared, and refused, or
+//!    recorded and flagged, as the register's policy says.
+//! 7. Contact data of a person with a non-disclosure for personal safety (turvakielto, marked
 //!    in this request or before) goes only to authorities (`protection.rs`).
-//! 7. A disclosure on consent, or one the register makes only on consent, has each
-//!    subject's consent in force at occurred-at covering the recipient and every category.
-//! 8. The appender seals the identity codes and commits it (a replay returns the receipt);
+//! 8. A disclosure on consent (Art. 6(1)(a) or 9(2)(a)), or one the register makes only on
+//!    consent, has each subject's consent in force at occurred-at covering the recipient and
+//!    every category: on request or undeclared alike.
+//! 9. The appender seals the identity codes and commits it (a replay returns the receipt);
 //!    then the safety marks and the first withholding decision are kept beside it.
 
 use crate::auth::{Caller, Denied, Role};
@@ -21,7 +26,7 @@ use crate::catalogue::UndeclaredPolicy;
 use crate::crypto::SubjectHash;
 use crate::domain::{
     Classification, Consent, ConsentDecision, DisclosureDetails, FieldViolation, LegalBasis,
-    NewDisclosure, RegisterId,
+    NewDisclosure, RegisterId, SpecialCategoryCondition,
 };
 use crate::log::{Admission, AppendError, Recorded};
 use crate::storage::{Consents, StorageError};
@@ -44,14 +49,25 @@ pub enum RecordingError {
         controller: crate::domain::BusinessId,
         register: RegisterId,
     },
-    #[error("register {register} declares no such disclosure: {why}")]
+    #[error(
+        "undeclared disclosure refused: register {register} rejects undeclared disclosures, and declares no such disclosure: {why}"
+    )]
     Undeclared { register: RegisterId, why: String },
+    /// Special categories disclosed under an Art. 9(2) condition the register does not
+    /// declare.
+    #[error(
+        "special-category rule: register {register} does not declare the Art. 9(2) condition {condition} (special_conditions), and a special category (Art. 9) may be disclosed only under one it declares"
+    )]
+    SpecialCondition {
+        register: RegisterId,
+        condition: &'static str,
+    },
     /// The consent the disclosure names does not allow it.
-    #[error("consent_reference: {0}")]
+    #[error("consent rule: consent_reference: {0}")]
     ConsentReference(String),
     /// These subjects (by position) have no consent that allows it.
     #[error(
-        "no consent in force at occurred_at covers the recipient and every data category for {}",
+        "consent rule: no consent in force at occurred_at covers the recipient and every data category for {}",
         positions(.0)
     )]
     NoConsent(Vec<usize>),
@@ -144,9 +160,10 @@ impl Services {
         Ok(recorded)
     }
 
-    /// Checks `details` against its register: the register must be in the catalogue and
-    /// the controller one of its controllers; an undeclared disclosure is refused or
-    /// flagged as the register says. Also says whether the disclosure needs consent.
+    /// Checks `details` against its register (rules 4 to 6 above): the register must be in
+    /// the catalogue and the controller one of its controllers; a special category needs a
+    /// condition the register declares; an undeclared disclosure is refused or flagged as the
+    /// register says. Also says whether the disclosure needs consent (rule 8).
     fn classify(
         &self,
         details: &DisclosureDetails,
@@ -161,8 +178,17 @@ impl Services {
                 register: details.register.clone(),
             });
         }
-        let needs_consent =
-            details.legal_basis == LegalBasis::Consent || register.requires_consent(details);
+        if let Some(condition) = details.special_condition
+            && !register.special_conditions.contains(&condition)
+        {
+            return Err(RecordingError::SpecialCondition {
+                register: details.register.clone(),
+                condition: condition.label(),
+            });
+        }
+        let needs_consent = details.legal_basis == LegalBasis::Consent
+            || details.special_condition == Some(SpecialCategoryCondition::ExplicitConsent)
+            || register.requires_consent(details);
         match register.classify(details) {
             Ok(classification) => Ok((classification, needs_consent)),
             Err(_) if register.undeclared == UndeclaredPolicy::Flag => {

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::auth::{Caller, Denied, Role};
+use crate::catalogue::{Catalogue, Register};
 use crate::domain::Cursor;
 use crate::domain::{BusinessId, Days, LookupOperation, RegisterId};
 use crate::report::{self, ProcessingRecord, ReportRequest, SubjectReport};
@@ -16,6 +17,27 @@ use super::Services;
 
 /// Disclosures read per query while building an access report.
 const REPORT_PAGE: u32 = 1_000;
+
+/// Whether `register` has joint controllers whose arrangement says its records are shared:
+/// then each joint controller's access reports, subject listings and record of processing
+/// cover the register's disclosures recorded by any of them. Statistics stay per recording
+/// controller.
+fn shares_records(register: &Register) -> bool {
+    register.controllers.len() > 1
+        && register
+            .joint_arrangement
+            .as_ref()
+            .is_some_and(|arrangement| arrangement.shared_records)
+}
+
+/// The joint registers of `controller` whose records are shared ([`shares_records`]).
+pub(super) fn shared_registers(catalogue: &Catalogue, controller: &BusinessId) -> Vec<RegisterId> {
+    catalogue
+        .registers()
+        .filter(|r| r.is_controlled_by(controller) && shares_records(r))
+        .map(|r| r.id.clone())
+        .collect()
+}
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +101,8 @@ impl Services {
         )
         .await?;
         let hashes = self.keys()?.lookup_hashes(&request.subject);
+        let catalogue = self.catalogue()?;
+        let joint = shared_registers(&catalogue, &request.controller);
         let mut found = Vec::new();
         let mut after: Option<Cursor> = None;
         loop {
@@ -86,6 +110,7 @@ impl Services {
                 .store
                 .list_subject_disclosures(
                     &request.controller,
+                    &joint,
                     &hashes,
                     request.period,
                     after,
@@ -102,21 +127,21 @@ impl Services {
                 break;
             }
         }
-        let mut ids: Vec<i64> = found.iter().map(|s| s.disclosure.id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let decisions = self.decisions_of(&request.controller, &ids).await?;
+        // A joint register's disclosures may have been recorded by another controller; each
+        // controller's decisions are its own.
+        let decisions = self.decisions_of_found(&found).await?;
         Ok(report::subject_report(
             request,
             found,
             |disclosure, at| decisions.in_force(disclosure, at),
-            &*self.catalogue()?,
+            &catalogue,
             now,
         ))
     }
 
     /// A register's record of processing activities for the days of `query`, as observed
-    /// in the log beside what the catalogue declares.
+    /// in the log beside what the catalogue declares. A joint register whose records are
+    /// shared is observed as recorded by any of its controllers.
     pub async fn processing_record(
         &self,
         caller: &Caller,
@@ -150,10 +175,16 @@ impl Services {
                 register: register_id,
             });
         }
-        let rows = self
-            .store
-            .rollup(&controller, Some(&register_id), days.numbers())
-            .await?;
+        let rows = if shares_records(register) {
+            let controllers: Vec<&BusinessId> = register.controller_ids().collect();
+            self.store
+                .joint_rollup(&controllers, &register_id, days.numbers())
+                .await?
+        } else {
+            self.store
+                .rollup(&controller, Some(&register_id), days.numbers())
+                .await?
+        };
         Ok(report::processing_record(
             Arc::clone(register),
             &rows,

@@ -9,14 +9,14 @@
 //! necessary), and the staff who answer them hold that role; the auditor only reads the
 //! decisions, the recorder only makes the first one, with the disclosure.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::auth::{Caller, Denied, Role};
 use crate::domain::withholding::{action_of, in_force};
 use crate::domain::{
-    BusinessId, FieldViolation, NewWithholdingDecision, StoredDisclosure, Timestamp, Withholding,
-    WithholdingAction, WithholdingChange, WithholdingDecision, WithholdingInForce,
-    WithholdingTerms,
+    BusinessId, FieldViolation, NewWithholdingDecision, StoredDisclosure, SubjectDisclosure,
+    Timestamp, Withholding, WithholdingAction, WithholdingChange, WithholdingDecision,
+    WithholdingInForce, WithholdingTerms,
 };
 use crate::storage::{Disclosures, StorageError, WithholdingDecisions};
 
@@ -162,6 +162,27 @@ impl Services {
                 .push(decision);
         }
         Ok(DecisionsByDisclosure(by_disclosure))
+    }
+
+    /// The withholding decisions of every disclosure in `found`, asked of each recording
+    /// controller (a joint register's disclosures may be another controller's).
+    pub(super) async fn decisions_of_found(
+        &self,
+        found: &[SubjectDisclosure],
+    ) -> Result<DecisionsByDisclosure, StorageError> {
+        let mut ids: BTreeMap<&BusinessId, Vec<i64>> = BTreeMap::new();
+        for item in found {
+            ids.entry(&item.disclosure.details.controller)
+                .or_default()
+                .push(item.disclosure.id);
+        }
+        let mut all = DecisionsByDisclosure::default();
+        for (controller, mut ids) in ids {
+            ids.sort_unstable();
+            ids.dedup();
+            all.0.extend(self.decisions_of(controller, &ids).await?.0);
+        }
+        Ok(all)
     }
 
     async fn disclosure_of(

@@ -3,7 +3,8 @@
 use std::future::Future;
 
 use crate::domain::{
-    BusinessId, Cursor, DisclosureFilter, Period, StoredDisclosure, SubjectDisclosure, SubjectHash,
+    BusinessId, Cursor, DisclosureFilter, Period, RegisterId, StoredDisclosure, SubjectDisclosure,
+    SubjectHash,
 };
 
 use super::StorageError;
@@ -34,11 +35,13 @@ pub trait Disclosures: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<StoredDisclosure>, StorageError>> + Send;
 
-    /// Up to `limit` disclosures of `controller` covering a subject with any of `hashes`,
-    /// ordered by (occurred_at, entry id).
+    /// Up to `limit` disclosures covering a subject with any of `hashes`, ordered by
+    /// (occurred_at, entry id): those `controller` recorded, and those any controller recorded
+    /// in one of `joint_registers` (joint registers whose records are shared).
     fn list_subject_disclosures(
         &self,
         controller: &BusinessId,
+        joint_registers: &[RegisterId],
         hashes: &[SubjectHash],
         period: Period,
         after: Option<Cursor>,
@@ -85,6 +88,7 @@ sql_impl! {
         async fn list_subject_disclosures(
             &self,
             controller: &BusinessId,
+            joint_registers: &[RegisterId],
             hashes: &[SubjectHash],
             period: Period,
             after: Option<Cursor>,
@@ -93,7 +97,7 @@ sql_impl! {
             if hashes.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut query = rows::subject_query::<DB>(controller, hashes, period, after, limit);
+            let mut query = rows::subject_query::<DB>(controller, joint_registers, hashes, period, after, limit);
             let found: Vec<SubjectRow> = query.build_query_as().fetch_all(&self.pool).await?;
             found
                 .into_iter()

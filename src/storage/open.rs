@@ -193,13 +193,14 @@ impl Disclosures for Store {
     async fn list_subject_disclosures(
         &self,
         controller: &BusinessId,
+        joint_registers: &[RegisterId],
         hashes: &[SubjectHash],
         period: Period,
         after: Option<Cursor>,
         limit: u32,
     ) -> Result<Vec<SubjectDisclosure>, StorageError> {
         dispatch!(self, |s| s
-            .list_subject_disclosures(controller, hashes, period, after, limit)
+            .list_subject_disclosures(controller, joint_registers, hashes, period, after, limit)
             .await)
     }
 }
@@ -263,6 +264,15 @@ impl Statistics for Store {
         days: std::ops::Range<i32>,
     ) -> Result<Vec<RollupEntry>, StorageError> {
         dispatch!(self, |s| s.rollup(controller, register, days).await)
+    }
+
+    async fn joint_rollup(
+        &self,
+        controllers: &[&BusinessId],
+        register: &RegisterId,
+        days: std::ops::Range<i32>,
+    ) -> Result<Vec<RollupEntry>, StorageError> {
+        dispatch!(self, |s| s.joint_rollup(controllers, register, days).await)
     }
 }
 

@@ -13,9 +13,10 @@ use crate::domain::{BusinessId, RegisterId, RollupEntry};
 use super::StorageError;
 use super::rows::{Bind, RollupRow};
 
-/// `SELECT` of a controller's rollup rows for `days`, optionally of one register.
+/// `SELECT` of the rollup rows that `controllers` recorded on `days`, optionally of one
+/// register.
 pub(super) fn rollup_query<DB: Database>(
-    controller: &BusinessId,
+    controllers: &[&BusinessId],
     register: Option<&RegisterId>,
     days: Range<i32>,
 ) -> QueryBuilder<DB>
@@ -29,10 +30,13 @@ where
          r.kind AS recipient_kind, r.country AS recipient_country, x.classification, \
          x.legal_basis, x.channel, x.data_categories, x.provisions, x.disclosures, x.entries, \
          x.first_at, x.last_at FROM disclosure_rollup x \
-         JOIN recipients r ON r.id = x.recipient_id WHERE x.controller = ",
+         JOIN recipients r ON r.id = x.recipient_id WHERE x.controller IN (",
     );
-    qb.push_bind(controller.as_str().to_owned());
-    qb.push(" AND x.day >= ")
+    let mut list = qb.separated(", ");
+    for controller in controllers {
+        list.push_bind(controller.as_str().to_owned());
+    }
+    qb.push(") AND x.day >= ")
         .push_bind(days.start)
         .push(" AND x.day < ")
         .push_bind(days.end);
@@ -53,6 +57,15 @@ pub trait Statistics: Send + Sync {
         register: Option<&RegisterId>,
         days: std::ops::Range<i32>,
     ) -> impl Future<Output = Result<Vec<RollupEntry>, StorageError>> + Send;
+
+    /// The per-day counts of `register` that any of `controllers` recorded on `days`: a
+    /// joint register's, for a record of processing that covers every joint controller.
+    fn joint_rollup(
+        &self,
+        controllers: &[&BusinessId],
+        register: &RegisterId,
+        days: std::ops::Range<i32>,
+    ) -> impl Future<Output = Result<Vec<RollupEntry>, StorageError>> + Send;
 }
 
 sql_impl! {
@@ -63,7 +76,18 @@ sql_impl! {
             register: Option<&RegisterId>,
             days: std::ops::Range<i32>,
         ) -> Result<Vec<RollupEntry>, StorageError> {
-            let mut query = rollup_query::<DB>(controller, register, days);
+            let mut query = rollup_query::<DB>(&[controller], register, days);
+            let found: Vec<RollupRow> = query.build_query_as().fetch_all(&self.pool).await?;
+            found.into_iter().map(RollupRow::into_domain).collect()
+        }
+
+        async fn joint_rollup(
+            &self,
+            controllers: &[&BusinessId],
+            register: &RegisterId,
+            days: std::ops::Range<i32>,
+        ) -> Result<Vec<RollupEntry>, StorageError> {
+            let mut query = rollup_query::<DB>(controllers, Some(register), days);
             let found: Vec<RollupRow> = query.build_query_as().fetch_all(&self.pool).await?;
             found.into_iter().map(RollupRow::into_domain).collect()
         }

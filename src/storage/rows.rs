@@ -300,9 +300,11 @@ where
     qb
 }
 
-/// `SELECT` of one page of a subject's disclosures.
+/// `SELECT` of one page of a subject's disclosures: those `controller` recorded, and those
+/// any controller recorded in `joint_registers` (the joint registers whose records it shares).
 pub(super) fn subject_query<DB: Database>(
     controller: &BusinessId,
+    joint_registers: &[RegisterId],
     hashes: &[SubjectHash],
     period: Period,
     after: Option<Cursor>,
@@ -323,9 +325,18 @@ where
     qb.push(format!(
         ")) SELECT e.entry_id, {DISCLOSURE_COLUMNS} FROM e \
          JOIN disclosures d ON d.id = e.disclosure_id JOIN recipients r ON r.id = d.recipient_id \
-         WHERE d.controller = "
+         WHERE (d.controller = "
     ));
     qb.push_bind(controller.as_str().to_owned());
+    if !joint_registers.is_empty() {
+        qb.push(" OR d.register IN (");
+        let mut list = qb.separated(", ");
+        for register in joint_registers {
+            list.push_bind(register.as_str().to_owned());
+        }
+        qb.push(")");
+    }
+    qb.push(")");
     push_period(&mut qb, "d.occurred_at", period);
     push_page(&mut qb, ("d.occurred_at", "e.entry_id"), after, limit);
     qb

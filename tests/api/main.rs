@@ -6,9 +6,11 @@ mod appender;
 mod art30;
 mod command_line;
 mod consents;
+mod disclosure_rules;
 mod evidence;
 mod fixtures;
 mod harness;
+mod joint_controllers;
 mod lookups;
 mod observability;
 

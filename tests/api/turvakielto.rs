@@ -129,7 +129,7 @@ async fn the_mark_does_not_stop_what_carries_no_contact_data_or_another_controll
     let identity_only = app.client.record_disclosure(without_contact).await;
     // Kokkola's employment services give a service provider its customer's contact details
     // (seed 002): the KOKO fund's mark is not Kokkola's.
-    let mut other_controller = health_data_to_employer("kokkola-1", hetu(0));
+    let mut other_controller = health_data_to_service_provider("kokkola-1", hetu(0));
     let provider = other_controller.recipient.as_mut().unwrap();
     provider.kind = RecipientKind::ServiceProvider.into();
     provider.name = "Esimerkkipalvelu Oy".into();
@@ -148,15 +148,17 @@ async fn the_mark_does_not_stop_what_carries_no_contact_data_or_another_controll
 
 async fn a_consent_in_force_does_not_lift_the_protection(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
-    let mut consent = employer_consent(KOKKOLA, "suostumus-1", hetu(0));
+    let mut consent = service_provider_consent(KOKKOLA, "suostumus-1", hetu(0));
     let scope = consent.scope.as_mut().unwrap();
     scope.data_categories.push(DataCategory::Contact.into());
     app.client.record_consent(consent).await.unwrap();
-    let mut with_contact = health_data_to_employer("tyonantaja-1", hetu(0));
+    // Contact details to a service provider on the customer's consent (seed 002 declares
+    // the provider's right to them): the consent covers the disclosure, not the protection.
+    let mut with_contact = health_data_to_service_provider("tyonantaja-1", hetu(0));
     with_contact.consent_reference = "suostumus-1".into();
-    with_contact
-        .data_categories
-        .push(DataCategory::Contact.into());
+    with_contact.special_category_condition = 0;
+    with_contact.data_categories =
+        vec![DataCategory::Identity.into(), DataCategory::Contact.into()];
     let mut protected = with_contact.clone();
     protected.transfer_id = "tyonantaja-2".into();
     protected.safety_protected_subjects = vec![0];
