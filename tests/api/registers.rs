@@ -336,6 +336,11 @@ fn the_command_line_checks_a_catalogue_and_lists_its_registers() {
 
     assert!(output.status.success());
     assert!(stdout.contains("kokkola-tyollisyyspalvelut: Työllisyyspalveluiden asiakasrekisteri"));
+    assert!(
+        stdout.contains("te-henkiloasiakasrekisteri.toml, line ")
+            && stdout.contains("act 916/2012 was repealed on 2025-01-01"),
+        "the TE register's provisions of the repealed act are warned about: {stdout}"
+    );
     let last_line = format!("5 registers in {}: valid\n", example_registers().display());
     assert!(stdout.ends_with(&last_line), "{stdout}");
 }
