@@ -270,6 +270,16 @@ impl Secured {
             .record_consent(service_provider_consent(&koko(), "suostumus-1", hetu(1)))
             .await
             .unwrap();
+        // The first checkpoint is published a moment after the reply: wait for it (at most
+        // five seconds), so that the calls that need one do not race it on a loaded machine.
+        let mut verifier = self.client(&Credential::Token(VERIFIER_TOKEN)).await;
+        for _ in 0..250 {
+            let request = luovutusloki::grpc::proto::GetCheckpointRequest { tree_size: 0 };
+            if verifier.get_checkpoint(request).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         self
     }
 }

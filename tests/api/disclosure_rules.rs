@@ -38,6 +38,9 @@ name = {{ fi = "Säännöt", sv = "Regler", en = "Rules" }}
 purposes = {{ fi = ["Testi"], sv = ["Test"], en = ["Test"] }}
 subject_categories = {{ fi = ["Asiakkaat"], sv = ["Kunder"], en = ["Customers"] }}
 retention = {{ fi = "Testi", sv = "Test", en = "Test" }}
+sources = {{ fi = ["Testi"], sv = ["Test"], en = ["Test"] }}
+automated_decisions = {{ fi = "Ei automaattisia päätöksiä", sv = "Inga automatiserade beslut", en = "No automated decisions" }}
+security_measures = {{ fi = ["Testi"], sv = ["Test"], en = ["Test"] }}
 
 [[controllers]]
 business_id = "{controller}"

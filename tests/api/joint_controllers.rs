@@ -38,6 +38,9 @@ legal_bases = ["legal_obligation"]
 subject_categories = {{ fi = ["Asiakkaat"], sv = ["Kunder"], en = ["Customers"] }}
 data_categories = ["identity", "job_seeking"]
 retention = {{ fi = "Testi", sv = "Test", en = "Test" }}
+sources = {{ fi = ["Testi"], sv = ["Test"], en = ["Test"] }}
+automated_decisions = {{ fi = "Ei automaattisia päätöksiä", sv = "Inga automatiserade beslut", en = "No automated decisions" }}
+security_measures = {{ fi = ["Testi"], sv = ["Test"], en = ["Test"] }}
 third_country_transfers = []
 
 [joint_arrangement]
