@@ -311,4 +311,74 @@ mod tests {
             "1981-03-29 3:00:00.0 +03:00:00"
         );
     }
+
+    /// Summer time by the rule of Directive 2000/84/EC (from the last Sunday of March to the
+    /// last Sunday of October, 01:00 UTC both), written out as this module did before jiff:
+    /// the reference the database is checked against from 1996 on, and the baseline of the
+    /// cost measurement below.
+    fn offset_hours_by_the_eu_rule(utc: OffsetDateTime) -> i8 {
+        let last_sunday_0100_utc = |month: Month| {
+            let mut day = Date::from_calendar_date(utc.year(), month.next(), 1).unwrap();
+            loop {
+                day = day.previous_day().unwrap();
+                if day.weekday() == time::Weekday::Sunday {
+                    return day.with_hms(1, 0, 0).unwrap().assume_utc();
+                }
+            }
+        };
+        if utc >= last_sunday_0100_utc(Month::March) && utc < last_sunday_0100_utc(Month::October) {
+            3
+        } else {
+            2
+        }
+    }
+
+    fn day_number_by_the_eu_rule(at: Timestamp) -> i32 {
+        let utc = at.to_offset_date_time();
+        let offset = UtcOffset::from_hms(offset_hours_by_the_eu_rule(utc), 0, 0).unwrap();
+        day_number_of_date(utc.to_offset(offset).date())
+    }
+
+    #[test]
+    fn from_1996_to_2040_the_tz_database_keeps_the_eu_summer_time_rule() {
+        let first = at("1996-01-01T00:00:00Z").micros();
+        let end = at("2041-01-01T00:00:00Z").micros();
+        // Every whole hour (the changes come on one) and the second before it.
+        for hour in (first..end).step_by(HOUR as usize) {
+            for micros in [hour - 1_000_000, hour] {
+                let instant = Timestamp::from_micros(micros).unwrap();
+                assert_eq!(
+                    finnish_offset(instant).whole_hours(),
+                    offset_hours_by_the_eu_rule(instant.to_offset_date_time()),
+                    "{}",
+                    instant.to_offset_date_time()
+                );
+            }
+        }
+    }
+
+    /// Statistics put every recorded disclosure in its Finnish day
+    /// (`storage::columns`), so a day number is computed once per disclosure written.
+    #[test]
+    #[ignore = "a measurement: cargo test --release --lib finnish_time -- --ignored --nocapture"]
+    fn cost_of_a_finnish_day_number_from_jiff_beside_the_hand_written_rule() {
+        // A million instants 37 s apart, from 2026 into 2027, across both changes.
+        let first = at("2026-01-01T00:00:00Z").micros();
+        let instants: Vec<Timestamp> = (0..1_000_000_i64)
+            .map(|i| Timestamp::from_micros(first + i * 37_000_000).unwrap())
+            .collect();
+        let measure = |name: &str, day_number: &dyn Fn(Timestamp) -> i32| {
+            let started = std::time::Instant::now();
+            let sum: i64 = instants
+                .iter()
+                .map(|&t| i64::from(std::hint::black_box(day_number(t))))
+                .sum();
+            let ns = started.elapsed().as_nanos() as f64 / instants.len() as f64;
+            println!("{name}: {ns:.1} ns per day number");
+            sum
+        };
+        let by_jiff = measure("jiff, Europe/Helsinki", &finnish_day_number);
+        let by_rule = measure("hand-written EU rule", &day_number_by_the_eu_rule);
+        assert_eq!(by_jiff, by_rule);
+    }
 }
