@@ -175,6 +175,7 @@ impl Connections {
                 register_id: REGISTER.into(),
                 from_date: from.to_string(),
                 to_date: today.to_string(),
+                language: 0,
             };
             async move {
                 let record = client.processing_record(request).await?.into_inner();

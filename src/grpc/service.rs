@@ -295,7 +295,8 @@ impl DisclosureLog for DisclosureLogService {
             .services
             .subject_access_report(&caller, request)
             .await?;
-        Ok(Response::new(convert::report_to_proto(&report)))
+        let response = convert::report_to_proto(&report).map_err(pdf_failed)?;
+        Ok(Response::new(response))
     }
 
     async fn record_consent(
@@ -377,10 +378,11 @@ impl DisclosureLog for DisclosureLogService {
         request: Request<proto::ProcessingRecordRequest>,
     ) -> Result<Response<proto::ProcessingRecordResponse>, Status> {
         let caller = caller(&request)?;
-        let query =
+        let (query, lang) =
             convert::processing_record_query(request.into_inner()).map_err(invalid_argument)?;
         let record = self.services.processing_record(&caller, query).await?;
-        Ok(Response::new(convert::processing_record_to_proto(&record)))
+        let response = convert::processing_record_to_proto(&record, lang).map_err(pdf_failed)?;
+        Ok(Response::new(response))
     }
 
     async fn list_registers(
@@ -490,4 +492,10 @@ impl DisclosureLog for DisclosureLogService {
             .await?;
         Ok(Response::new(transparency::leaf_to_proto(leaf)))
     }
+}
+
+/// A PDF that could not be written is a bug: logged here, an internal error to the caller.
+fn pdf_failed(error: crate::report::PdfError) -> Status {
+    tracing::error!(%error, "writing a PDF");
+    Status::internal("internal error")
 }

@@ -1,13 +1,22 @@
-//! The access report (Art. 15) as a document's content: what the subject is told, and the
-//! disclosures still withheld (Art. 23), set apart for the staff.
+//! The access report (Art. 15) as a document's content: what the subject is told, grouped so
+//! that recurring disclosures are one item, the registers concerned (for what will be
+//! disclosed, purposes, categories, retention), and the disclosures still withheld (Art. 23,
+//! Tietosuojalaki 34 §), set apart.
 
-use crate::catalogue::Catalogue;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use time::Date;
+
+use crate::catalogue::{Catalogue, Register};
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
     Recipient, RegisterId, Timestamp,
 };
 use crate::domain::{Period, SubjectDisclosure};
+
+use super::i18n::local;
 
 /// What a report is asked for.
 #[derive(Debug, Clone)]
@@ -17,6 +26,9 @@ pub struct ReportRequest {
     pub period: Period,
     pub language: Language,
     pub context: LookupContext,
+    /// When the controller received the access request, if known (Art. 12(3): the answer is
+    /// due within a month of it).
+    pub received: Option<Date>,
 }
 
 /// One disclosure as the data subject reads it.
@@ -42,6 +54,31 @@ pub struct Withheld {
     pub occurred_at: Timestamp,
     pub until: Timestamp,
     pub reason: String,
+    /// Why access is restricted, as the subject may be told it (Tietosuojalaki 34 §).
+    /// Until withholding decisions carry their own ground, the record-time reason.
+    pub ground: String,
+    /// Whether the document may say that access is restricted. When it may not (telling
+    /// would defeat the restriction's purpose), the document says nothing of it.
+    pub existence_may_be_disclosed: bool,
+}
+
+/// Recurring disclosures of one kind: the same recipient, provisions, categories, basis,
+/// purpose, channel and register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureGroup {
+    /// In time order.
+    pub entries: Vec<ReportEntry>,
+}
+
+impl DisclosureGroup {
+    /// The first entry, which speaks for the group.
+    pub fn first(&self) -> &ReportEntry {
+        &self.entries[0]
+    }
+
+    pub fn last(&self) -> &ReportEntry {
+        &self.entries[self.entries.len() - 1]
+    }
 }
 
 /// The access report of one data subject.
@@ -51,17 +88,69 @@ pub struct SubjectReport {
     /// From the catalogue, when a register names the controller.
     pub controller_name: Option<String>,
     pub case_reference: String,
+    /// Who answers: the staff member of the lookup (a short text, which never holds an
+    /// identity code).
+    pub answered_by: String,
+    pub received: Option<Date>,
     pub language: Language,
     pub period: Period,
     pub generated_at: Timestamp,
     /// In (occurred_at, entry) order.
     pub entries: Vec<ReportEntry>,
-    /// For the staff member only; not in the rendered document.
+    /// The registers of the entries, from the catalogue, in id order.
+    pub registers: Vec<Arc<Register>>,
+    /// Not in the rendered document, except as the restriction notice when its ground allows.
     pub withheld: Vec<Withheld>,
 }
 
+impl SubjectReport {
+    /// The entries grouped: recurring disclosures of one kind are one group, the groups in
+    /// the order of their first disclosure.
+    pub fn groups(&self) -> Vec<DisclosureGroup> {
+        let mut order: Vec<DisclosureGroup> = Vec::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        for entry in &self.entries {
+            let r = &entry.recipient;
+            let key = format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{}",
+                r.identifier.as_str(),
+                r.name,
+                entry
+                    .provisions
+                    .iter()
+                    .map(LegalProvision::canonical)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                entry.data_categories.iter().collect::<Vec<_>>(),
+                entry.legal_basis,
+                entry.channel,
+                entry.purpose,
+                r.kind,
+                entry.register,
+            );
+            match index.get(&key) {
+                Some(&i) => order[i].entries.push(entry.clone()),
+                None => {
+                    index.insert(key, order.len());
+                    order.push(DisclosureGroup {
+                        entries: vec![entry.clone()],
+                    });
+                }
+            }
+        }
+        order
+    }
+
+    /// The withheld disclosures whose existence the subject may be told of.
+    pub fn disclosed_restrictions(&self) -> impl Iterator<Item = &Withheld> {
+        self.withheld
+            .iter()
+            .filter(|w| w.existence_may_be_disclosed)
+    }
+}
+
 /// The report of `request.subject` as of `now`, from every disclosure `found` of the
-/// subject in the period: those still withheld (Art. 23) are set apart for the staff.
+/// subject in the period: those still withheld (Art. 23) are set apart.
 pub fn subject_report(
     request: ReportRequest,
     found: Vec<SubjectDisclosure>,
@@ -78,13 +167,23 @@ pub fn subject_report(
                 occurred_at: d.occurred_at,
                 until: w.until,
                 reason: w.reason.to_string(),
+                ground: w.reason.to_string(),
+                existence_may_be_disclosed: true,
             }),
             _ => {
-                let register_name = catalogue.get(&d.register).map(|r| match lang {
-                    Language::Fi => r.name.fi.clone(),
-                    Language::Sv => r.name.sv.clone(),
-                    Language::En => r.name.en.clone(),
-                });
+                let register = catalogue.get(&d.register);
+                let register_name = register.map(|r| local(lang, &r.name).clone());
+                // The log keeps the purpose as the caller wrote it, in one language; a
+                // disclosure the catalogue declares gets the declaration's purpose in the
+                // report's language.
+                let purpose = register
+                    .and_then(|r| {
+                        r.disclosures
+                            .iter()
+                            .find(|dd| dd.covers(&d.recipient, &d.provisions, d.data_categories))
+                    })
+                    .map(|dd| local(lang, &dd.purpose).clone())
+                    .unwrap_or_else(|| d.purpose.to_string());
                 entries.push(ReportEntry {
                     entry_id: item.entry_id,
                     occurred_at: d.occurred_at,
@@ -93,13 +192,22 @@ pub fn subject_report(
                     recipient: d.recipient,
                     provisions: d.provisions,
                     data_categories: d.data_categories,
-                    purpose: d.purpose.to_string(),
+                    purpose,
                     legal_basis: d.legal_basis,
                     channel: d.channel,
                 })
             }
         }
     }
+    let mut registers: Vec<Arc<Register>> = Vec::new();
+    for entry in &entries {
+        if let Some(register) = catalogue.get(&entry.register)
+            && !registers.iter().any(|r| r.id == register.id)
+        {
+            registers.push(Arc::clone(register));
+        }
+    }
+    registers.sort_by(|a, b| a.id.cmp(&b.id));
     let controller_name = catalogue
         .registers()
         .flat_map(|r| r.controllers.iter())
@@ -109,10 +217,13 @@ pub fn subject_report(
         controller: request.controller,
         controller_name,
         case_reference: request.context.case_reference.to_string(),
+        answered_by: request.context.requested_by.to_string(),
+        received: request.received,
         language: lang,
         period: request.period,
         generated_at: now,
         entries,
+        registers,
         withheld,
     }
 }

@@ -127,8 +127,9 @@ async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_an
         "Esitutkinta kesken (tietosuojalaki 34 §)"
     );
     for document in [&member.text, &member.html] {
-        assert!(document.contains("Selvitys henkilötietojesi luovutuksista"));
-        assert!(document.contains("Tietojasi on luovutettu näin monta kertaa: 3"));
+        assert!(document.contains("Vastaus henkilötietojen tarkastuspyyntöön"));
+        assert!(document.contains("Diaarinumero"));
+        assert!(document.contains("Oikeusperuste"));
         assert!(document.contains("Työttömyysturvalaki 1290/2002 13 luku 3 §"));
         assert!(document.contains("Laki kansallisesta tulorekisteristä 53/2018 6 §"));
         assert!(document.contains("Jäsentieto"), "the register's name");
@@ -136,12 +137,18 @@ async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_an
             !document.contains("Poliisi"),
             "the withheld one is left out"
         );
-        assert!(!document.contains("Esitutkinta"));
+        // 34 §: the person is told that access is restricted, and why, and no total is
+        // stated that would leave the withheld one out silently.
+        assert!(document.contains("Tarkastusoikeuden rajoitus"));
+        assert!(document.contains("Esitutkinta kesken"));
+        assert!(!document.contains("näin monta kertaa"));
+        assert!(document.contains("tietosuojavaltuutettu"));
         assert!(
             !document.contains(&hetu(0)),
             "the document holds no identity code"
         );
     }
+    assert!(member.pdf.starts_with(b"%PDF-"));
     assert_eq!(
         other.entries.len(),
         2,
@@ -228,7 +235,8 @@ async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Ki
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.starts_with("<!DOCTYPE html>"));
     assert!(stdout.contains("<html lang=\"sv\">"));
-    assert!(stdout.contains("Redogörelse för utlämnanden av dina personuppgifter"));
+    assert!(stdout.contains("Svar på begäran om tillgång till personuppgifter"));
+    assert!(stdout.contains("Diarienummer"));
     assert!(stdout.contains("Verohallinto, tulorekisteriyksikkö"));
     assert!(stdout.contains("1.1.2026–31.12.2026"));
     assert!(!stdout.contains(&hetu(0)));
