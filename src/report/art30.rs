@@ -456,7 +456,7 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         t(["Oikeusperusteet:", "Rättslig grund:", "Legal bases:"]),
         r.legal_bases
             .iter()
-            .map(|b| i18n::basis(lang, *b))
+            .map(|b| i18n::basis_in_record(lang, *b))
             .collect::<Vec<_>>()
             .join("; ")
     )));
@@ -498,7 +498,7 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         .iter()
         .filter(|d| d.recipient_kind != RecipientKind::Processor)
         .map(|d| {
-            let mut basis = i18n::basis(lang, d.legal_basis).to_owned();
+            let mut basis = i18n::basis_in_record(lang, d.legal_basis).to_owned();
             if d.consent_required {
                 basis.push_str(&t([
                     "; edellyttää rekisteröidyn suostumusta",

@@ -120,6 +120,21 @@ pub fn basis(lang: Language, basis: LegalBasis) -> &'static str {
     pick(lang, [fi, sv, en])
 }
 
+/// A legal basis as a record states it, not addressed to the data subject.
+pub fn basis_in_record(lang: Language, legal_basis: LegalBasis) -> &'static str {
+    match legal_basis {
+        LegalBasis::Consent => pick(
+            lang,
+            [
+                "rekisteröidyn suostumus (tietosuoja-asetuksen 6 artiklan 1 kohdan a alakohta)",
+                "den registrerades samtycke (artikel 6.1 a i dataskyddsförordningen)",
+                "the data subject's consent (GDPR Article 6(1)(a))",
+            ],
+        ),
+        other => basis(lang, other),
+    }
+}
+
 pub fn channel(lang: Language, channel: Channel) -> &'static str {
     let [fi, sv, en] = match channel {
         Channel::IncomesRegister => [

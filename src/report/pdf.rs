@@ -230,20 +230,38 @@ impl Cursor<'_> {
         let pad = 3.0;
         let width = WIDTH - 2.0 * MARGIN;
         let columns = table.headers.len().max(1);
-        // Each column gets room in proportion to its widest cell, within limits, so a column
-        // of short numbers stays narrow and one of long names gets the rest.
+        // Each column gets room by the square root of its widest cell, so that a column of
+        // long texts gets more than one of short ones without starving it; and never less than
+        // its longest word.
+        let cells = |c: usize| {
+            std::iter::once(&table.headers)
+                .chain(&table.rows)
+                .filter_map(move |row| row.get(c))
+        };
         let natural: Vec<f32> = (0..columns)
             .map(|c| {
-                std::iter::once(&table.headers)
-                    .chain(&table.rows)
-                    .filter_map(|row| row.get(c))
+                cells(c)
                     .map(|cell| self.measure.width(cell, size, false))
-                    .fold(30.0_f32, f32::max)
-                    .min(220.0)
+                    .fold(1.0_f32, f32::max)
+                    .sqrt()
+            })
+            .collect();
+        let longest_word: Vec<f32> = (0..columns)
+            .map(|c| {
+                cells(c)
+                    .flat_map(|cell| cell.split_whitespace())
+                    .map(|word| self.measure.width(word, size, true) + 2.0 * pad)
+                    .fold(0.0_f32, f32::max)
+                    .min(width * 0.4)
             })
             .collect();
         let total: f32 = natural.iter().sum();
-        let widths: Vec<f32> = natural.iter().map(|n| n / total * width).collect();
+        let mut widths: Vec<f32> = natural.iter().map(|n| n / total * width).collect();
+        for (w, min) in widths.iter_mut().zip(&longest_word) {
+            *w = w.max(*min);
+        }
+        let scale = width / widths.iter().sum::<f32>();
+        widths.iter_mut().for_each(|w| *w *= scale);
         let header = table.headers.clone();
         self.table_row(&header, &widths, size, pad, true);
         for row in &table.rows {
