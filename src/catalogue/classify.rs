@@ -3,11 +3,15 @@
 
 use std::fmt;
 
+use time::Date;
+
+use crate::domain::finnish_time::finnish_local;
 use crate::domain::{
     DataCategories, DataCategory, DisclosureDetails, LegalProvision, Recipient, RecipientIdType,
+    RecipientKind, statutes,
 };
 
-use super::{DeclaredDisclosure, Register};
+use super::{DeclaredDisclosure, Processor, Register};
 
 pub use crate::domain::Classification;
 
@@ -28,6 +32,11 @@ pub enum Mismatch {
     Provision(String),
     /// A data category the declared disclosure does not include.
     DataCategory(DataCategory),
+    /// A provision (canonical form) of an act not in force on the day of the disclosure:
+    /// repealed on the date given, or (without one) not yet in force.
+    NotInForce(String, Option<Date>),
+    /// A transfer to a processor that the register does not declare among its processors.
+    Processor,
 }
 
 impl fmt::Display for Undeclared {
@@ -47,6 +56,15 @@ impl fmt::Display for Undeclared {
                 Mismatch::DataCategory(c) => {
                     write!(f, "data category {} is not declared", c.label())?
                 }
+                Mismatch::NotInForce(p, Some(repealed)) => write!(
+                    f,
+                    "provision {p} cites an act repealed on {repealed}, before the disclosure"
+                )?,
+                Mismatch::NotInForce(p, None) => write!(
+                    f,
+                    "provision {p} cites an act not yet in force on the day of the disclosure"
+                )?,
+                Mismatch::Processor => f.write_str("the register declares no such processor")?,
             }
         }
         Ok(())
@@ -54,8 +72,23 @@ impl fmt::Display for Undeclared {
 }
 
 impl Register {
-    /// Classifies `disclosure` against this register's declarations.
+    /// Classifies `disclosure` against this register's declarations: a provision of an act
+    /// not in force on the day (Finnish time) it was made matches nothing; a transfer to a
+    /// processor is matched against the declared processors, not the disclosures.
     pub fn classify(&self, disclosure: &DisclosureDetails) -> Result<Classification, Undeclared> {
+        let not_in_force = not_in_force(
+            &disclosure.provisions,
+            finnish_local(disclosure.occurred_at).date(),
+        );
+        if !not_in_force.is_empty() {
+            return Err(Undeclared {
+                closest: None,
+                mismatches: not_in_force,
+            });
+        }
+        if disclosure.recipient.kind == RecipientKind::Processor {
+            return self.classify_processor(disclosure);
+        }
         let candidates = self
             .disclosures
             .iter()
@@ -79,7 +112,7 @@ impl Register {
         }
         Err(match closest {
             Some((declared, mismatches)) => Undeclared {
-                closest: Some(declared.recipient_name.clone()),
+                closest: Some(declared.recipient_name.fi.clone()),
                 mismatches,
             },
             None => Undeclared {
@@ -88,6 +121,77 @@ impl Register {
             },
         })
     }
+}
+
+impl Register {
+    /// A transfer to a processor: declared when a declared processor is the recipient and
+    /// receives every category. Its provisions are not matched: a processor works under the
+    /// controller's own bases, and Art. 28 is refused before this (it is no legal basis).
+    fn classify_processor(
+        &self,
+        disclosure: &DisclosureDetails,
+    ) -> Result<Classification, Undeclared> {
+        let Some(processor) = self.processors.iter().find(|p| p.is(&disclosure.recipient)) else {
+            return Err(Undeclared {
+                closest: None,
+                mismatches: vec![Mismatch::Processor],
+            });
+        };
+        let mismatches: Vec<Mismatch> = disclosure
+            .data_categories
+            .iter()
+            .filter(|c| !processor.data_categories.contains(*c))
+            .map(Mismatch::DataCategory)
+            .collect();
+        if mismatches.is_empty() {
+            Ok(Classification::Declared)
+        } else {
+            Err(Undeclared {
+                closest: Some(processor.name.fi.clone()),
+                mismatches,
+            })
+        }
+    }
+
+    /// The declared processor that `recipient` is, if any.
+    pub fn processor(&self, recipient: &Recipient) -> Option<&Processor> {
+        self.processors.iter().find(|p| p.is(recipient))
+    }
+}
+
+impl Processor {
+    /// Whether `recipient` is this processor: by business ID when the catalogue gives one,
+    /// otherwise by its name in any language (case and surrounding space ignored).
+    pub fn is(&self, recipient: &Recipient) -> bool {
+        match &self.business_id {
+            Some(id) => {
+                recipient.identifier.id_type() == RecipientIdType::BusinessId
+                    && recipient.identifier.as_str() == id.as_str()
+            }
+            None => {
+                let given = recipient.name.as_str().trim();
+                [&self.name.fi, &self.name.sv, &self.name.en]
+                    .iter()
+                    .any(|name| name.trim().to_lowercase() == given.to_lowercase())
+            }
+        }
+    }
+}
+
+/// The provisions that cite a Finnish act not in force on `day`.
+fn not_in_force(provisions: &[LegalProvision], day: Date) -> Vec<Mismatch> {
+    provisions
+        .iter()
+        .filter_map(|p| match p {
+            LegalProvision::FinnishStatute(f) if !statutes::in_force_on(&f.statute(), day) => {
+                Some(Mismatch::NotInForce(
+                    p.canonical(),
+                    statutes::repealed_on(&f.statute()).filter(|repealed| *repealed <= day),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 impl Register {

@@ -15,7 +15,7 @@ pub fn check(settings: &Settings, dir: Option<&Path>) -> anyhow::Result<()> {
             .iter()
             .map(|c| {
                 let example = if c.example { ", example ID" } else { "" };
-                format!("{} ({}{example})", c.name, c.business_id)
+                format!("{} ({}{example})", c.name.fi, c.business_id)
             })
             .collect();
         println!(

@@ -74,6 +74,18 @@ impl DisclosureDetails {
                 "at least one is required when the basis is a legal obligation or public task",
             );
         }
+        if self
+            .provisions
+            .iter()
+            .any(LegalProvision::is_processor_article)
+        {
+            violations.add(
+                "provisions",
+                "GDPR Art. 28 (processors) is never a legal basis for a disclosure; a transfer \
+                 to a processor is recorded with recipient kind processor under the \
+                 controller's own provisions",
+            );
+        }
         if self.provisions.len() > Self::MAX_PROVISIONS {
             violations.add(
                 "provisions",

@@ -18,6 +18,7 @@ pub mod provision;
 pub mod query;
 pub mod recipient;
 pub mod rollup;
+pub mod statutes;
 pub mod subject;
 pub mod text;
 pub mod timestamp;

@@ -13,37 +13,14 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+use super::statutes;
+
 /// Longest accepted title, in characters.
 const MAX_TITLE_CHARS: usize = 200;
 
-/// Convenience default titles (Finnish names) for acts these organisations
-/// commonly cite, keyed by [`LegalProvision::statute_key`]. Not
-/// authoritative: a title given explicitly always wins, and an act missing
-/// here simply has no default title.
-const KNOWN_TITLES: &[(&str, &str)] = &[
-    ("603/1984", "Työttömyyskassalaki"),
-    ("1290/2002", "Työttömyysturvalaki"),
-    ("1305/2002", "Vuorotteluvapaalaki"),
-    ("380/2023", "Laki työvoimapalveluiden järjestämisestä"),
-    (
-        "381/2023",
-        "Laki työllistymisen monialaisesta edistämisestä",
-    ),
-    ("916/2012", "Laki julkisesta työvoima- ja yrityspalvelusta"),
-    (
-        "1369/2014",
-        "Laki työllistymistä edistävästä monialaisesta yhteispalvelusta",
-    ),
-    ("189/2001", "Laki kuntouttavasta työtoiminnasta"),
-    ("1386/2010", "Laki kotoutumisen edistämisestä"),
-    ("621/1999", "Laki viranomaisten toiminnan julkisuudesta"),
-    ("434/2003", "Hallintolaki"),
-    ("906/2019", "Laki julkisen hallinnon tiedonhallinnasta"),
-    ("1050/2018", "Tietosuojalaki"),
-    ("831/1994", "Arkistolaki"),
-    ("53/2018", "Laki kansallisesta tulorekisteristä"),
-    ("EU:R 2016/679", "yleinen tietosuoja-asetus"),
-];
+/// The GDPR's default Finnish title (the acts of the statute book take theirs from
+/// [`super::statutes`]).
+const GDPR_TITLE_FI: &str = "yleinen tietosuoja-asetus";
 
 /// Why a provision, or one of its parts, is invalid.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -366,6 +343,11 @@ pub struct EuProvision {
 }
 
 impl EuProvision {
+    /// Whether this is the General Data Protection Regulation (EU) 2016/679.
+    pub fn is_gdpr(&self) -> bool {
+        self.kind == EuActKind::Regulation && (self.number.year, self.number.number) == (2016, 679)
+    }
+
     /// Regulation or directive.
     pub fn kind(&self) -> EuActKind {
         self.kind
@@ -527,6 +509,15 @@ impl LegalProvision {
         }
     }
 
+    /// Whether this is GDPR Art. 28 or lies under it: the article that binds a processor to
+    /// its controller, never a legal basis for disclosing data.
+    pub fn is_processor_article(&self) -> bool {
+        match self {
+            LegalProvision::EuAct(p) => p.is_gdpr() && p.article == Some(28),
+            LegalProvision::FinnishStatute(_) => false,
+        }
+    }
+
     /// Returns the provision with its explicit title replaced (or removed
     /// with `None`), validated as in the constructors.
     pub fn with_title(mut self, title: Option<&str>) -> Result<Self, ProvisionError> {
@@ -587,16 +578,36 @@ impl LegalProvision {
         }
     }
 
-    /// The explicit title, or else a built-in default Finnish title for a
-    /// few well-known acts.
+    /// The explicit title, or else the act's Finnish title from the statute table
+    /// ([`super::statutes`]), or the GDPR's.
     pub fn title(&self) -> Option<&str> {
-        self.given_title().or_else(|| {
-            let key = self.statute_key();
-            KNOWN_TITLES
-                .iter()
-                .find(|(known, _)| *known == key)
-                .map(|(_, title)| *title)
+        self.given_title().or_else(|| match self {
+            LegalProvision::FinnishStatute(p) => statutes::title(&p.statute, Language::Fi),
+            LegalProvision::EuAct(p) if p.is_gdpr() => Some(GDPR_TITLE_FI),
+            LegalProvision::EuAct(_) => None,
         })
+    }
+
+    /// A citation a reader of `lang` expects, with the act's title in that language
+    /// (from [`super::statutes`]; the GDPR by its name) and grammatical in that language:
+    /// - fi: `Työttömyysturvalaki (1290/2002) 13 luku 1 § 2 mom.`,
+    ///   `EU:n yleisen tietosuoja-asetuksen (2016/679) 6 artiklan 1 kohdan c alakohta`
+    /// - sv: `13 kap. 1 § 2 mom. lagen om utkomstskydd för arbetslösa (1290/2002)`,
+    ///   `artikel 6.1 c i EU:s allmänna dataskyddsförordning (2016/679)`
+    /// - en: `Unemployment Security Act (1290/2002), chapter 13, section 1, subsection 2`,
+    ///   `Article 6(1)(c) of the General Data Protection Regulation (EU) 2016/679`
+    ///
+    /// An act the table does not know is cited by its number (a title given with the
+    /// provision is used in Finnish only, the language titles are given in).
+    pub fn readable_in(&self, lang: Language) -> String {
+        match self {
+            LegalProvision::FinnishStatute(p) => {
+                let title = statutes::title(&p.statute, lang)
+                    .or_else(|| (lang == Language::Fi).then(|| self.given_title()).flatten());
+                cite_finnish(p, title, lang)
+            }
+            LegalProvision::EuAct(p) => cite_eu(p, lang),
+        }
     }
 
     /// A human-readable form in the given language.
@@ -692,6 +703,147 @@ impl LegalProvision {
             }
         }
         text
+    }
+}
+
+/// A Finnish act's citation in `lang`, with `title` when known.
+fn cite_finnish(p: &FinnishProvision, title: Option<&str>, lang: Language) -> String {
+    let number = p.statute.to_string();
+    match lang {
+        Language::Fi => {
+            let mut parts = vec![match title {
+                Some(title) => format!("{title} ({number})"),
+                None => number,
+            }];
+            parts.extend(p.chapter.map(|c| format!("{c} luku")));
+            parts.extend(p.section.map(|s| format!("{} §", s.spaced())));
+            parts.extend(p.subsection.map(|m| format!("{m} mom.")));
+            parts.join(" ")
+        }
+        Language::Sv => {
+            let mut parts = Vec::new();
+            parts.extend(p.chapter.map(|c| format!("{c} kap.")));
+            parts.extend(p.section.map(|s| format!("{} §", s.spaced())));
+            parts.extend(p.subsection.map(|m| format!("{m} mom.")));
+            parts.push(match title {
+                Some(title) => format!("{} ({number})", swedish_definite(title)),
+                None => number,
+            });
+            parts.join(" ")
+        }
+        Language::En => {
+            let mut parts = vec![match title {
+                Some(title) => format!("{title} ({number})"),
+                None => format!("Act {number}"),
+            }];
+            parts.extend(p.chapter.map(|c| format!("chapter {c}")));
+            parts.extend(p.section.map(|s| format!("section {s}")));
+            parts.extend(p.subsection.map(|m| format!("subsection {m}")));
+            parts.join(", ")
+        }
+    }
+}
+
+/// A Swedish act title in the definite form a citation uses: "Lag om X" becomes
+/// "lagen om X", "Arbetsavtalslag" "arbetsavtalslagen", "Utsökningsbalk" "utsökningsbalken".
+fn swedish_definite(title: &str) -> String {
+    let mut chars = title.chars();
+    let first: String = chars
+        .next()
+        .into_iter()
+        .flat_map(char::to_lowercase)
+        .collect();
+    let rest = chars.as_str();
+    match rest.find(' ') {
+        // "Lag om …": the head noun is the first word.
+        Some(space) => format!("{first}{}en{}", &rest[..space], &rest[space..]),
+        None => format!("{first}{rest}en"),
+    }
+}
+
+/// An EU act's citation in `lang`: the GDPR by its name, another act by kind and number.
+fn cite_eu(p: &EuProvision, lang: Language) -> String {
+    let number = p.number;
+    match lang {
+        Language::Fi => {
+            // Every part but the last is in the genitive: "6 artiklan 1 kohdan c alakohta".
+            let mut parts: Vec<(String, String)> = Vec::new();
+            if let Some(article) = p.article {
+                parts.push((format!("{article} artikla"), format!("{article} artiklan")));
+            }
+            if let Some(paragraph) = p.paragraph {
+                parts.push((format!("{paragraph} kohta"), format!("{paragraph} kohdan")));
+            }
+            if let Some(point) = p.point {
+                parts.push((format!("{point} alakohta"), format!("{point} alakohdan")));
+            }
+            let (act, act_genitive) = match (p.is_gdpr(), p.kind) {
+                (true, _) => (
+                    format!("EU:n yleinen tietosuoja-asetus ({number})"),
+                    format!("EU:n yleisen tietosuoja-asetuksen ({number})"),
+                ),
+                (false, EuActKind::Regulation) => (
+                    format!("Asetus (EU) {number}"),
+                    format!("Asetuksen (EU) {number}"),
+                ),
+                (false, EuActKind::Directive) => (
+                    format!("Direktiivi (EU) {number}"),
+                    format!("Direktiivin (EU) {number}"),
+                ),
+            };
+            let Some(((last, _), earlier)) = parts.split_last() else {
+                return act;
+            };
+            let mut text = act_genitive;
+            for (_, genitive) in earlier {
+                text.push(' ');
+                text.push_str(genitive);
+            }
+            text.push(' ');
+            text.push_str(last);
+            text
+        }
+        Language::Sv => {
+            let act = match (p.is_gdpr(), p.kind) {
+                (true, _) => format!("EU:s allmänna dataskyddsförordning ({number})"),
+                (false, EuActKind::Regulation) => format!("förordning (EU) {number}"),
+                (false, EuActKind::Directive) => format!("direktiv (EU) {number}"),
+            };
+            let Some(article) = p.article else {
+                return act;
+            };
+            let mut location = format!("artikel {article}");
+            if let Some(paragraph) = p.paragraph {
+                location.push_str(&format!(".{paragraph}"));
+            }
+            if let Some(point) = p.point {
+                location.push_str(&format!(" {point}"));
+            }
+            format!("{location} i {act}")
+        }
+        Language::En => {
+            let act = match (p.is_gdpr(), p.kind) {
+                (true, _) => format!("General Data Protection Regulation (EU) {number}"),
+                (false, EuActKind::Regulation) => format!("Regulation (EU) {number}"),
+                (false, EuActKind::Directive) => format!("Directive (EU) {number}"),
+            };
+            let Some(article) = p.article else {
+                return act;
+            };
+            let act = if p.is_gdpr() {
+                format!("the {act}")
+            } else {
+                act
+            };
+            let mut location = format!("Article {article}");
+            if let Some(paragraph) = p.paragraph {
+                location.push_str(&format!("({paragraph})"));
+            }
+            if let Some(point) = p.point {
+                location.push_str(&format!("({point})"));
+            }
+            format!("{location} of {act}")
+        }
     }
 }
 
@@ -887,6 +1039,83 @@ mod tests {
         assert_eq!(
             p.readable(Language::En),
             "Regulation (EU) 2016/679, Article 6(1)(c)"
+        );
+    }
+
+    #[test]
+    fn a_finnish_act_is_cited_with_its_title_in_each_language() {
+        let p = parsed("1290/2002 13:1.2");
+        assert_eq!(
+            p.readable_in(Language::Fi),
+            "Työttömyysturvalaki (1290/2002) 13 luku 1 § 2 mom."
+        );
+        assert_eq!(
+            p.readable_in(Language::Sv),
+            "13 kap. 1 § 2 mom. lagen om utkomstskydd för arbetslösa (1290/2002)"
+        );
+        assert_eq!(
+            p.readable_in(Language::En),
+            "Unemployment Security Act (1290/2002), chapter 13, section 1, subsection 2"
+        );
+    }
+
+    #[test]
+    fn a_swedish_title_of_one_word_takes_the_definite_ending() {
+        assert_eq!(
+            parsed("1050/2018 34").readable_in(Language::Sv),
+            "34 § dataskyddslagen (1050/2018)"
+        );
+        assert_eq!(
+            parsed("705/2007 3:64").readable_in(Language::Sv),
+            "3 kap. 64 § utsökningsbalken (705/2007)"
+        );
+        assert_eq!(
+            parsed("53/2018").readable_in(Language::Sv),
+            "lagen om inkomstdatasystemet (53/2018)"
+        );
+    }
+
+    #[test]
+    fn a_gdpr_article_is_cited_grammatically_in_each_language() {
+        let p = parsed("EU:R 2016/679 6.1.c");
+        assert_eq!(
+            p.readable_in(Language::Fi),
+            "EU:n yleisen tietosuoja-asetuksen (2016/679) 6 artiklan 1 kohdan c alakohta"
+        );
+        assert_eq!(
+            p.readable_in(Language::Sv),
+            "artikel 6.1 c i EU:s allmänna dataskyddsförordning (2016/679)"
+        );
+        assert_eq!(
+            p.readable_in(Language::En),
+            "Article 6(1)(c) of the General Data Protection Regulation (EU) 2016/679"
+        );
+        assert_eq!(
+            parsed("EU:R 2016/679 9").readable_in(Language::Fi),
+            "EU:n yleisen tietosuoja-asetuksen (2016/679) 9 artikla"
+        );
+        assert_eq!(
+            parsed("EU:R 2016/679").readable_in(Language::En),
+            "General Data Protection Regulation (EU) 2016/679"
+        );
+    }
+
+    #[test]
+    fn an_act_without_a_known_title_is_cited_by_its_number() {
+        let p = parsed("1/2020 6a.2");
+        assert_eq!(p.readable_in(Language::Fi), "1/2020 6 a § 2 mom.");
+        assert_eq!(p.readable_in(Language::Sv), "6 a § 2 mom. 1/2020");
+        assert_eq!(
+            p.readable_in(Language::En),
+            "Act 1/2020, section 6a, subsection 2"
+        );
+        assert_eq!(
+            parsed("EU:D 2019/1152 4.1").readable_in(Language::En),
+            "Article 4(1) of Directive (EU) 2019/1152"
+        );
+        assert_eq!(
+            parsed("EU:D 2019/1152 4.1").readable_in(Language::Fi),
+            "Direktiivin (EU) 2019/1152 4 artiklan 1 kohta"
         );
     }
 

@@ -1,6 +1,6 @@
 //! Registers of the catalogue, domain to proto.
 
-use crate::catalogue::{Localized, Register, UndeclaredPolicy};
+use crate::catalogue::{Contact, Localized, Register, UndeclaredPolicy};
 
 use super::convert::provision_to_proto;
 use super::proto;
@@ -21,6 +21,15 @@ fn list(value: &Localized<Vec<String>>) -> proto::LocalizedList {
     }
 }
 
+fn contact(value: &Contact) -> proto::Contact {
+    proto::Contact {
+        address: value.address.as_ref().map(text),
+        phone: value.phone.clone().unwrap_or_default(),
+        email: value.email.clone().unwrap_or_default(),
+        web: value.web.clone().unwrap_or_default(),
+    }
+}
+
 pub fn register_to_proto(register: &Register) -> proto::Register {
     let undeclared_policy = match register.undeclared {
         UndeclaredPolicy::Flag => proto::UndeclaredPolicy::Flag,
@@ -34,8 +43,14 @@ pub fn register_to_proto(register: &Register) -> proto::Register {
             .iter()
             .map(|c| proto::RegisterController {
                 business_id: c.business_id.to_string(),
-                name: c.name.clone(),
+                name: c.name.fi.clone(),
                 example: c.example,
+                names: Some(text(&c.name)),
+                contact: Some(contact(&c.contact)),
+                dpo: c.dpo.as_ref().map(|dpo| proto::DataProtectionOfficer {
+                    title: Some(text(&dpo.title)),
+                    contact: Some(contact(&dpo.contact)),
+                }),
             })
             .collect(),
         undeclared_policy: undeclared_policy.into(),
@@ -63,7 +78,8 @@ pub fn register_to_proto(register: &Register) -> proto::Register {
             .disclosures
             .iter()
             .map(|d| proto::DeclaredDisclosure {
-                recipient_name: d.recipient_name.clone(),
+                recipient_name: d.recipient_name.fi.clone(),
+                recipient_names: Some(text(&d.recipient_name)),
                 recipient_kind: d.recipient_kind.code().into(),
                 recipient_id: d
                     .recipient_id
@@ -85,6 +101,38 @@ pub fn register_to_proto(register: &Register) -> proto::Register {
                 recipient_kind: g.recipient_kind.code().into(),
                 description: Some(text(&g.description)),
                 provisions: g.provisions.iter().map(provision_to_proto).collect(),
+            })
+            .collect(),
+        sources: Some(list(&register.sources)),
+        automated_decisions: Some(text(&register.automated_decisions)),
+        security_measures: Some(list(&register.security_measures)),
+        joint_arrangement: register
+            .joint_arrangement
+            .as_ref()
+            .map(|j| proto::JointArrangement {
+                summary: Some(text(&j.summary)),
+                contact_point: j
+                    .contact_point
+                    .as_ref()
+                    .map(|id| id.to_string())
+                    .unwrap_or_default(),
+                shared_records: j.shared_records,
+            }),
+        processors: register
+            .processors
+            .iter()
+            .map(|p| proto::Processor {
+                name: Some(text(&p.name)),
+                business_id: p
+                    .business_id
+                    .as_ref()
+                    .map(|id| id.to_string())
+                    .unwrap_or_default(),
+                example_id: p.example_id,
+                country: p.country.to_string(),
+                data_categories: p.data_categories.iter().map(|c| c.code().into()).collect(),
+                data_items: p.data_items.as_ref().map(text),
+                service: Some(text(&p.service)),
             })
             .collect(),
     }

@@ -17,7 +17,7 @@ use crate::domain::{
 
 use super::document::{Block, Document, Section, Table};
 use super::i18n::{self, local, pick};
-use crate::domain::RecipientKind;
+use super::parts;
 use crate::domain::finnish_time::date;
 use crate::domain::provision::Language;
 
@@ -158,7 +158,7 @@ pub fn processing_record(
         .iter()
         .zip(&used)
         .filter(|(_, used)| !**used)
-        .map(|(d, _)| format!("{} ({})", d.recipient_name, d.recipient_kind.label()))
+        .map(|(d, _)| format!("{} ({})", d.recipient_name.fi, d.recipient_kind.label()))
         .collect();
     let consent_based = observed
         .iter()
@@ -214,7 +214,7 @@ pub fn to_json(record: &ProcessingRecord) -> String {
         .iter()
         .map(|d| {
             json!({
-                "recipient": d.recipient_name,
+                "recipient": d.recipient_name.fi,
                 "recipient_kind": d.recipient_kind.label(),
                 "recipient_id": d.recipient_id.as_ref().map(|id| id.to_string()),
                 "provisions": canonical(&d.provisions),
@@ -251,7 +251,7 @@ pub fn to_json(record: &ProcessingRecord) -> String {
             "id": r.id.to_string(),
             "name": { "fi": r.name.fi, "sv": r.name.sv, "en": r.name.en },
             "controllers": r.controllers.iter().map(|c| json!({
-                "business_id": c.business_id.to_string(), "name": c.name, "example": c.example,
+                "business_id": c.business_id.to_string(), "name": c.name.fi, "example": c.example,
             })).collect::<Vec<_>>(),
             "purposes": r.purposes.en,
             "legal_bases": r.legal_bases.iter().map(|b| b.label()).collect::<Vec<_>>(),
@@ -310,7 +310,7 @@ pub fn to_csv(record: &ProcessingRecord) -> String {
     for d in &record.register.disclosures {
         rows.push(vec![
             "declared".into(),
-            d.recipient_name.clone(),
+            d.recipient_name.fi.clone(),
             d.recipient_id
                 .as_ref()
                 .map(|id| id.to_string())
@@ -388,14 +388,6 @@ pub fn to_html(record: &ProcessingRecord, lang: Language) -> String {
     record_document(record, lang).to_html()
 }
 
-fn provisions_readable(provisions: &[LegalProvision], lang: Language) -> String {
-    provisions
-        .iter()
-        .map(|p| p.readable(lang))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 fn category_names(categories: DataCategories, lang: Language) -> String {
     categories
         .iter()
@@ -427,21 +419,17 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         ])));
     }
     for c in &r.controllers {
-        let mut fields = vec![
-            (t(["Nimi", "Namn", "Name"]), c.name.clone()),
-            (
-                t(["Y-tunnus", "FO-nummer", "Business ID"]),
-                c.business_id.to_string(),
-            ),
-        ];
-        if c.example {
-            fields[1].1.push_str(&t([
-                " (esimerkki: tietosuojaseloste ei kerro Y-tunnusta)",
-                " (exempel: dataskyddsbeskrivningen anger inte FO-numret)",
-                " (an example: the privacy notice gives no business ID)",
-            ]));
-        }
-        controllers.push(Block::Fields(fields));
+        controllers.push(Block::Fields(parts::controller_fields(lang, c)));
+    }
+    if let Some(arrangement) = parts::joint_arrangement(lang, r) {
+        controllers.push(Block::Paragraph(format!(
+            "{} {arrangement}",
+            t([
+                "Yhteisrekisterinpitäjien järjestely:",
+                "Arrangemang mellan de gemensamt personuppgiftsansvariga:",
+                "The joint controllers' arrangement:",
+            ])
+        )));
     }
     sections.push(controllers);
 
@@ -496,7 +484,6 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
     let regular: Vec<Vec<String>> = r
         .disclosures
         .iter()
-        .filter(|d| d.recipient_kind != RecipientKind::Processor)
         .map(|d| {
             let mut basis = i18n::basis_in_record(lang, d.legal_basis).to_owned();
             if d.consent_required {
@@ -507,9 +494,13 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
                 ]));
             }
             vec![
-                format!("{}: {}", d.recipient_name, local(lang, &d.purpose)),
+                format!(
+                    "{}: {}",
+                    local(lang, &d.recipient_name),
+                    local(lang, &d.purpose)
+                ),
                 category_names(d.data_categories, lang),
-                provisions_readable(&d.provisions, lang),
+                parts::provisions(lang, &d.provisions),
                 basis,
             ]
         })
@@ -542,7 +533,7 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
             r.on_request
                 .iter()
                 .map(|g| {
-                    let provisions = provisions_readable(&g.provisions, lang);
+                    let provisions = parts::provisions(lang, &g.provisions);
                     if provisions.is_empty() {
                         local(lang, &g.description).clone()
                     } else {
@@ -553,13 +544,13 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         ));
     }
     let processors: Vec<Vec<String>> = r
-        .disclosures
+        .processors
         .iter()
-        .filter(|d| d.recipient_kind == RecipientKind::Processor)
-        .map(|d| {
+        .map(|p| {
             vec![
-                format!("{}: {}", d.recipient_name, local(lang, &d.purpose)),
-                category_names(d.data_categories, lang),
+                format!("{}: {}", local(lang, &p.name), local(lang, &p.service)),
+                parts::processor_data(lang, p),
+                p.country.as_str().to_owned(),
             ]
         })
         .collect();
@@ -570,7 +561,11 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
             "Processors (GDPR Article 28)",
         ])));
         recipients.push(Block::Table(Table {
-            headers: recipient_header[..2].to_vec(),
+            headers: vec![
+                t(["Käsittelijä", "Personuppgiftsbiträde", "Processor"]),
+                t(["Tiedot", "Uppgifter", "Data"]),
+                t(["Maa", "Land", "Country"]),
+            ],
             rows: processors,
             small: false,
         }));
@@ -580,14 +575,21 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         "Mottagare i tredjeländer",
         "Recipients in third countries",
     ])));
-    if record.third_countries.is_empty() {
+    let abroad: Vec<String> = r
+        .processors
+        .iter()
+        .filter(|p| !p.country.is_eu_eea())
+        .map(|p| format!("{} ({})", local(lang, &p.name), p.country.as_str()))
+        .chain(record.third_countries.iter().cloned())
+        .collect();
+    if abroad.is_empty() {
         recipients.push(Block::Paragraph(t([
             "Ei vastaanottajia EU:n tai ETA:n ulkopuolella.",
             "Inga mottagare utanför EU eller EES.",
             "No recipients outside the EU/EEA.",
         ])));
     } else {
-        recipients.push(Block::List(record.third_countries.clone()));
+        recipients.push(Block::List(abroad));
     }
     sections.push(recipients);
 
@@ -615,6 +617,22 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         ]))
         .paragraph(local(lang, &r.retention).clone()),
     );
+    let mut security = Section::new(t([
+        "Tekniset ja organisatoriset turvatoimet",
+        "Tekniska och organisatoriska säkerhetsåtgärder",
+        "Technical and organisational security measures",
+    ]));
+    let measures = local(lang, &r.security_measures);
+    if measures.is_empty() {
+        security.push(Block::Paragraph(t([
+            "Rekisterin kuvauksessa ei ole tietoa turvatoimista.",
+            "Registerbeskrivningen innehåller inga uppgifter om säkerhetsåtgärder.",
+            "The register's description gives no security measures.",
+        ])));
+    } else {
+        security.push(Block::List(measures.clone()));
+    }
+    sections.push(security);
 
     Document {
         lang: code,

@@ -8,6 +8,7 @@ mod document;
 #[cfg(test)]
 mod golden;
 mod i18n;
+mod parts;
 mod pdf;
 mod render;
 mod subject;

@@ -8,10 +8,11 @@ use crate::catalogue::Register;
 use crate::domain::finnish_time::{date, finnish_local};
 use crate::domain::provision::Language;
 use crate::domain::text::contains_identity_code;
-use crate::domain::{RecipientIdType, RecipientKind, Timestamp};
+use crate::domain::{RecipientIdType, Timestamp};
 
 use super::document::{Block, Document, Section, Table};
 use super::i18n::{self, local, pick};
+use super::parts;
 use super::subject::{DisclosureGroup, ReportEntry, SubjectReport};
 
 pub(super) fn day(day: Date, lang: Language) -> String {
@@ -107,15 +108,16 @@ pub(super) fn id_runs(ids: impl IntoIterator<Item = i64>) -> String {
 /// The recipient as the subject reads it: name and business ID, or name and kind.
 fn recipient(entry: &ReportEntry, lang: Language) -> String {
     let r = &entry.recipient;
+    let name = entry.recipient_name.as_deref().unwrap_or(r.name.as_str());
     match r.identifier.id_type() {
         RecipientIdType::BusinessId => format!(
             "{} ({} {})",
-            r.name,
+            name,
             pick(lang, ["Y-tunnus", "FO-nummer", "business ID"]),
             r.identifier.as_str()
         ),
-        RecipientIdType::None => format!("{} ({})", r.name, i18n::recipient_kind(lang, r.kind)),
-        _ => format!("{} ({})", r.name, r.identifier.as_str()),
+        RecipientIdType::None => format!("{} ({})", name, i18n::recipient_kind(lang, r.kind)),
+        _ => format!("{} ({})", name, r.identifier.as_str()),
     }
 }
 
@@ -166,12 +168,7 @@ fn group_fields(group: &DisclosureGroup, lang: Language) -> Vec<(String, String)
     if !first.provisions.is_empty() {
         fields.push((
             label(["Säännökset", "Bestämmelser", "Provisions"]),
-            first
-                .provisions
-                .iter()
-                .map(|p| p.readable(lang))
-                .collect::<Vec<_>>()
-                .join("; "),
+            parts::provisions(lang, &first.provisions),
         ));
     }
     fields.push((
@@ -191,17 +188,13 @@ fn group_fields(group: &DisclosureGroup, lang: Language) -> Vec<(String, String)
 fn header(report: &SubjectReport) -> Vec<(String, String)> {
     let lang = report.language;
     let label = |texts: [&'static str; 3]| pick(lang, texts).to_owned();
-    let mut header = Vec::new();
-    if let Some(name) = &report.controller_name {
-        header.push((
-            label(["Rekisterinpitäjä", "Personuppgiftsansvarig", "Controller"]),
-            name.clone(),
-        ));
-    }
-    header.push((
-        label(["Y-tunnus", "FO-nummer", "Business ID"]),
-        report.controller.to_string(),
-    ));
+    let mut header = match &report.controller_details {
+        Some(c) => parts::controller_fields(lang, c),
+        None => vec![(
+            label(["Y-tunnus", "FO-nummer", "Business ID"]),
+            report.controller.to_string(),
+        )],
+    };
     header.push((
         label(["Diaarinumero", "Diarienummer", "Reference number"]),
         report.case_reference.clone(),
@@ -241,15 +234,13 @@ fn future_recipients(register: &Register, lang: Language, section: &mut Section)
     let third_parties: Vec<String> = register
         .disclosures
         .iter()
-        .filter(|d| d.recipient_kind != RecipientKind::Processor)
         .map(|d| {
-            let provisions = d
-                .provisions
-                .iter()
-                .map(|p| p.readable(lang))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let mut item = format!("{}: {}", d.recipient_name, local(lang, &d.purpose));
+            let provisions = parts::provisions(lang, &d.provisions);
+            let mut item = format!(
+                "{}: {}",
+                local(lang, &d.recipient_name),
+                local(lang, &d.purpose)
+            );
             if !provisions.is_empty() {
                 item.push_str(&format!(" ({provisions})"));
             }
@@ -271,10 +262,16 @@ fn future_recipients(register: &Register, lang: Language, section: &mut Section)
         section.push(Block::List(third_parties));
     }
     let processors: Vec<String> = register
-        .disclosures
+        .processors
         .iter()
-        .filter(|d| d.recipient_kind == RecipientKind::Processor)
-        .map(|d| format!("{}: {}", d.recipient_name, local(lang, &d.purpose)))
+        .map(|p| {
+            format!(
+                "{}: {} ({})",
+                local(lang, &p.name),
+                local(lang, &p.service),
+                parts::processor_data(lang, p)
+            )
+        })
         .collect();
     if !processors.is_empty() {
         section.push(Block::Paragraph(
@@ -456,6 +453,49 @@ pub fn subject_document(report: &SubjectReport) -> Document {
             retention.push(Block::Paragraph(local(lang, &register.retention).clone()));
         }
         sections.extend([purposes, categories, retention]);
+
+        let mut sources = Section::new(t([
+            "Mistä tiedot saadaan",
+            "Varifrån uppgifterna kommer",
+            "Where the data come from",
+        ]));
+        let mut automated = Section::new(t([
+            "Automaattinen päätöksenteko ja profilointi",
+            "Automatiserat beslutsfattande och profilering",
+            "Automated decision-making and profiling",
+        ]));
+        let mut joint = Section::new(t([
+            "Yhteisrekisterinpitäjät",
+            "Gemensamt personuppgiftsansvariga",
+            "Joint controllers",
+        ]));
+        for register in &report.registers {
+            if several {
+                let name = local(lang, &register.name).clone();
+                sources.push(Block::Subheading(name.clone()));
+                automated.push(Block::Subheading(name));
+            }
+            let from = local(lang, &register.sources);
+            if !from.is_empty() {
+                sources.push(Block::List(from.clone()));
+            }
+            let statement = local(lang, &register.automated_decisions);
+            if !statement.is_empty() {
+                automated.push(Block::Paragraph(statement.clone()));
+            }
+            if let Some(arrangement) = parts::joint_arrangement(lang, register) {
+                joint.push(Block::Paragraph(arrangement));
+            }
+        }
+        for section in [sources, automated, joint] {
+            if section
+                .blocks
+                .iter()
+                .any(|b| !matches!(b, Block::Subheading(_)))
+            {
+                sections.push(section);
+            }
+        }
 
         let transfers: Vec<String> = report
             .registers

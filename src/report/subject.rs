@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use time::Date;
 
-use crate::catalogue::{Catalogue, Register};
+use crate::catalogue::{Catalogue, Controller, Register};
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
@@ -41,6 +41,8 @@ pub struct ReportEntry {
     /// The register's name in the report's language, from the catalogue.
     pub register_name: Option<String>,
     pub recipient: Recipient,
+    /// The recipient's name in the report's language, from the declaration it falls within.
+    pub recipient_name: Option<String>,
     pub provisions: Vec<LegalProvision>,
     pub data_categories: DataCategories,
     pub purpose: String,
@@ -85,8 +87,8 @@ impl DisclosureGroup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectReport {
     pub controller: BusinessId,
-    /// From the catalogue, when a register names the controller.
-    pub controller_name: Option<String>,
+    /// From the catalogue, when a register names the controller: name, contact details, DPO.
+    pub controller_details: Option<Controller>,
     pub case_reference: String,
     /// Who answers: the staff member of the lookup (a short text, which never holds an
     /// identity code).
@@ -176,15 +178,21 @@ pub fn subject_report(
                 // The log keeps the purpose as the caller wrote it, in one language; a
                 // disclosure the catalogue declares gets the declaration's purpose in the
                 // report's language.
-                let purpose = register
-                    .and_then(|r| {
-                        r.disclosures
-                            .iter()
-                            .find(|dd| dd.covers(&d.recipient, &d.provisions, d.data_categories))
-                    })
+                let declared = register.and_then(|r| {
+                    r.disclosures
+                        .iter()
+                        .find(|dd| dd.covers(&d.recipient, &d.provisions, d.data_categories))
+                });
+                let purpose = declared
                     .map(|dd| local(lang, &dd.purpose).clone())
                     .unwrap_or_else(|| d.purpose.to_string());
+                // Likewise the recipient's name, when the declaration names that recipient
+                // (by business ID) rather than a kind of recipient.
+                let recipient_name = declared
+                    .filter(|dd| dd.recipient_id.is_some())
+                    .map(|dd| local(lang, &dd.recipient_name).clone());
                 entries.push(ReportEntry {
+                    recipient_name,
                     entry_id: item.entry_id,
                     occurred_at: d.occurred_at,
                     register: d.register,
@@ -208,14 +216,17 @@ pub fn subject_report(
         }
     }
     registers.sort_by(|a, b| a.id.cmp(&b.id));
-    let controller_name = catalogue
-        .registers()
+    // The controller as a register that concerns the subject describes it; failing that, as
+    // any register does.
+    let controller_details = registers
+        .iter()
+        .chain(catalogue.registers())
         .flat_map(|r| r.controllers.iter())
         .find(|c| c.business_id == request.controller)
-        .map(|c| c.name.clone());
+        .cloned();
     SubjectReport {
         controller: request.controller,
-        controller_name,
+        controller_details,
         case_reference: request.context.case_reference.to_string(),
         answered_by: request.context.requested_by.to_string(),
         received: request.received,

@@ -15,8 +15,8 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, ServerTl
 use tonic::{Code, Request, Status};
 
 use crate::fixtures::{
-    KEHA, KOKKOLA, OCTOBER_2026, access_case, at, employer_consent, hetu,
-    income_register_submission, koko,
+    KEHA, KOKKOLA, OCTOBER_2026, access_case, at, hetu, income_register_submission, koko,
+    service_provider_consent,
 };
 use crate::harness::{Kind, Options, TestApp, on_both_backends};
 
@@ -267,7 +267,7 @@ impl Secured {
         request.source_system = String::new();
         recorder.record_disclosure(request).await.unwrap();
         recorder
-            .record_consent(employer_consent(&koko(), "suostumus-1", hetu(1)))
+            .record_consent(service_provider_consent(&koko(), "suostumus-1", hetu(1)))
             .await
             .unwrap();
         self
@@ -407,11 +407,11 @@ async fn call(client: &mut Client, rpc: &str, own: bool) -> Result<(), Status> {
             .await
             .map(drop),
         "RecordConsent" => client
-            .record_consent(employer_consent(&c, "suostumus-1", hetu(1)))
+            .record_consent(service_provider_consent(&c, "suostumus-1", hetu(1)))
             .await
             .map(drop),
         "RecordConsentRefusal" => client
-            .record_consent_refusal(employer_consent(&c, "kielto-1", hetu(4)))
+            .record_consent_refusal(service_provider_consent(&c, "kielto-1", hetu(4)))
             .await
             .map(drop),
         "WithdrawConsent" => client
@@ -663,7 +663,7 @@ async fn writes_and_lookups_carry_the_authenticated_caller(kind: Kind) {
     assert_eq!(lookups[0].requested_by, "kasittelija-17");
 
     recorder
-        .record_consent(employer_consent(&koko(), "suostumus-1", hetu(1)))
+        .record_consent(service_provider_consent(&koko(), "suostumus-1", hetu(1)))
         .await
         .unwrap();
     let withdrawn = recorder

@@ -1,5 +1,6 @@
-//! Consents (seeds 002 and 003): health data goes to an employer only with the job seeker's
-//! written consent in force; a refusal is on record too; withdrawal is not retroactive.
+//! Consents (seed 002): health data goes to an employment service provider only with the
+//! customer's specific written consent in force; a refusal is on record too; withdrawal is not
+//! retroactive.
 
 use luovutusloki::grpc::proto::{
     ConsentDecision, GetConsentRequest, ListAccessLookupsRequest, ListConsentsRequest,
@@ -11,7 +12,7 @@ use crate::fixtures::*;
 use crate::harness::{Kind, StoppedService, TestApp, on_both_backends};
 
 on_both_backends!(
-    health_data_to_an_employer_needs_the_subjects_consent_in_force,
+    health_data_to_a_service_provider_needs_the_subjects_consent_in_force,
     a_withdrawal_stops_later_disclosures_but_not_earlier_ones,
     a_refusal_is_on_record_and_refuses_the_disclosure,
     a_consent_must_be_the_subjects_own_and_cover_every_category,
@@ -29,17 +30,21 @@ async fn refusal_of(app: &mut TestApp, request: RecordDisclosureRequest) -> Stri
     refused.message().to_owned()
 }
 
-async fn health_data_to_an_employer_needs_the_subjects_consent_in_force(kind: Kind) {
+async fn health_data_to_a_service_provider_needs_the_subjects_consent_in_force(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
 
-    let without = refusal_of(&mut app, health_data_to_employer("tyonantaja-1", hetu(0))).await;
+    let without = refusal_of(
+        &mut app,
+        health_data_to_service_provider("tyonantaja-1", hetu(0)),
+    )
+    .await;
     app.client
-        .record_consent(employer_consent(KOKKOLA, REFERENCE, hetu(0)))
+        .record_consent(service_provider_consent(KOKKOLA, REFERENCE, hetu(0)))
         .await
         .unwrap();
     let with = app
         .client
-        .record_disclosure(health_data_to_employer("tyonantaja-1", hetu(0)))
+        .record_disclosure(health_data_to_service_provider("tyonantaja-1", hetu(0)))
         .await;
 
     assert!(
@@ -53,7 +58,7 @@ async fn health_data_to_an_employer_needs_the_subjects_consent_in_force(kind: Ki
 async fn a_withdrawal_stops_later_disclosures_but_not_earlier_ones(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
     app.client
-        .record_consent(employer_consent(KOKKOLA, REFERENCE, hetu(0)))
+        .record_consent(service_provider_consent(KOKKOLA, REFERENCE, hetu(0)))
         .await
         .unwrap();
     let withdrawn = app
@@ -70,9 +75,9 @@ async fn a_withdrawal_stops_later_disclosures_but_not_earlier_ones(kind: Kind) {
     // Occurred the day after the consent and before the withdrawal: still covered.
     let before = app
         .client
-        .record_disclosure(health_data_to_employer("ennen", hetu(0)))
+        .record_disclosure(health_data_to_service_provider("ennen", hetu(0)))
         .await;
-    let mut later = health_data_to_employer("jalkeen", hetu(0));
+    let mut later = health_data_to_service_provider("jalkeen", hetu(0));
     later.occurred_at = at(OCTOBER_2026 + 3 * 86_400);
     let after = refusal_of(&mut app, later).await;
 
@@ -87,7 +92,7 @@ async fn a_withdrawal_stops_later_disclosures_but_not_earlier_ones(kind: Kind) {
 async fn a_refusal_is_on_record_and_refuses_the_disclosure(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
     app.client
-        .record_consent_refusal(employer_consent(KOKKOLA, REFERENCE, hetu(0)))
+        .record_consent_refusal(service_provider_consent(KOKKOLA, REFERENCE, hetu(0)))
         .await
         .unwrap();
 
@@ -100,7 +105,7 @@ async fn a_refusal_is_on_record_and_refuses_the_disclosure(kind: Kind) {
         .await
         .unwrap()
         .into_inner();
-    let refused = refusal_of(&mut app, health_data_to_employer("kielto", hetu(0))).await;
+    let refused = refusal_of(&mut app, health_data_to_service_provider("kielto", hetu(0))).await;
     let not_withdrawable = app
         .client
         .withdraw_consent(WithdrawConsentRequest {
@@ -119,16 +124,17 @@ async fn a_refusal_is_on_record_and_refuses_the_disclosure(kind: Kind) {
 async fn a_consent_must_be_the_subjects_own_and_cover_every_category(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
     app.client
-        .record_consent(employer_consent(KOKKOLA, REFERENCE, hetu(1)))
+        .record_consent(service_provider_consent(KOKKOLA, REFERENCE, hetu(1)))
         .await
         .unwrap();
-    let mut identity_only = employer_consent(KOKKOLA, "vain-henkilotiedot", hetu(0));
+    let mut identity_only = service_provider_consent(KOKKOLA, "vain-henkilotiedot", hetu(0));
     identity_only.scope.as_mut().unwrap().data_categories =
         vec![luovutusloki::grpc::proto::DataCategory::Identity.into()];
     app.client.record_consent(identity_only).await.unwrap();
 
-    let someone_elses = refusal_of(&mut app, health_data_to_employer("toisen", hetu(0))).await;
-    let mut narrow = health_data_to_employer("suppea", hetu(0));
+    let someone_elses =
+        refusal_of(&mut app, health_data_to_service_provider("toisen", hetu(0))).await;
+    let mut narrow = health_data_to_service_provider("suppea", hetu(0));
     narrow.consent_reference = "vain-henkilotiedot".into();
     let too_narrow = refusal_of(&mut app, narrow).await;
 
@@ -146,19 +152,19 @@ async fn a_consent_must_be_the_subjects_own_and_cover_every_category(kind: Kind)
 async fn in_a_disclosure_of_several_subjects_each_needs_a_consent_of_their_own(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
     app.client
-        .record_consent(employer_consent(KOKKOLA, "s-0", hetu(0)))
+        .record_consent(service_provider_consent(KOKKOLA, "s-0", hetu(0)))
         .await
         .unwrap();
     app.client
-        .record_consent(employer_consent(KOKKOLA, "s-2", hetu(2)))
+        .record_consent(service_provider_consent(KOKKOLA, "s-2", hetu(2)))
         .await
         .unwrap();
-    let mut three = health_data_to_employer("kolme", hetu(0));
+    let mut three = health_data_to_service_provider("kolme", hetu(0));
     three.subjects = hetus(0, 3);
 
     let refused = refusal_of(&mut app, three.clone()).await;
     app.client
-        .record_consent(employer_consent(KOKKOLA, "s-1", hetu(1)))
+        .record_consent(service_provider_consent(KOKKOLA, "s-1", hetu(1)))
         .await
         .unwrap();
     let accepted = app.client.record_disclosure(three).await;
@@ -169,7 +175,7 @@ async fn in_a_disclosure_of_several_subjects_each_needs_a_consent_of_their_own(k
 
 async fn recording_a_consent_again_returns_it_and_a_different_one_is_already_exists(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
-    let consent = employer_consent(KOKKOLA, REFERENCE, hetu(0));
+    let consent = service_provider_consent(KOKKOLA, REFERENCE, hetu(0));
 
     let first = app
         .client
@@ -185,7 +191,7 @@ async fn recording_a_consent_again_returns_it_and_a_different_one_is_already_exi
         .into_inner();
     let other_subject = app
         .client
-        .record_consent(employer_consent(KOKKOLA, REFERENCE, hetu(1)))
+        .record_consent(service_provider_consent(KOKKOLA, REFERENCE, hetu(1)))
         .await
         .unwrap_err();
 
@@ -196,15 +202,15 @@ async fn recording_a_consent_again_returns_it_and_a_different_one_is_already_exi
 async fn listing_a_subjects_consents_is_a_recorded_lookup(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
     app.client
-        .record_consent(employer_consent(KOKKOLA, "a", hetu(0)))
+        .record_consent(service_provider_consent(KOKKOLA, "a", hetu(0)))
         .await
         .unwrap();
     app.client
-        .record_consent_refusal(employer_consent(KOKKOLA, "b", hetu(0)))
+        .record_consent_refusal(service_provider_consent(KOKKOLA, "b", hetu(0)))
         .await
         .unwrap();
     app.client
-        .record_consent(employer_consent(KOKKOLA, "c", hetu(1)))
+        .record_consent(service_provider_consent(KOKKOLA, "c", hetu(1)))
         .await
         .unwrap();
 

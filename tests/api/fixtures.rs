@@ -121,8 +121,12 @@ pub fn income_register_submission(
     }
 }
 
-/// A disclosure of health data to an employer with the job seeker's consent (seed 003).
-pub fn health_data_to_employer(transfer_id: &str, subject: String) -> RecordDisclosureRequest {
+/// A disclosure of health data to an employment service provider, which the customer's
+/// specific written consent allows (seed 002).
+pub fn health_data_to_service_provider(
+    transfer_id: &str,
+    subject: String,
+) -> RecordDisclosureRequest {
     RecordDisclosureRequest {
         controller_id: KOKKOLA.into(),
         transfer_id: transfer_id.into(),
@@ -131,18 +135,18 @@ pub fn health_data_to_employer(transfer_id: &str, subject: String) -> RecordDisc
         recipient: Some(Recipient {
             id_type: RecipientIdType::BusinessId.into(),
             identifier: example_business_id(7_654_321),
-            name: "Esimerkkityönantaja Oy".into(),
-            kind: RecipientKind::Employer.into(),
+            name: "Esimerkkivalmennus Oy".into(),
+            kind: RecipientKind::ServiceProvider.into(),
             country: "FI".into(),
         }),
         legal_basis: LegalBasis::Consent.into(),
         special_category_condition: proto::SpecialCategoryCondition::ExplicitConsent.into(),
-        provisions: vec![statute("916/2012", 13, "6", 0)],
+        provisions: vec![statute("380/2023", 0, "", 0)],
         data_categories: vec![
             DataCategory::Identity.into(),
             DataCategory::HealthAndWorkAbility.into(),
         ],
-        purpose: "Työkyvyn huomioiminen työhön sijoittumisessa".into(),
+        purpose: "Työkyvyn huomioiminen työllistymistä tukevassa palvelussa".into(),
         channel: Channel::Email.into(),
         source_system: "asiakastietojarjestelma".into(),
         consent_reference: "suostumus-2026-0042".into(),
@@ -169,9 +173,9 @@ pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A job seeker's written consent to disclose identity and health data to employers, given
-/// the day before `health_data_to_employer` happens (seed 003).
-pub fn employer_consent(
+/// A customer's specific written consent to disclose identity and health data to employment
+/// service providers, given the day before `health_data_to_service_provider` happens (seed 002).
+pub fn service_provider_consent(
     controller: &str,
     reference: &str,
     subject: String,
@@ -181,13 +185,13 @@ pub fn employer_consent(
         reference: reference.into(),
         subject,
         scope: Some(proto::ConsentScope {
-            recipient_kind: RecipientKind::Employer.into(),
+            recipient_kind: RecipientKind::ServiceProvider.into(),
             recipient_id: String::new(),
             data_categories: vec![
                 DataCategory::Identity.into(),
                 DataCategory::HealthAndWorkAbility.into(),
             ],
-            purpose: "Työkyvyn huomioiminen työhön sijoittumisessa".into(),
+            purpose: "Työkyvyn huomioiminen työllistymistä tukevassa palvelussa".into(),
         }),
         given_at: at(OCTOBER_2026),
         valid_until: None,

@@ -317,10 +317,14 @@ async fn an_import_stream_reports_every_message(kind: Kind) {
 async fn health_data_with_explicit_consent_is_recorded_with_its_condition(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
     app.client
-        .record_consent(employer_consent(KOKKOLA, "suostumus-2026-0042", hetu(42)))
+        .record_consent(service_provider_consent(
+            KOKKOLA,
+            "suostumus-2026-0042",
+            hetu(42),
+        ))
         .await
         .unwrap();
-    let request = health_data_to_employer("tr-consent", hetu(42));
+    let request = health_data_to_service_provider("tr-consent", hetu(42));
 
     let receipt = app
         .client

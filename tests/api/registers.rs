@@ -20,6 +20,12 @@ on_both_backends!(
     a_joint_controller_records_into_the_shared_register,
     the_catalogue_lists_the_five_seed_registers,
     a_bad_file_on_reload_keeps_the_catalogue_in_force,
+    a_transfer_to_a_declared_processor_is_declared,
+    a_processor_given_more_than_it_is_declared_to_get_is_flagged,
+    a_processor_the_register_does_not_declare_is_refused_where_it_rejects,
+    article_28_is_refused_as_the_provision_of_a_disclosure,
+    citing_an_act_repealed_before_the_disclosure_is_refused_where_the_register_rejects,
+    the_register_lists_its_processors_apart_from_its_disclosures,
 );
 
 async fn classification_of(app: &mut TestApp, controller: String, id: u64) -> Classification {
@@ -117,7 +123,7 @@ async fn a_disclosure_to_an_undeclared_recipient_is_flagged_where_the_register_f
 
 async fn a_disclosure_to_an_undeclared_recipient_is_refused_where_the_register_rejects(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
-    let request = to_a_private_person(health_data_to_employer("kokkola-x", hetu(1)));
+    let request = to_a_private_person(health_data_to_service_provider("kokkola-x", hetu(1)));
 
     assert_refused(
         &mut app,
@@ -129,7 +135,7 @@ async fn a_disclosure_to_an_undeclared_recipient_is_refused_where_the_register_r
 
 async fn a_disclosure_on_request_is_classified_on_request(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
-    let mut request = to_a_private_person(health_data_to_employer("kokkola-req", hetu(2)));
+    let mut request = to_a_private_person(health_data_to_service_provider("kokkola-req", hetu(2)));
     // The police ask for a job seeker's contact details in a pre-trial investigation.
     let recipient = request.recipient.as_mut().unwrap();
     recipient.kind = RecipientKind::Authority.into();
@@ -176,10 +182,14 @@ async fn a_controller_that_is_not_the_registers_is_refused(kind: Kind) {
 async fn a_joint_controller_records_into_the_shared_register(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
     app.client
-        .record_consent(employer_consent(KEHA, "suostumus-2026-0042", hetu(3)))
+        .record_consent(service_provider_consent(
+            KEHA,
+            "suostumus-2026-0042",
+            hetu(3),
+        ))
         .await
         .unwrap();
-    let mut request = health_data_to_employer("keha-joint", hetu(3));
+    let mut request = health_data_to_service_provider("keha-joint", hetu(3));
     request.controller_id = KEHA.into();
 
     let receipt = app
@@ -343,4 +353,134 @@ fn a_bad_catalogue_stops_the_start_naming_the_file_and_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("bad.toml, line 2"), "{stderr}");
+}
+
+/// A transfer of call recordings to Elisa, which records KOKO's customer service calls
+/// (seed 000): a processor, not a third party.
+fn calls_to_elisa(transfer_id: &str) -> luovutusloki::grpc::proto::RecordDisclosureRequest {
+    let mut request = income_register_submission(transfer_id, hetus(0, 1));
+    let recipient = request.recipient.as_mut().unwrap();
+    recipient.id_type = RecipientIdType::Other.into();
+    recipient.identifier = "elisa".into();
+    recipient.name = "Elisa".into();
+    recipient.kind = RecipientKind::Processor.into();
+    request.provisions = vec![statute("603/1984", 0, "1", 0)];
+    request.data_categories = vec![
+        luovutusloki::grpc::proto::DataCategory::Contact.into(),
+        luovutusloki::grpc::proto::DataCategory::CallRecording.into(),
+    ];
+    request.channel = luovutusloki::grpc::proto::Channel::Other.into();
+    request
+}
+
+async fn a_transfer_to_a_declared_processor_is_declared(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let classification = recorded_at_koko(&mut app, calls_to_elisa("elisa-1")).await;
+
+    assert_eq!(classification, Classification::Declared);
+}
+
+/// Records `request` at the KOKO fund and returns how it was classified.
+async fn recorded_at_koko(
+    app: &mut TestApp,
+    request: luovutusloki::grpc::proto::RecordDisclosureRequest,
+) -> Classification {
+    let receipt = app
+        .client
+        .record_disclosure(request)
+        .await
+        .unwrap()
+        .into_inner();
+    classification_of(app, koko(), receipt.disclosure_id).await
+}
+
+async fn a_processor_given_more_than_it_is_declared_to_get_is_flagged(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = calls_to_elisa("elisa-2");
+    request
+        .data_categories
+        .push(luovutusloki::grpc::proto::DataCategory::BenefitPayment.into());
+
+    let classification = recorded_at_koko(&mut app, request).await;
+
+    assert_eq!(classification, Classification::Undeclared);
+}
+
+async fn a_processor_the_register_does_not_declare_is_refused_where_it_rejects(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = health_data_to_service_provider("kokkola-processor", hetu(1));
+    request.recipient.as_mut().unwrap().kind = RecipientKind::Processor.into();
+
+    assert_refused(&mut app, request, "the register declares no such processor").await;
+}
+
+async fn article_28_is_refused_as_the_provision_of_a_disclosure(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = calls_to_elisa("elisa-28");
+    request.provisions = vec![luovutusloki::grpc::proto::LegalProvision {
+        kind: luovutusloki::grpc::proto::ProvisionKind::EuRegulation.into(),
+        number: "2016/679".into(),
+        section: "28".into(),
+        ..Default::default()
+    }];
+
+    let refused = app.client.record_disclosure(request).await.unwrap_err();
+
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(bad_fields(&refused).contains(&"provisions".to_owned()));
+    assert_eq!(app.db.disclosure_count().await, 0);
+}
+
+async fn citing_an_act_repealed_before_the_disclosure_is_refused_where_the_register_rejects(
+    kind: Kind,
+) {
+    let mut app = TestApp::spawn(kind).await;
+    app.client
+        .record_consent(service_provider_consent(
+            KOKKOLA,
+            "suostumus-2026-0042",
+            hetu(5),
+        ))
+        .await
+        .unwrap();
+    let mut request = health_data_to_service_provider("kokkola-916", hetu(5));
+    // The Act on Public Employment and Business Service, repealed by 380/2023 on 1.1.2025.
+    request.provisions = vec![statute("916/2012", 12, "6", 2)];
+
+    assert_refused(&mut app, request, "repealed on 2025-01-01").await;
+}
+
+async fn the_register_lists_its_processors_apart_from_its_disclosures(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let koko = app
+        .client
+        .get_register(GetRegisterRequest {
+            register_id: "koko-jasen-ja-maksurekisteri".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    let processors: Vec<_> = koko
+        .processors
+        .iter()
+        .map(|p| p.name.as_ref().unwrap().fi.as_str())
+        .collect();
+    assert!(processors.contains(&"Ninchat"), "{processors:?}");
+    assert!(
+        koko.disclosures
+            .iter()
+            .all(|d| d.recipient_kind() != RecipientKind::Processor),
+        "no processor is declared as a recipient of a disclosure"
+    );
+    let ninchat = koko
+        .processors
+        .iter()
+        .find(|p| p.name.as_ref().unwrap().fi == "Ninchat");
+    assert_eq!(
+        ninchat.unwrap().data_items.as_ref().unwrap().en,
+        "Member number and first name, and the content of the chat"
+    );
 }

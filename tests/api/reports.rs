@@ -130,8 +130,8 @@ async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_an
         assert!(document.contains("Vastaus henkilötietojen tarkastuspyyntöön"));
         assert!(document.contains("Diaarinumero"));
         assert!(document.contains("Oikeusperuste"));
-        assert!(document.contains("Työttömyysturvalaki 1290/2002 13 luku 3 §"));
-        assert!(document.contains("Laki kansallisesta tulorekisteristä 53/2018 6 §"));
+        assert!(document.contains("Työttömyysturvalaki (1290/2002) 13 luku 3 §"));
+        assert!(document.contains("Laki tulotietojärjestelmästä (53/2018) 6 §"));
         assert!(document.contains("Jäsentieto"), "the register's name");
         assert!(
             !document.contains("Poliisi"),
