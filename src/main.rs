@@ -58,6 +58,9 @@ enum Command {
     /// Reports from the log, read from the configured database.
     #[command(subcommand)]
     Report(cli::report::ReportCommand),
+    /// Withholding decisions of recorded disclosures, in the configured database.
+    #[command(subcommand)]
+    Withholding(cli::withholding::WithholdingCommand),
     /// Check the whole log offline: every leaf, the tree and every signed checkpoint.
     Verify(cli::evidence::KeyArgs),
     /// Print an inclusion or consistency proof as JSON, with its checkpoints.
@@ -132,6 +135,7 @@ async fn command(command: Command, mut settings: Settings) -> anyhow::Result<()>
             cli::registers::check(&settings, registers.as_deref())
         }
         Command::Report(command) => cli::report::run(settings, command).await,
+        Command::Withholding(command) => cli::withholding::run(settings, command).await,
         Command::Verify(keys) => cli::evidence::run_verify(settings, keys).await,
         Command::Prove(command) => cli::evidence::run_prove(settings, command).await,
         Command::VerifyProof { file, keys, origin } => {

@@ -209,6 +209,7 @@ pub fn disclosure(
         requester_reference: String::new(),
         withholding: None,
         subjects,
+        safety_protected_subjects: vec![],
     }
 }
 

@@ -7,6 +7,7 @@ pub mod consents;
 pub mod evidence;
 pub mod registers;
 pub mod report;
+pub mod withholding;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use crate::domain::finnish_time::{parse_day, start_of_finnish_day};
 use crate::domain::{
     BusinessId, Days, DaysError, Hetu, LookupContext, RegisterId, ShortText, Timestamp,
 };
-use crate::service::{ConsentError, EvidenceError, ReportError, Services};
+use crate::service::{ConsentError, EvidenceError, ReportError, Services, WithholdingError};
 use crate::storage::Store;
 
 /// The use cases over the configured database, with what `needs` adds.
@@ -81,10 +82,11 @@ pub struct Usage(pub String);
 /// answers), 3 when what it named does not exist, 4 when a rule of the log refused it, 1
 /// otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error
-        .chain()
-        .any(|e| e.is::<Usage>() || matches!(e.downcast_ref(), Some(ConsentError::Validity(_))))
-    {
+    if error.chain().any(|e| {
+        e.is::<Usage>()
+            || matches!(e.downcast_ref(), Some(ConsentError::Validity(_)))
+            || matches!(e.downcast_ref(), Some(WithholdingError::Invalid(_)))
+    }) {
         return 2;
     }
     let not_found = error.chain().any(|e| {
@@ -94,6 +96,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
                 e.downcast_ref(),
                 Some(EvidenceError::NoCheckpoint | EvidenceError::NoEntry)
             )
+            || matches!(e.downcast_ref(), Some(WithholdingError::NotFound))
     });
     let refused = error.chain().any(|e| {
         matches!(
@@ -101,6 +104,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             Some(ConsentError::Refusal(_) | ConsentError::ReferenceTaken(_))
         ) || matches!(e.downcast_ref(), Some(ReportError::NotController { .. }))
             || matches!(e.downcast_ref(), Some(EvidenceError::OutOfRange(_)))
+            || matches!(e.downcast_ref(), Some(WithholdingError::NothingToLift))
     });
     if not_found {
         3

@@ -14,6 +14,7 @@ use super::recipient::Recipient;
 use super::text::{LongText, RegisterId, ShortText, TransferId};
 use super::timestamp::Timestamp;
 use super::violation::{FieldViolation, Violations};
+use super::withholding::WithholdingTerms;
 
 /// Art. 23 restriction: left out of the data subject's access report until `until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +106,44 @@ impl DisclosureDetails {
 pub struct NewDisclosure {
     details: DisclosureDetails,
     subjects: Vec<Hetu>,
+    /// What is kept beside the entry, outside its leaf and fingerprint (see [`SubjectMarks`]).
+    marks: SubjectMarks,
+}
+
+/// What a record request says about its subjects and withholding that is kept beside the
+/// logged entry, not in it: the leaf and the replay fingerprint do not cover it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubjectMarks {
+    /// Positions in the subjects of persons with a non-disclosure for personal safety
+    /// (turvakielto, 661/2009 36 §), ascending, each once.
+    pub safety_protected: Vec<usize>,
+    /// The ground and existence flag of the disclosure's withholding, if it has one.
+    pub withholding: WithholdingTerms,
+}
+
+impl SubjectMarks {
+    /// Parses `positions` (field `safety_protected_subjects`) against `subject_count`
+    /// subjects: each in range, none repeated, every bad one named in `violations`.
+    pub fn safety_positions(
+        positions: &[u32],
+        subject_count: usize,
+        violations: &mut Violations,
+    ) -> Vec<usize> {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, &position) in positions.iter().enumerate() {
+            let field = format!("safety_protected_subjects[{i}]");
+            let position = position as usize;
+            if position >= subject_count {
+                violations.add(
+                    field,
+                    format!("must be the position of one of the {subject_count} subjects"),
+                );
+            } else if !seen.insert(position) {
+                violations.add(field, "repeats a position");
+            }
+        }
+        seen.into_iter().collect()
+    }
 }
 
 impl NewDisclosure {
@@ -144,6 +183,7 @@ impl NewDisclosure {
                     .into_iter()
                     .map(|s| s.expect("no violations"))
                     .collect(),
+                marks: SubjectMarks::default(),
             }),
             _ => Err(violations.into_vec()),
         }
@@ -155,6 +195,16 @@ impl NewDisclosure {
 
     pub fn subjects(&self) -> &[Hetu] {
         &self.subjects
+    }
+
+    /// With `marks` kept beside it (positions checked by [`SubjectMarks::safety_positions`]).
+    pub fn with_marks(mut self, marks: SubjectMarks) -> Self {
+        self.marks = marks;
+        self
+    }
+
+    pub fn marks(&self) -> &SubjectMarks {
+        &self.marks
     }
 
     /// The details and the subjects, taken apart.

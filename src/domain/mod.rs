@@ -23,6 +23,7 @@ pub mod subject;
 pub mod text;
 pub mod timestamp;
 pub mod violation;
+pub mod withholding;
 
 pub use basis::{LegalBasis, SpecialCategoryCondition};
 pub use business_id::BusinessId;
@@ -33,7 +34,9 @@ pub use consent::{
     Consent, ConsentDecision, ConsentInsert, ConsentScope, ConsentTerms, NewConsent,
 };
 pub use days::{Days, DaysError};
-pub use disclosure::{DisclosureDetails, NewDisclosure, Receipt, StoredDisclosure, Withholding};
+pub use disclosure::{
+    DisclosureDetails, NewDisclosure, Receipt, StoredDisclosure, SubjectMarks, Withholding,
+};
 pub use hetu::Hetu;
 pub use log::{
     LeafContent, LeafRecord, PendingDisclosure, PurgeRecord, PurgeReport, PurgeRequest,
@@ -48,3 +51,7 @@ pub use subject::{SealedSubject, SubjectHash};
 pub use text::{LongText, RegisterId, ShortText, TransferId};
 pub use timestamp::Timestamp;
 pub use violation::{FieldViolation, Violations};
+pub use withholding::{
+    NewWithholdingDecision, WithholdingAction, WithholdingChange, WithholdingDecision,
+    WithholdingInForce, WithholdingTerms,
+};

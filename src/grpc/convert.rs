@@ -8,7 +8,8 @@ use crate::domain::{
     BusinessId, Channel, Classification, Country, DataCategories, DataCategory, Days, DaysError,
     DisclosureDetails, Hetu, LegalBasis, LegalProvision, LongText, LookupContext, NewDisclosure,
     Receipt, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
-    SpecialCategoryCondition, StoredDisclosure, Timestamp, TransferId, Violations, Withholding,
+    SpecialCategoryCondition, StoredDisclosure, SubjectMarks, Timestamp, TransferId, Violations,
+    Withholding, WithholdingAction, WithholdingChange, WithholdingDecision, WithholdingTerms,
 };
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
@@ -80,6 +81,7 @@ pub fn new_disclosure(
         requester_reference,
         withholding,
         subjects,
+        safety_protected_subjects,
     } = request;
     let mut v = Violations::default();
 
@@ -138,10 +140,20 @@ pub fn new_disclosure(
         "requester_reference",
         ShortText::parse_optional(&requester_reference),
     );
+    let mut terms = WithholdingTerms::default();
     let withholding = withholding.map(|w| {
-        let proto::Withholding { until, reason } = w;
+        let proto::Withholding {
+            until,
+            reason,
+            ground,
+            conceal_existence,
+        } = w;
         let until = v.check("withholding.until", required_timestamp(until));
         let reason = v.check("withholding.reason", LongText::parse(&reason));
+        terms.ground = v
+            .check("withholding.ground", LongText::parse_optional(&ground))
+            .flatten();
+        terms.conceal_existence = conceal_existence;
         until
             .zip(reason)
             .map(|(until, reason)| Withholding { until, reason })
@@ -152,6 +164,14 @@ pub fn new_disclosure(
         .enumerate()
         .map(|(i, code)| v.check(format!("subjects[{i}]"), Hetu::parse(code)))
         .collect();
+    let marks = SubjectMarks {
+        safety_protected: SubjectMarks::safety_positions(
+            &safety_protected_subjects,
+            subjects.len(),
+            &mut v,
+        ),
+        withholding: terms,
+    };
 
     let details = (|| {
         Some(DisclosureDetails {
@@ -172,7 +192,7 @@ pub fn new_disclosure(
             withholding: withholding.map_or(Some(None), |w| w.map(Some))?,
         })
     })();
-    NewDisclosure::new(details, subjects, limits.max_subjects, v)
+    NewDisclosure::new(details, subjects, limits.max_subjects, v).map(|d| d.with_marks(marks))
 }
 
 fn recipient(recipient: proto::Recipient, v: &mut Violations) -> Option<Recipient> {
@@ -367,9 +387,12 @@ pub fn disclosure_to_proto(stored: &StoredDisclosure) -> proto::Disclosure {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
+        // The leaf's withholding; its ground and flag are in the first decision
+        // (ListWithholdingDecisions).
         withholding: d.withholding.as_ref().map(|w| proto::Withholding {
             until: Some(to_proto_timestamp(w.until)),
             reason: w.reason.to_string(),
+            ..Default::default()
         }),
         subject_count: stored.subject_count,
         first_entry_id: stored.first_entry_id as u64,
@@ -679,6 +702,10 @@ pub fn report_to_proto(
                 occurred_at: Some(to_proto_timestamp(w.occurred_at)),
                 withheld_until: Some(to_proto_timestamp(w.until)),
                 reason: w.reason.clone(),
+                disclosure_id: w.disclosure_id as u64,
+                entry_id: w.entry_id as u64,
+                ground: w.ground.clone().unwrap_or_default(),
+                conceal_existence: w.conceal_existence,
             })
             .collect(),
         html: document.to_html(),
@@ -879,4 +906,68 @@ pub fn processing_record_to_proto(
         annex_html: annex.to_html(),
         annex_pdf: to_pdf(&annex)?,
     })
+}
+
+/// Parses a withholding decision, naming every bad field: a reason always, a ground unless
+/// it lifts (Tietosuojalaki 1050/2018 34 §: a restriction has its grounds).
+pub fn withholding_change(
+    request: proto::DecideWithholdingRequest,
+) -> Result<WithholdingChange, Vec<FieldViolation>> {
+    let proto::DecideWithholdingRequest {
+        controller_id,
+        disclosure_id,
+        until,
+        reason,
+        ground,
+        conceal_existence,
+        decided_by,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let until = v.check("until", timestamp(until));
+    let reason = v.check("reason", LongText::parse(&reason));
+    let ground = v.check("ground", LongText::parse_optional(&ground));
+    if let (Some(Some(_)), Some(None)) = (&until, &ground) {
+        v.add("ground", "is required to withhold");
+    }
+    let decided_by = v.check("decided_by", ShortText::parse(&decided_by));
+    let change = (|| {
+        Some(WithholdingChange {
+            controller: controller?,
+            disclosure_id,
+            until: until?,
+            reason: reason?,
+            ground: ground?,
+            conceal_existence,
+            decided_by: decided_by?,
+        })
+    })();
+    v.finish(change)
+}
+
+pub fn withholding_decision_to_proto(stored: &WithholdingDecision) -> proto::WithholdingDecision {
+    let d = &stored.decision;
+    let action = match d.action {
+        WithholdingAction::Initial => proto::WithholdingAction::Initial,
+        WithholdingAction::Set => proto::WithholdingAction::Set,
+        WithholdingAction::Extend => proto::WithholdingAction::Extend,
+        WithholdingAction::Shorten => proto::WithholdingAction::Shorten,
+        WithholdingAction::Lift => proto::WithholdingAction::Lift,
+    };
+    proto::WithholdingDecision {
+        id: stored.id as u64,
+        disclosure_id: d.disclosure_id as u64,
+        action: action.into(),
+        until: d.until.map(to_proto_timestamp),
+        reason: d.reason.to_string(),
+        ground: d
+            .ground
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        conceal_existence: d.conceal_existence,
+        decided_at: Some(to_proto_timestamp(d.decided_at)),
+        decided_by: d.decided_by.clone(),
+        caller: d.caller.clone(),
+    }
 }

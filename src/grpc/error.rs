@@ -9,7 +9,7 @@ use crate::domain::FieldViolation;
 use crate::log::AppendError;
 use crate::service::{
     ConsentError, DisclosureQueryError, EvidenceError, LookupQueryError, RecordingError,
-    RegisterError, ReportError,
+    RegisterError, ReportError, WithholdingError,
 };
 use crate::storage::StorageError;
 
@@ -115,7 +115,8 @@ impl From<RecordingError> for Status {
             | RecordingError::NotController { .. }
             | RecordingError::Undeclared { .. }
             | RecordingError::ConsentReference(_)
-            | RecordingError::NoConsent(_) => Status::failed_precondition(error.to_string()),
+            | RecordingError::NoConsent(_)
+            | RecordingError::SafetyProtected(_) => Status::failed_precondition(error.to_string()),
             RecordingError::Append(append) => append.into(),
             RecordingError::NotRecording => {
                 tracing::error!(%error, "request failed");
@@ -193,6 +194,18 @@ impl From<EvidenceError> for Status {
             EvidenceError::OutOfRange(why) => Status::out_of_range(why),
             EvidenceError::Damaged(_) => Status::internal("internal error"),
             EvidenceError::Unexpected(storage) => storage.into(),
+        }
+    }
+}
+
+impl From<WithholdingError> for Status {
+    fn from(error: WithholdingError) -> Self {
+        match error {
+            WithholdingError::Denied(denied) => denied.into(),
+            WithholdingError::NotFound => Status::not_found(error.to_string()),
+            WithholdingError::NothingToLift => Status::failed_precondition(error.to_string()),
+            WithholdingError::Invalid(violation) => invalid_argument(vec![violation]),
+            WithholdingError::Unexpected(storage) => storage.into(),
         }
     }
 }

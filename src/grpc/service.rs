@@ -492,6 +492,40 @@ impl DisclosureLog for DisclosureLogService {
             .await?;
         Ok(Response::new(transparency::leaf_to_proto(leaf)))
     }
+
+    async fn decide_withholding(
+        &self,
+        request: Request<proto::DecideWithholdingRequest>,
+    ) -> Result<Response<proto::WithholdingDecision>, Status> {
+        let caller = caller(&request)?;
+        let change = convert::withholding_change(request.into_inner()).map_err(invalid_argument)?;
+        let decided = self.services.decide_withholding(&caller, change).await?;
+        Ok(Response::new(convert::withholding_decision_to_proto(
+            &decided,
+        )))
+    }
+
+    async fn list_withholding_decisions(
+        &self,
+        request: Request<proto::ListWithholdingDecisionsRequest>,
+    ) -> Result<Response<proto::ListWithholdingDecisionsResponse>, Status> {
+        let caller = caller(&request)?;
+        let proto::ListWithholdingDecisionsRequest {
+            controller_id,
+            disclosure_id,
+        } = request.into_inner();
+        let controller = controller(&controller_id)?;
+        let decisions = self
+            .services
+            .withholding_decisions(&caller, &controller, disclosure_id)
+            .await?;
+        Ok(Response::new(proto::ListWithholdingDecisionsResponse {
+            decisions: decisions
+                .iter()
+                .map(convert::withholding_decision_to_proto)
+                .collect(),
+        }))
+    }
 }
 
 /// A PDF that could not be written is a bug: logged here, an internal error to the caller.

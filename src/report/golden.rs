@@ -20,7 +20,7 @@ use crate::domain::{
     BusinessId, Channel, Classification, Country, DataCategories, DataCategory, DisclosureDetails,
     Hetu, LegalBasis, LegalProvision, LongText, LookupContext, Period, Recipient, RecipientIdType,
     RecipientIdentifier, RecipientKind, RegisterId, ShortText, StoredDisclosure, SubjectDisclosure,
-    Timestamp, TransferId, Withholding,
+    Timestamp, TransferId, Withholding, WithholdingInForce,
 };
 
 const LANGUAGES: [(Language, &str); 3] = [
@@ -138,7 +138,8 @@ fn disclosure(made: Made) -> SubjectDisclosure {
 /// A KOKO member over 2025–2026: the fund's monthly reports to the Incomes Register, one
 /// disclosure to the Finnish Centre for Pensions, one to an enforcement authority on its
 /// request, and one to a pre-trial investigation that is still withheld.
-pub(super) fn koko_member(language: Language) -> SubjectReport {
+/// With `concealed`, the withholding's ground says that even its existence may not be told.
+pub(super) fn koko_member(language: Language, concealed: bool) -> SubjectReport {
     use DataCategory::*;
     let incomes_register = recipient(
         Some("0245437-2"),
@@ -202,7 +203,7 @@ pub(super) fn koko_member(language: Language) -> SubjectReport {
         requester_reference: Some("5500/R/12345/26"),
         withholding: Some((
             at(2027, 6, 30, 0),
-            "Esitutkinta on kesken: tiedon antaminen voisi vaarantaa rikoksen selvittämisen.",
+            "Esitutkinta, tietopyyntö 5500/R/12345/26",
         )),
         classification: Classification::OnRequest,
     }));
@@ -221,14 +222,54 @@ pub(super) fn koko_member(language: Language) -> SubjectReport {
         },
         received: Some(Date::from_calendar_date(2026, Month::November, 9).unwrap()),
     };
-    subject_report(request, found, &catalogue(), at(2026, 11, 24, 10))
+    // The pre-trial disclosure's withholding as decided when it was recorded: its ground may
+    // be told, its existence need not be concealed.
+    let decided = |d: &StoredDisclosure, now: Timestamp| {
+        d.details
+            .withholding
+            .as_ref()
+            .filter(|w| w.until > now)
+            .map(|w| WithholdingInForce {
+                until: w.until,
+                reason: w.reason.to_string(),
+                ground: Some(PRE_TRIAL_GROUND.to_owned()),
+                conceal_existence: concealed,
+            })
+    };
+    subject_report(request, found, decided, &catalogue(), at(2026, 11, 24, 10))
 }
+
+const PRE_TRIAL_GROUND: &str =
+    "esitutkinta on kesken, ja tiedon antaminen voisi vaarantaa rikoksen selvittämisen";
 
 #[test]
 fn the_koko_member_report_reads_as_its_golden_files_in_every_language_and_format() {
     for (language, code) in LANGUAGES {
-        let document = subject_document(&koko_member(language));
+        let document = subject_document(&koko_member(language, false));
         golden_formats(&format!("subject-koko.{code}"), &document);
+    }
+}
+
+#[test]
+fn a_restriction_whose_existence_may_not_be_told_leaves_no_trace_and_no_total() {
+    for (language, _) in LANGUAGES {
+        let told = subject_document(&koko_member(language, false));
+        let concealed = subject_document(&koko_member(language, true));
+
+        assert!(told.to_text().contains(PRE_TRIAL_GROUND));
+        assert!(!concealed.to_text().contains(PRE_TRIAL_GROUND));
+        // Exactly the restriction notice is gone; nothing else differs, so no total or
+        // count betrays the concealed disclosure.
+        let notice: Vec<_> = told
+            .sections
+            .iter()
+            .filter(|s| !concealed.sections.contains(s))
+            .collect();
+        assert_eq!(notice.len(), 1);
+        assert!(format!("{:?}", notice[0]).contains(PRE_TRIAL_GROUND));
+        let mut without_notice = told.clone();
+        without_notice.sections.retain(|s| s != notice[0]);
+        assert_eq!(without_notice, concealed);
     }
 }
 

@@ -369,10 +369,17 @@ pub fn subject_document(report: &SubjectReport) -> Document {
     }
     sections.push(disclosed);
 
-    if report.disclosed_restrictions().next().is_some() {
-        let mut grounds: Vec<&str> = report
-            .disclosed_restrictions()
-            .map(|w| w.ground.trim_end_matches('.'))
+    let restricted = report.restriction_disclosed();
+    if !restricted.is_empty() {
+        // The decision's ground; a decision without one is explained by its reason.
+        let mut grounds: Vec<&str> = restricted
+            .iter()
+            .map(|w| {
+                w.ground
+                    .as_deref()
+                    .unwrap_or(&w.reason)
+                    .trim_end_matches('.')
+            })
             .collect();
         grounds.sort_unstable();
         grounds.dedup();

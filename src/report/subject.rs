@@ -2,6 +2,14 @@
 //! that recurring disclosures are one item, the registers concerned (for what will be
 //! disclosed, purposes, categories, retention), and the disclosures still withheld (Art. 23,
 //! Tietosuojalaki 34 §), set apart.
+//!
+//! Whether a disclosure is withheld follows the latest withholding decision in force on
+//! the report's date (`domain::withholding`), not the leaf's withholding alone: a lifted or
+//! expired one is in the entries. Under Tietosuojalaki 1050/2018 34 § the document must not
+//! state a total that silently excludes the withheld ones: unless a withholding conceals
+//! its existence, the document says that access is restricted in part, and why (its
+//! ground), and that the person may ask for the information to be passed to the Data
+//! Protection Ombudsman. [`SubjectReport::restriction_disclosed`] is what it may say.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,7 +20,7 @@ use crate::catalogue::{Catalogue, Controller, Register};
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
-    Recipient, RegisterId, Timestamp,
+    Recipient, RegisterId, StoredDisclosure, Timestamp, WithholdingInForce,
 };
 use crate::domain::{Period, SubjectDisclosure};
 
@@ -50,18 +58,22 @@ pub struct ReportEntry {
     pub channel: Channel,
 }
 
-/// A disclosure left out of the report because it is still withheld from the subject.
+/// A disclosure left out of the report because it is still withheld from the subject, as
+/// the latest withholding decision in force on the report's date says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Withheld {
+    pub disclosure_id: i64,
+    /// The subject's entry.
+    pub entry_id: i64,
     pub occurred_at: Timestamp,
     pub until: Timestamp,
     pub reason: String,
-    /// Why access is restricted, as the subject may be told it (Tietosuojalaki 34 §).
-    /// Until withholding decisions carry their own ground, the record-time reason.
-    pub ground: String,
-    /// Whether the document may say that access is restricted. When it may not (telling
-    /// would defeat the restriction's purpose), the document says nothing of it.
-    pub existence_may_be_disclosed: bool,
+    /// The legal ground of the restriction, e.g. "esitutkinta, esitutkintalaki 805/2011";
+    /// `None` when the decision gave none.
+    pub ground: Option<String>,
+    /// Telling the subject that access is restricted would defeat the restriction's
+    /// purpose (34 § 3 mom): the document must say nothing of this one.
+    pub conceal_existence: bool,
 }
 
 /// Recurring disclosures of one kind: the same recipient, provisions, categories, basis,
@@ -143,19 +155,24 @@ impl SubjectReport {
         order
     }
 
-    /// The withheld disclosures whose existence the subject may be told of.
-    pub fn disclosed_restrictions(&self) -> impl Iterator<Item = &Withheld> {
+    /// The withheld disclosures whose restriction the document may state, with their
+    /// grounds: empty when none is withheld or every withholding conceals its existence.
+    /// A document that lists these says that access is restricted in part and why.
+    pub fn restriction_disclosed(&self) -> Vec<&Withheld> {
         self.withheld
             .iter()
-            .filter(|w| w.existence_may_be_disclosed)
+            .filter(|w| !w.conceal_existence)
+            .collect()
     }
 }
 
 /// The report of `request.subject` as of `now`, from every disclosure `found` of the
-/// subject in the period: those still withheld (Art. 23) are set apart.
+/// subject in the period: those `withheld_at` says are withheld at `now` (the latest
+/// withholding decision in force, Art. 23) are set apart for the staff.
 pub fn subject_report(
     request: ReportRequest,
     found: Vec<SubjectDisclosure>,
+    withheld_at: impl Fn(&StoredDisclosure, Timestamp) -> Option<WithholdingInForce>,
     catalogue: &Catalogue,
     now: Timestamp,
 ) -> SubjectReport {
@@ -163,16 +180,19 @@ pub fn subject_report(
     let mut entries = Vec::new();
     let mut withheld = Vec::new();
     for item in found {
+        let in_force = withheld_at(&item.disclosure, now);
         let d = item.disclosure.details;
-        match &d.withholding {
-            Some(w) if w.until > now => withheld.push(Withheld {
+        match in_force {
+            Some(w) => withheld.push(Withheld {
+                disclosure_id: item.disclosure.id,
+                entry_id: item.entry_id,
                 occurred_at: d.occurred_at,
                 until: w.until,
-                reason: w.reason.to_string(),
-                ground: w.reason.to_string(),
-                existence_may_be_disclosed: true,
+                reason: w.reason,
+                ground: w.ground,
+                conceal_existence: w.conceal_existence,
             }),
-            _ => {
+            None => {
                 let register = catalogue.get(&d.register);
                 let register_name = register.map(|r| local(lang, &r.name).clone());
                 // The log keeps the purpose as the caller wrote it, in one language; a

@@ -12,9 +12,11 @@ mod evidence;
 mod limits;
 mod lookups;
 mod paging;
+mod protection;
 mod recording;
 mod registers;
 mod reports;
+mod withholding;
 
 use std::sync::Arc;
 
@@ -33,6 +35,7 @@ pub use paging::{Page, PageRequest};
 pub use recording::RecordingError;
 pub use registers::RegisterError;
 pub use reports::{ProcessingRecordQuery, ReportError, StatisticsQuery};
+pub use withholding::{DecisionsByDisclosure, WithholdingError};
 
 /// What the use cases share, built once at start. Cheap to clone.
 #[derive(Clone)]

@@ -9,9 +9,12 @@
 //! 4. The register is in the catalogue and the controller is one of its controllers.
 //! 5. The register declares the disclosure; an undeclared one is refused, or recorded and
 //!    flagged, as the register's policy says.
-//! 6. A disclosure on consent, or one the register makes only on consent, has each
+//! 6. Contact data of a person with a non-disclosure for personal safety (turvakielto, marked
+//!    in this request or before) goes only to authorities (`protection.rs`).
+//! 7. A disclosure on consent, or one the register makes only on consent, has each
 //!    subject's consent in force at occurred-at covering the recipient and every category.
-//! 7. The appender seals the identity codes and commits it (a replay returns the receipt).
+//! 8. The appender seals the identity codes and commits it (a replay returns the receipt);
+//!    then the safety marks and the first withholding decision are kept beside it.
 
 use crate::auth::{Caller, Denied, Role};
 use crate::catalogue::UndeclaredPolicy;
@@ -52,6 +55,14 @@ pub enum RecordingError {
         positions(.0)
     )]
     NoConsent(Vec<usize>),
+    /// These subjects (by position) have a non-disclosure for personal safety, and the
+    /// disclosure carries contact data to a recipient that is not an authority.
+    #[error(
+        "contact data of a person with a non-disclosure for personal safety (turvakielto) may \
+         be disclosed only to authorities (Laki väestötietojärjestelmästä 661/2009 36 §): {}",
+        positions(.0)
+    )]
+    SafetyProtected(Vec<usize>),
     /// The appender did not take it (queue full, shutting down, transfer id taken).
     #[error(transparent)]
     Append(#[from] AppendError),
@@ -119,13 +130,18 @@ impl Services {
         }
         caller.authorize(Role::Recorder, &details.controller, Some(&details.register))?;
         let (classification, needs_consent) = self.classify(details)?;
+        // Turvakielto (no consent lifts it), and what is kept beside the entry once it is
+        // accepted: the marks and the first withholding decision (service/protection.rs).
+        let beside = self.check_safety_protection(caller, &disclosure).await?;
         if needs_consent {
             self.check_consents(&disclosure).await?;
         }
         let recorder = self.recorder.as_ref().ok_or(RecordingError::NotRecording)?;
-        Ok(recorder
+        let recorded = recorder
             .record(disclosure, classification, admission)
-            .await?)
+            .await?;
+        self.keep_beside(beside, &recorded).await?;
+        Ok(recorded)
     }
 
     /// Checks `details` against its register: the register must be in the catalogue and

@@ -102,9 +102,14 @@ impl Services {
                 break;
             }
         }
+        let mut ids: Vec<i64> = found.iter().map(|s| s.disclosure.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let decisions = self.decisions_of(&request.controller, &ids).await?;
         Ok(report::subject_report(
             request,
             found,
+            |disclosure, at| decisions.in_force(disclosure, at),
             &*self.catalogue()?,
             now,
         ))

@@ -18,12 +18,14 @@ mod log;
 mod lookups;
 mod open;
 mod postgres;
+mod protections;
 mod retention;
 mod rollup;
 mod rows;
 mod sqlite;
 mod store;
 mod tree;
+mod withholdings;
 
 pub use append::LogAppend;
 pub use checkpoints::Checkpoints;
@@ -33,14 +35,16 @@ pub use health::Health;
 pub use log::LogRead;
 pub use lookups::Lookups;
 pub use open::{Backend, OpenOptions, Store, open};
+pub use protections::SafetyProtections;
 pub use retention::Retention;
 pub use rollup::Statistics;
+pub use withholdings::WithholdingDecisions;
 
 /// Every role trait, for `use crate::storage::prelude::*` where a caller uses several.
 pub mod prelude {
     pub use super::{
         Checkpoints, Consents, Disclosures, Health, LogAppend, LogRead, Lookups, Retention,
-        Statistics,
+        SafetyProtections, Statistics, WithholdingDecisions,
     };
 }
 

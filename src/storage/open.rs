@@ -289,3 +289,43 @@ impl Health for Store {
         dispatch!(self, |s| s.close().await)
     }
 }
+
+impl super::SafetyProtections for Store {
+    async fn mark_safety_protected(
+        &self,
+        controller: &BusinessId,
+        hashes: &[(u16, SubjectHash)],
+        with: (i64, Timestamp, &str),
+    ) -> Result<(), StorageError> {
+        dispatch!(self, |s| s
+            .mark_safety_protected(controller, hashes, with)
+            .await)
+    }
+
+    async fn safety_protected(
+        &self,
+        controller: &BusinessId,
+        hashes: &[SubjectHash],
+    ) -> Result<Vec<SubjectHash>, StorageError> {
+        dispatch!(self, |s| s.safety_protected(controller, hashes).await)
+    }
+}
+
+impl super::WithholdingDecisions for Store {
+    async fn append_withholding_decision(
+        &self,
+        decision: &crate::domain::NewWithholdingDecision,
+    ) -> Result<Option<i64>, StorageError> {
+        dispatch!(self, |s| s.append_withholding_decision(decision).await)
+    }
+
+    async fn withholding_decisions(
+        &self,
+        controller: &BusinessId,
+        disclosures: &[i64],
+    ) -> Result<Vec<crate::domain::WithholdingDecision>, StorageError> {
+        dispatch!(self, |s| s
+            .withholding_decisions(controller, disclosures)
+            .await)
+    }
+}

@@ -309,6 +309,11 @@ const RPCS: &[(&str, Needs)] = &[
     ("GetInclusionProof", Needs::Role(Role::Verifier)),
     ("GetConsistencyProof", Needs::Anywhere(Role::Verifier)),
     ("GetEntryLeaf", Needs::Role(Role::Verifier)),
+    ("DecideWithholding", Needs::Role(Role::SubjectAccess)),
+    (
+        "ListWithholdingDecisions",
+        Needs::OneOf(&[Role::Auditor, Role::SubjectAccess]),
+    ),
 ];
 
 impl Needs {
@@ -479,6 +484,25 @@ async fn call(client: &mut Client, rpc: &str, own: bool) -> Result<(), Status> {
             .get_entry_leaf(GetEntryLeafRequest {
                 controller_id: c,
                 entry_id: 0,
+            })
+            .await
+            .map(drop),
+        "DecideWithholding" => client
+            .decide_withholding(DecideWithholdingRequest {
+                controller_id: c,
+                disclosure_id: 1,
+                until: at(time::OffsetDateTime::now_utc().unix_timestamp() + 86_400),
+                reason: "Esitutkinta alkoi".into(),
+                ground: "esitutkinta, esitutkintalaki 805/2011".into(),
+                conceal_existence: false,
+                decided_by: "kasittelija-17".into(),
+            })
+            .await
+            .map(drop),
+        "ListWithholdingDecisions" => client
+            .list_withholding_decisions(ListWithholdingDecisionsRequest {
+                controller_id: c,
+                disclosure_id: 1,
             })
             .await
             .map(drop),

@@ -118,7 +118,22 @@ pub fn income_register_submission(
         requester_reference: String::new(),
         withholding: None,
         subjects,
+        safety_protected_subjects: vec![],
     }
+}
+
+/// The KOKO fund's disclosure of a member's payments to the police on request, for a
+/// pre-trial investigation (withheld from the member by the tests that need it).
+pub fn to_pre_trial_investigation(transfer_id: &str, subject: String) -> RecordDisclosureRequest {
+    let mut police = income_register_submission(transfer_id, vec![subject]);
+    let recipient = police.recipient.as_mut().unwrap();
+    recipient.id_type = RecipientIdType::None.into();
+    recipient.identifier = String::new();
+    recipient.name = "Poliisi".into();
+    police.requester_reference = "POL-2026-77".into();
+    police.provisions = vec![statute("872/2011", 4, "3", 0)];
+    police.purpose = "Esitutkinta".into();
+    police
 }
 
 /// A disclosure of health data to an employment service provider, which the customer's
@@ -153,6 +168,7 @@ pub fn health_data_to_service_provider(
         requester_reference: String::new(),
         withholding: None,
         subjects: vec![subject],
+        safety_protected_subjects: vec![],
     }
 }
 

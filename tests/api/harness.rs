@@ -83,6 +83,23 @@ impl Database {
         }
     }
 
+    /// Runs the statement `sql` on a connection of its own: the rows it changed, or the
+    /// database's refusal.
+    pub async fn execute(&self, sql: &str) -> Result<u64, String> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            Self::Sqlite { .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url()).await.unwrap();
+                conn.execute(sql).await.map(|r| r.rows_affected())
+            }
+            Self::Postgres(db) => {
+                let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+                conn.execute(sql).await.map(|r| r.rows_affected())
+            }
+        }
+        .map_err(|e| e.to_string())
+    }
+
     /// Subject entries stored.
     pub async fn entry_count(&self) -> i64 {
         self.scalar("SELECT COUNT(*) FROM subject_entries").await
@@ -93,11 +110,68 @@ impl Database {
         self.scalar("SELECT COUNT(*) FROM disclosures").await
     }
 
+    /// Everything the database stores, as bytes: the SQLite files (the write-ahead log
+    /// too), or every PostgreSQL table's rows as text. For checking what is never stored.
+    pub async fn stored_bytes(&self) -> Vec<u8> {
+        match self {
+            Self::Sqlite { dir } => files_under(dir.path()),
+            Self::Postgres(pg) => {
+                let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+                let mut text = Vec::new();
+                // Every table, so that a table added later is covered too.
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                assert!(tables.iter().any(|t| t == "access_lookups"));
+                for table in tables {
+                    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT t::text FROM {table} t"
+                    )))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                    text.extend(rows.join("\n").into_bytes());
+                }
+                text
+            }
+        }
+    }
+
+    /// Asserts that the database holds records and none of `codes` in clear.
+    pub async fn assert_stores_none_of(&self, codes: &[String]) {
+        let stored = self.stored_bytes().await;
+        assert!(stored.len() > 1000, "the dump holds the records");
+        for code in codes {
+            let code = code.as_bytes();
+            assert!(
+                !stored.windows(code.len()).any(|w| w == code),
+                "an identity code is stored in clear"
+            );
+        }
+    }
+
     /// The highest entry id given.
     pub async fn max_entry_id(&self) -> i64 {
         self.scalar("SELECT MAX(entry_id) FROM subject_entries")
             .await
     }
+}
+
+/// The bytes of every file under `dir`.
+fn files_under(dir: &std::path::Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            bytes.extend(std::fs::read(&path).unwrap());
+        } else if path.is_dir() {
+            bytes.extend(files_under(&path));
+        }
+    }
+    bytes
 }
 
 /// A PostgreSQL database made for one test and dropped when the test ends.
@@ -317,6 +391,25 @@ impl TestApp {
             stop: Some(stop),
             task: Some(task),
         }
+    }
+
+    /// The access report of `subject` at the KOKO fund, in `language`.
+    pub async fn access_report(
+        &mut self,
+        subject: String,
+        language: luovutusloki::grpc::proto::ReportLanguage,
+    ) -> luovutusloki::grpc::proto::SubjectAccessReportResponse {
+        self.client
+            .subject_access_report(luovutusloki::grpc::proto::SubjectAccessReportRequest {
+                controller_id: crate::fixtures::koko(),
+                subject,
+                language: language.into(),
+                context: crate::fixtures::access_case(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
     }
 
     /// Shuts the server down gracefully and hands back its database.

@@ -19,4 +19,6 @@ mod registers;
 mod reports;
 mod rfc9162;
 mod statistics;
+mod turvakielto;
 mod validation;
+mod withholding;

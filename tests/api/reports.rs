@@ -2,7 +2,7 @@
 
 use luovutusloki::grpc::proto::{
     self, ListAccessLookupsRequest, LookupOperation, ReportLanguage, SubjectAccessReportRequest,
-    SubjectAccessReportResponse, Withholding,
+    Withholding,
 };
 use prost_types::Timestamp;
 use tonic::Code;
@@ -52,41 +52,17 @@ async fn record_members_year(app: &mut TestApp) {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let mut police = income_register_submission("koko-poliisi", vec![hetu(0)]);
+    let mut police = to_pre_trial_investigation("koko-poliisi", hetu(0));
     police.occurred_at = at(OCTOBER_2026 + 3 * 86_400);
-    let recipient = police.recipient.as_mut().unwrap();
-    recipient.id_type = proto::RecipientIdType::None.into();
-    recipient.identifier = String::new();
-    recipient.name = "Poliisi".into();
-    police.requester_reference = "POL-2026-77".into();
-    police.provisions = vec![statute("872/2011", 4, "3", 0)];
-    police.purpose = "Esitutkinta".into();
     police.withholding = Some(Withholding {
         until: Some(Timestamp {
             seconds: now + 365 * 86_400,
             nanos: 0,
         }),
         reason: "Esitutkinta kesken (tietosuojalaki 34 §)".into(),
+        ..Default::default()
     });
     app.client.record_disclosure(police).await.unwrap();
-}
-
-async fn report(
-    app: &mut TestApp,
-    subject: String,
-    language: ReportLanguage,
-) -> SubjectAccessReportResponse {
-    app.client
-        .subject_access_report(SubjectAccessReportRequest {
-            controller_id: koko(),
-            subject,
-            language: language.into(),
-            context: access_case(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
 }
 
 async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_and_hides_a_withheld_one(
@@ -95,8 +71,8 @@ async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_an
     let mut app = TestApp::spawn(kind).await;
     record_members_year(&mut app).await;
 
-    let member = report(&mut app, hetu(0), ReportLanguage::Fi).await;
-    let other = report(&mut app, hetu(1), ReportLanguage::Fi).await;
+    let member = app.access_report(hetu(0), ReportLanguage::Fi).await;
+    let other = app.access_report(hetu(1), ReportLanguage::Fi).await;
     let lookups = app
         .client
         .list_access_lookups(ListAccessLookupsRequest {

@@ -1,0 +1,180 @@
+//! Non-disclosure for personal safety (turvakielto, Laki väestötietojärjestelmästä 661/2009
+//! 36 §): a protected person's contact details go only to authorities. The mark comes with a
+//! record request, is kept by keyed hash with the accepted disclosure, and holds for the
+//! controller's later disclosures of the person, marked again or not.
+
+use luovutusloki::grpc::proto::{
+    Channel, DataCategory, LegalBasis, Recipient, RecipientIdType, RecipientKind,
+    RecordDisclosureRequest,
+};
+use tonic::Code;
+
+use crate::fixtures::*;
+use crate::harness::{Kind, TestApp, on_both_backends};
+
+on_both_backends!(
+    a_protected_subjects_contact_data_to_an_employer_is_refused_naming_the_position,
+    to_an_authority_it_is_recorded_and_a_later_request_without_the_mark_is_still_refused,
+    the_mark_does_not_stop_what_carries_no_contact_data_or_another_controllers_disclosures,
+    marks_out_of_range_or_repeated_are_invalid_arguments,
+    nothing_in_the_database_holds_a_protected_persons_identity_code_in_clear,
+);
+
+/// Members' contact details to an employer (the KOKO register flags, not refuses, what it
+/// does not declare: only the turvakielto can refuse this one).
+fn contact_details_to_employer(
+    transfer_id: &str,
+    subjects: Vec<String>,
+) -> RecordDisclosureRequest {
+    let mut request = income_register_submission(transfer_id, subjects);
+    request.recipient = Some(Recipient {
+        id_type: RecipientIdType::BusinessId.into(),
+        identifier: example_business_id(7_654_321),
+        name: "Esimerkkityönantaja Oy".into(),
+        kind: RecipientKind::Employer.into(),
+        country: "FI".into(),
+    });
+    request.provisions = vec![statute("1290/2002", 13, "1", 0)];
+    request.data_categories = vec![DataCategory::Identity.into(), DataCategory::Contact.into()];
+    request.purpose = "Työsuhteen selvittäminen".into();
+    request.channel = Channel::Email.into();
+    request.legal_basis = LegalBasis::LegalObligation.into();
+    request
+}
+
+/// The same members' contact details to the Incomes Register, an authority.
+fn contact_details_to_authority(
+    transfer_id: &str,
+    subjects: Vec<String>,
+) -> RecordDisclosureRequest {
+    let mut request = income_register_submission(transfer_id, subjects);
+    request.data_categories.push(DataCategory::Contact.into());
+    request
+}
+
+async fn refusal(app: &mut TestApp, request: RecordDisclosureRequest) -> String {
+    let refused = app.client.record_disclosure(request).await.unwrap_err();
+    assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
+    refused.message().to_owned()
+}
+
+async fn protections(app: &TestApp) -> i64 {
+    app.db
+        .scalar("SELECT COUNT(*) FROM safety_protections")
+        .await
+}
+
+async fn a_protected_subjects_contact_data_to_an_employer_is_refused_naming_the_position(
+    kind: Kind,
+) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = contact_details_to_employer("tyonantaja-1", hetus(0, 4));
+    request.safety_protected_subjects = vec![3];
+
+    let message = refusal(&mut app, request).await;
+
+    assert!(message.contains("subjects[3]"), "{message}");
+    assert!(!message.contains("subjects[0]"), "{message}");
+    assert!(
+        message.contains("661/2009 36 §"),
+        "the rule is named: {message}"
+    );
+    assert!(
+        !message.contains(&hetu(3)),
+        "never the identity code: {message}"
+    );
+    assert_eq!(app.db.disclosure_count().await, 0);
+    assert_eq!(
+        protections(&app).await,
+        0,
+        "a refused request stores no mark"
+    );
+}
+
+async fn to_an_authority_it_is_recorded_and_a_later_request_without_the_mark_is_still_refused(
+    kind: Kind,
+) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut to_authority = contact_details_to_authority("tulorekisteri-1", hetus(0, 3));
+    to_authority.safety_protected_subjects = vec![1];
+
+    let recorded = app.client.record_disclosure(to_authority.clone()).await;
+    let replayed = app.client.record_disclosure(to_authority).await;
+    // hetu(1), protected above, is now second; nothing marks it in this request.
+    let later = refusal(
+        &mut app,
+        contact_details_to_employer("tyonantaja-2", vec![hetu(7), hetu(1)]),
+    )
+    .await;
+
+    assert!(recorded.is_ok(), "{recorded:?}");
+    assert!(replayed.is_ok(), "{replayed:?}");
+    assert_eq!(protections(&app).await, 1, "one mark, once");
+    assert!(later.contains("subjects[1]"), "{later}");
+    assert!(!later.contains("subjects[0]"), "{later}");
+    assert_eq!(app.db.disclosure_count().await, 1);
+}
+
+async fn the_mark_does_not_stop_what_carries_no_contact_data_or_another_controllers_disclosures(
+    kind: Kind,
+) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut marking = contact_details_to_authority("tulorekisteri-1", vec![hetu(0)]);
+    marking.safety_protected_subjects = vec![0];
+    app.client.record_disclosure(marking).await.unwrap();
+
+    let mut without_contact = contact_details_to_employer("tyonantaja-1", vec![hetu(0)]);
+    without_contact.data_categories = vec![DataCategory::Identity.into()];
+    let identity_only = app.client.record_disclosure(without_contact).await;
+    // Kokkola's employment services give a service provider its customer's contact details
+    // (seed 002): the KOKO fund's mark is not Kokkola's.
+    let mut other_controller = health_data_to_service_provider("kokkola-1", hetu(0));
+    let provider = other_controller.recipient.as_mut().unwrap();
+    provider.kind = RecipientKind::ServiceProvider.into();
+    provider.name = "Esimerkkipalvelu Oy".into();
+    other_controller.data_categories =
+        vec![DataCategory::Identity.into(), DataCategory::Contact.into()];
+    other_controller.special_category_condition = 0;
+    other_controller.legal_basis = LegalBasis::LegalObligation.into();
+    other_controller.consent_reference = String::new();
+    other_controller.provisions = vec![statute("380/2023", 0, "", 0)];
+    let kokkola_contact = app.client.record_disclosure(other_controller).await;
+
+    assert!(identity_only.is_ok(), "{identity_only:?}");
+    assert!(kokkola_contact.is_ok(), "{kokkola_contact:?}");
+    assert_eq!(app.db.disclosure_count().await, 3);
+}
+
+async fn marks_out_of_range_or_repeated_are_invalid_arguments(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut request = contact_details_to_authority("tulorekisteri-1", hetus(0, 2));
+    request.safety_protected_subjects = vec![2, 0, 0];
+
+    let status = app.client.record_disclosure(request).await.unwrap_err();
+
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(
+        bad_fields(&status),
+        [
+            "safety_protected_subjects[0]",
+            "safety_protected_subjects[2]"
+        ]
+    );
+    assert_eq!(app.db.disclosure_count().await, 0);
+}
+
+async fn nothing_in_the_database_holds_a_protected_persons_identity_code_in_clear(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let subjects = hetus(0, 5);
+    let mut request = contact_details_to_authority("tulorekisteri-1", subjects.clone());
+    request.safety_protected_subjects = vec![0, 2, 4];
+    app.client.record_disclosure(request).await.unwrap();
+    let mut refused = contact_details_to_employer("tyonantaja-1", vec![hetu(2)]);
+    refused.safety_protected_subjects = vec![0];
+    refusal(&mut app, refused).await;
+    assert_eq!(protections(&app).await, 3);
+
+    let db = app.stop().await;
+
+    db.assert_stores_none_of(&subjects).await;
+}
