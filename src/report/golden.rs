@@ -140,15 +140,26 @@ fn disclosure(made: Made) -> SubjectDisclosure {
 /// request, and one to a pre-trial investigation that is still withheld.
 /// With `concealed`, the withholding's ground says that even its existence may not be told.
 pub(super) fn koko_member(language: Language, concealed: bool) -> SubjectReport {
+    member_since(2025, 24, language, concealed)
+}
+
+/// The member's monthly reports for `months` months from January of `first_year` on (the
+/// period starts then), besides the other three disclosures.
+fn member_since(
+    first_year: i32,
+    months: i32,
+    language: Language,
+    concealed: bool,
+) -> SubjectReport {
     use DataCategory::*;
     let incomes_register = recipient(
         Some("0245437-2"),
         "Verohallinto, tulorekisteriyksikkö",
         RecipientKind::Authority,
     );
-    let mut found: Vec<SubjectDisclosure> = (0..24)
+    let mut found: Vec<SubjectDisclosure> = (0..months)
         .map(|n| {
-            let (year, month) = (2025 + n / 12, (n % 12) as u8 + 1);
+            let (year, month) = (first_year + n / 12, (n % 12) as u8 + 1);
             disclosure(Made {
                 // Each month's report is one batch of tens of thousands of members.
                 entry_id: 100_000 + i64::from(n) * 41_250,
@@ -212,7 +223,7 @@ pub(super) fn koko_member(language: Language, concealed: bool) -> SubjectReport 
         controller: BusinessId::parse("1234567-1").unwrap(),
         subject: Hetu::parse("131052-308T").unwrap(),
         period: Period {
-            from: Some(at(2025, 1, 1, 0)),
+            from: Some(at(first_year, 1, 1, 0)),
             to: Some(at(2027, 1, 1, 0)),
         },
         language,
@@ -248,6 +259,25 @@ fn the_koko_member_report_reads_as_its_golden_files_in_every_language_and_format
         let document = subject_document(&koko_member(language, false));
         golden_formats(&format!("subject-koko.{code}"), &document);
     }
+}
+
+#[test]
+fn ten_years_of_monthly_reports_are_one_item_and_the_document_stays_a_few_pages() {
+    let report = member_since(2017, 120, Language::Fi, false);
+
+    let groups = report.groups();
+    let text = subject_document(&report).to_text();
+    let pages = layout(&subject_document(&report))
+        .lines()
+        .filter(|l| l.starts_with("--- "))
+        .count();
+
+    assert_eq!(report.entries.len(), 122);
+    assert_eq!(groups.len(), 3);
+    assert_eq!(groups[0].entries.len(), 120);
+    assert!(text.contains("Luovutuskerrat: 120"));
+    assert!(text.contains("kuukaudet: 1/2017–12/2026"));
+    assert!(pages <= 6, "{pages} pages");
 }
 
 #[test]

@@ -171,9 +171,20 @@ fn group_fields(group: &DisclosureGroup, lang: Language) -> Vec<(String, String)
             parts::provisions(lang, &first.provisions),
         ));
     }
+    let mut means = i18n::channel(lang, first.channel).to_owned();
+    if first.on_request {
+        means.push_str(pick(
+            lang,
+            [
+                ", vastaanottajan pyynnöstä",
+                ", på mottagarens begäran",
+                ", at the recipient's request",
+            ],
+        ));
+    }
     fields.push((
         label(["Luovutustapa", "Utlämningssätt", "Means of disclosure"]),
-        i18n::channel(lang, first.channel).to_owned(),
+        means,
     ));
     fields.push((
         label(["Rekisteri", "Register", "Register"]),

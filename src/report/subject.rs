@@ -56,6 +56,8 @@ pub struct ReportEntry {
     pub purpose: String,
     pub legal_basis: LegalBasis,
     pub channel: Channel,
+    /// Made at the recipient's request (the recipient gave its reference).
+    pub on_request: bool,
 }
 
 /// A disclosure left out of the report because it is still withheld from the subject, as
@@ -126,7 +128,7 @@ impl SubjectReport {
         for entry in &self.entries {
             let r = &entry.recipient;
             let key = format!(
-                "{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{}",
+                "{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}",
                 r.identifier.as_str(),
                 r.name,
                 entry
@@ -141,6 +143,7 @@ impl SubjectReport {
                 entry.purpose,
                 r.kind,
                 entry.register,
+                entry.on_request,
             );
             match index.get(&key) {
                 Some(&i) => order[i].entries.push(entry.clone()),
@@ -223,6 +226,7 @@ pub fn subject_report(
                     purpose,
                     legal_basis: d.legal_basis,
                     channel: d.channel,
+                    on_request: d.requester_reference.is_some(),
                 })
             }
         }
