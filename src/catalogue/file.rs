@@ -235,9 +235,9 @@ struct RawRegister {
     data_categories: Spanned<Vec<Spanned<String>>>,
     retention: Spanned<RawLocalized<String>>,
     third_country_transfers: Vec<String>,
-    sources: Option<Spanned<RawLocalized<Vec<String>>>>,
-    automated_decisions: Option<Spanned<RawLocalized<String>>>,
-    security_measures: Option<Spanned<RawLocalized<Vec<String>>>>,
+    sources: Spanned<RawLocalized<Vec<String>>>,
+    automated_decisions: Spanned<RawLocalized<String>>,
+    security_measures: Spanned<RawLocalized<Vec<String>>>,
     joint_arrangement: Option<Spanned<RawJointArrangement>>,
     #[serde(default)]
     disclosures: Vec<RawDisclosure>,
@@ -465,39 +465,6 @@ impl RawController {
     }
 }
 
-/// An optional localized field during the move to the full format: absent is empty.
-fn optional_text(
-    field: &str,
-    raw: Option<Spanned<RawLocalized<String>>>,
-) -> Result<Localized<String>, Problem> {
-    raw.map_or_else(
-        || {
-            Ok(Localized {
-                fi: String::new(),
-                sv: String::new(),
-                en: String::new(),
-            })
-        },
-        |raw| text(field, raw),
-    )
-}
-
-fn optional_list(
-    field: &str,
-    raw: Option<Spanned<RawLocalized<Vec<String>>>>,
-) -> Result<Localized<Vec<String>>, Problem> {
-    raw.map_or_else(
-        || {
-            Ok(Localized {
-                fi: Vec::new(),
-                sv: Vec::new(),
-                en: Vec::new(),
-            })
-        },
-        |raw| list(field, raw),
-    )
-}
-
 impl RawRegister {
     fn into_register(
         self,
@@ -531,6 +498,14 @@ impl RawRegister {
             .joint_arrangement
             .map(|raw| joint_arrangement(raw, &controllers))
             .transpose()?;
+        if controllers.len() > 1 && joint_arrangement.is_none() {
+            return Err((
+                controllers_at,
+                "joint_arrangement: a register with several controllers says how they share \
+                 their duties (Art. 26)"
+                    .into(),
+            ));
+        }
         let legal_bases = self
             .legal_bases
             .iter()
@@ -591,9 +566,9 @@ impl RawRegister {
             data_categories,
             retention: text("retention", self.retention)?,
             third_country_transfers: self.third_country_transfers,
-            sources: optional_list("sources", self.sources)?,
-            automated_decisions: optional_text("automated_decisions", self.automated_decisions)?,
-            security_measures: optional_list("security_measures", self.security_measures)?,
+            sources: list("sources", self.sources)?,
+            automated_decisions: text("automated_decisions", self.automated_decisions)?,
+            security_measures: list("security_measures", self.security_measures)?,
             joint_arrangement,
             disclosures,
             on_request,
@@ -747,6 +722,9 @@ subject_categories = { fi = ["a"], sv = ["a"], en = ["a"] }
 data_categories = ["identity", "benefit_payment"]
 retention = { fi = "a", sv = "a", en = "a" }
 third_country_transfers = []
+sources = { fi = ["a"], sv = ["a"], en = ["a"] }
+automated_decisions = { fi = "a", sv = "a", en = "a" }
+security_measures = { fi = ["a"], sv = ["a"], en = ["a"] }
 
 [[disclosures]]
 recipient_name = "Verohallinto"
@@ -793,7 +771,7 @@ legal_basis = "legal_obligation"
             "data_categories = [\"idenity\"]",
         );
         let (line, problem) = problem(&text);
-        assert_eq!(line, 18);
+        assert_eq!(line, 21);
         assert!(problem.contains("unknown code \"idenity\""), "{problem}");
     }
 
@@ -807,7 +785,7 @@ legal_basis = "legal_obligation"
     #[test]
     fn a_bad_provision_is_named_with_its_line() {
         let (line, problem) = problem(&MINIMAL.replace("1290/2002 13:1", "1290/02"));
-        assert_eq!(line, 17);
+        assert_eq!(line, 20);
         assert!(problem.contains("\"1290/02\""), "{problem}");
     }
 
@@ -817,7 +795,7 @@ legal_basis = "legal_obligation"
             "legal_basis = \"legal_obligation\"\n",
             "legal_basis = \"legal_obligation\"\nconsent_requred = true\n",
         ));
-        assert_eq!(line, 21);
+        assert_eq!(line, 24);
         assert!(problem.contains("consent_requred"), "{problem}");
     }
 
@@ -879,7 +857,7 @@ legal_basis = "legal_obligation"
     #[test]
     fn article_28_is_refused_as_a_provision_of_a_disclosure() {
         let (line, problem) = problem(&MINIMAL.replace("1290/2002 13:1", "EU:R 2016/679 28"));
-        assert_eq!(line, 17);
+        assert_eq!(line, 20);
         assert!(problem.contains("[[processors]]"), "{problem}");
     }
 
@@ -889,7 +867,7 @@ legal_basis = "legal_obligation"
             "recipient_kind = \"authority\"",
             "recipient_kind = \"processor\"",
         ));
-        assert_eq!(line, 16);
+        assert_eq!(line, 19);
         assert!(problem.contains("[[processors]]"), "{problem}");
     }
 
@@ -921,7 +899,7 @@ service = { fi = "chat", sv = "chatt", en = "chat" }
             "data_categories = [\"contact\"]\ndata_items",
         );
         let (line, problem) = problem(&text);
-        assert_eq!(line, 25);
+        assert_eq!(line, 28);
         assert!(problem.contains("contact is not among"), "{problem}");
     }
 
@@ -937,12 +915,22 @@ service = { fi = "chat", sv = "chatt", en = "chat" }
     }
 
     #[test]
+    fn several_controllers_without_a_joint_arrangement_are_refused() {
+        let (line, problem) = problem(&MINIMAL.replace(
+            "controllers = [{ business_id = \"2296962-1\", name = \"KEHA-keskus\" }]",
+            "controllers = [{ business_id = \"2296962-1\", name = \"KEHA-keskus\" }, { business_id = \"0179377-8\", name = \"Kokkolan kaupunki\" }]",
+        ));
+        assert_eq!(line, 6);
+        assert!(problem.starts_with("joint_arrangement"), "{problem}");
+    }
+
+    #[test]
     fn citing_a_repealed_act_loads_with_a_warning_naming_its_line() {
         let (register, warnings) =
             load_with_warnings(&MINIMAL.replace("1290/2002 13:1", "916/2012 13:6")).unwrap();
         assert_eq!(register.disclosures.len(), 1);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert_eq!(warnings[0].line, 17);
+        assert_eq!(warnings[0].line, 20);
         assert!(
             warnings[0].problem.contains("repealed on 2025-01-01"),
             "{}",

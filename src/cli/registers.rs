@@ -19,17 +19,21 @@ pub fn check(settings: &Settings, dir: Option<&Path>) -> anyhow::Result<()> {
             })
             .collect();
         println!(
-            "{}: {} — {} declared disclosures, {} on-request groups, undeclared: {}; {}",
+            "{}: {} — {} declared disclosures, {} on-request groups, {} processors, undeclared: {}; {}",
             register.id,
             register.name.fi,
             register.disclosures.len(),
             register.on_request.len(),
+            register.processors.len(),
             match register.undeclared {
                 UndeclaredPolicy::Flag => "flag",
                 UndeclaredPolicy::Reject => "reject",
             },
             controllers.join(", ")
         );
+    }
+    for warning in catalogue.warnings() {
+        println!("warning: {warning}");
     }
     let dir = dir.unwrap_or(&settings.registers.dir);
     println!("{} registers in {}: valid", catalogue.len(), dir.display());

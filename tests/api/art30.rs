@@ -141,7 +141,7 @@ async fn the_command_line_writes_the_record_as_csv(kind: Kind) {
 
     assert!(stdout.starts_with("section,recipient,"));
     assert!(
-        stdout.contains("observed,\"Verohallinto, tulorekisteriyksikkö\",0245437-2,authority"),
+        stdout.contains("observed,\"Verohallinto, tulorekisteriyksikkö\",9990008-3,authority"),
         "{stdout}"
     );
 }

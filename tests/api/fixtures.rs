@@ -78,11 +78,12 @@ pub fn statute(number: &str, chapter: u32, section: &str, subsection: u32) -> Le
     }
 }
 
-/// The Tax Administration, which also runs the Incomes Register (business ID: example).
+/// The Tax Administration, which also runs the Incomes Register (business ID: the example
+/// the shipped catalogue gives it).
 pub fn incomes_register() -> Recipient {
     Recipient {
         id_type: RecipientIdType::BusinessId.into(),
-        identifier: example_business_id(245_437),
+        identifier: example_business_id(9_990_008),
         name: "Verohallinto, tulorekisteriyksikkö".into(),
         kind: RecipientKind::Authority.into(),
         country: "FI".into(),

@@ -29,7 +29,7 @@ async fn record_week(app: &mut TestApp) -> Vec<RecordDisclosureRequest> {
             request.channel = proto::Channel::SuomiFiXRoad.into();
             request.provisions = vec![statute("1290/2002", 13, "3", 0)];
             request.data_categories = vec![proto::DataCategory::EmploymentHistory.into()];
-            request.recipient.as_mut().unwrap().identifier = example_business_id(117_005);
+            request.recipient.as_mut().unwrap().identifier = example_business_id(9_990_009);
             request.recipient.as_mut().unwrap().name = "Eläketurvakeskus".into();
             request.recipient.as_mut().unwrap().kind =
                 proto::RecipientKind::PensionInstitution.into();
@@ -109,7 +109,7 @@ async fn each_listing_filter_selects_only_matching_disclosures(kind: Kind) {
         (
             "recipient",
             ListDisclosuresRequest {
-                recipient_identifier: example_business_id(117_005),
+                recipient_identifier: example_business_id(9_990_009),
                 ..all()
             },
             odd.to_vec(),

@@ -26,6 +26,7 @@ on_both_backends!(
     article_28_is_refused_as_the_provision_of_a_disclosure,
     citing_an_act_repealed_before_the_disclosure_is_refused_where_the_register_rejects,
     the_register_lists_its_processors_apart_from_its_disclosures,
+    every_seed_register_says_what_an_access_report_and_a_record_need,
 );
 
 async fn classification_of(app: &mut TestApp, controller: String, id: u64) -> Classification {
@@ -214,16 +215,20 @@ const SEED_REGISTERS: [&str; 5] = [
     "te-henkiloasiakasrekisteri",
 ];
 
-async fn the_catalogue_lists_the_five_seed_registers(kind: Kind) {
-    let mut app = TestApp::spawn(kind).await;
-
-    let all = app
-        .client
+/// Every register of the catalogue, as ListRegisters gives them.
+async fn all_registers(app: &mut TestApp) -> Vec<luovutusloki::grpc::proto::Register> {
+    app.client
         .list_registers(ListRegistersRequest::default())
         .await
         .unwrap()
         .into_inner()
-        .registers;
+        .registers
+}
+
+async fn the_catalogue_lists_the_five_seed_registers(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let all = all_registers(&mut app).await;
     let keha = app
         .client
         .list_registers(ListRegistersRequest {
@@ -331,6 +336,11 @@ fn the_command_line_checks_a_catalogue_and_lists_its_registers() {
 
     assert!(output.status.success());
     assert!(stdout.contains("kokkola-tyollisyyspalvelut: Työllisyyspalveluiden asiakasrekisteri"));
+    assert!(
+        stdout.contains("te-henkiloasiakasrekisteri.toml, line ")
+            && stdout.contains("act 916/2012 was repealed on 2025-01-01"),
+        "the TE register's provisions of the repealed act are warned about: {stdout}"
+    );
     let last_line = format!("5 registers in {}: valid\n", example_registers().display());
     assert!(stdout.ends_with(&last_line), "{stdout}");
 }
@@ -482,5 +492,44 @@ async fn the_register_lists_its_processors_apart_from_its_disclosures(kind: Kind
     assert_eq!(
         ninchat.unwrap().data_items.as_ref().unwrap().en,
         "Member number and first name, and the content of the chat"
+    );
+}
+
+async fn every_seed_register_says_what_an_access_report_and_a_record_need(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+
+    let registers = all_registers(&mut app).await;
+
+    for seed in SEED_REGISTERS {
+        let register = registers.iter().find(|r| r.id == seed).unwrap();
+        let sources = register.sources.as_ref().unwrap();
+        let measures = register.security_measures.as_ref().unwrap();
+        let automated = register.automated_decisions.as_ref().unwrap();
+        assert!(!sources.sv.is_empty(), "{seed}: sources");
+        assert!(!measures.en.is_empty(), "{seed}: security measures");
+        assert!(!automated.fi.is_empty(), "{seed}: automated decisions");
+        if register.controllers.len() > 1 {
+            let joint = register.joint_arrangement.as_ref().unwrap();
+            assert!(
+                register
+                    .controllers
+                    .iter()
+                    .any(|c| c.business_id == joint.contact_point),
+                "{seed}: the contact point is one of the controllers"
+            );
+        }
+    }
+    let kokkola = registers
+        .iter()
+        .find(|r| r.id == "kokkola-tyollisyyspalvelut")
+        .unwrap();
+    let city = &kokkola.controllers[0];
+    assert_eq!(
+        city.names.as_ref().unwrap().sv,
+        "Karleby stad (sysselsättningstjänster, Karleby stadsstyrelse)"
+    );
+    assert_eq!(
+        city.dpo.as_ref().unwrap().contact.as_ref().unwrap().email,
+        "anna.vierimaa@kokkola.fi"
     );
 }

@@ -32,7 +32,7 @@ async fn record_members_year(app: &mut TestApp) {
     let mut pension = income_register_submission("koko-etk", both);
     pension.occurred_at = at(OCTOBER_2026 + 86_400);
     let etk = pension.recipient.as_mut().unwrap();
-    etk.identifier = example_business_id(117_005);
+    etk.identifier = example_business_id(9_990_009);
     etk.name = "Eläketurvakeskus".into();
     etk.kind = proto::RecipientKind::PensionInstitution.into();
     pension.provisions = vec![statute("1290/2002", 13, "3", 0)];
