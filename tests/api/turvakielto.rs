@@ -17,6 +17,7 @@ on_both_backends!(
     to_an_authority_it_is_recorded_and_a_later_request_without_the_mark_is_still_refused,
     the_mark_does_not_stop_what_carries_no_contact_data_or_another_controllers_disclosures,
     marks_out_of_range_or_repeated_are_invalid_arguments,
+    a_consent_in_force_does_not_lift_the_protection,
     nothing_in_the_database_holds_a_protected_persons_identity_code_in_clear,
 );
 
@@ -143,6 +144,32 @@ async fn the_mark_does_not_stop_what_carries_no_contact_data_or_another_controll
     assert!(identity_only.is_ok(), "{identity_only:?}");
     assert!(kokkola_contact.is_ok(), "{kokkola_contact:?}");
     assert_eq!(app.db.disclosure_count().await, 3);
+}
+
+async fn a_consent_in_force_does_not_lift_the_protection(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    let mut consent = employer_consent(KOKKOLA, "suostumus-1", hetu(0));
+    let scope = consent.scope.as_mut().unwrap();
+    scope.data_categories.push(DataCategory::Contact.into());
+    app.client.record_consent(consent).await.unwrap();
+    let mut with_contact = health_data_to_employer("tyonantaja-1", hetu(0));
+    with_contact.consent_reference = "suostumus-1".into();
+    with_contact
+        .data_categories
+        .push(DataCategory::Contact.into());
+    let mut protected = with_contact.clone();
+    protected.transfer_id = "tyonantaja-2".into();
+    protected.safety_protected_subjects = vec![0];
+
+    let unprotected = app.client.record_disclosure(with_contact).await;
+    let message = refusal(&mut app, protected).await;
+
+    assert!(
+        unprotected.is_ok(),
+        "the consent covers it: {unprotected:?}"
+    );
+    assert!(message.contains("subjects[0]"), "{message}");
+    assert!(message.contains("661/2009 36 §"), "{message}");
 }
 
 async fn marks_out_of_range_or_repeated_are_invalid_arguments(kind: Kind) {
