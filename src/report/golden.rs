@@ -153,7 +153,7 @@ fn member_since(
 ) -> SubjectReport {
     use DataCategory::*;
     let incomes_register = recipient(
-        Some("0245437-2"),
+        Some("9990008-3"),
         "Verohallinto, tulorekisteriyksikkö",
         RecipientKind::Authority,
     );
@@ -179,7 +179,7 @@ fn member_since(
         entry_id: 512_345,
         occurred_at: at(2025, 9, 12, 14),
         recipient: recipient(
-            Some("0117005-2"),
+            Some("9990009-1"),
             "Eläketurvakeskus",
             RecipientKind::PensionInstitution,
         ),

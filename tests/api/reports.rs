@@ -213,7 +213,7 @@ async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Ki
     assert!(stdout.contains("<html lang=\"sv\">"));
     assert!(stdout.contains("Svar på begäran om tillgång till personuppgifter"));
     assert!(stdout.contains("Diarienummer"));
-    assert!(stdout.contains("Verohallinto, tulorekisteriyksikkö"));
+    assert!(stdout.contains("Skatteförvaltningen, inkomstregisterenheten"));
     assert!(stdout.contains("1.1.2026–31.12.2026"));
     assert!(!stdout.contains(&hetu(0)));
     assert!(

@@ -148,15 +148,19 @@ async fn the_mark_does_not_stop_what_carries_no_contact_data_or_another_controll
 
 async fn a_consent_in_force_does_not_lift_the_protection(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
-    let mut consent = employer_consent(KOKKOLA, "suostumus-1", hetu(0));
+    // Kokkola discloses a job seeker's contact details to an employer with the seeker's
+    // written consent (seed 002).
+    let mut consent = service_provider_consent(KOKKOLA, "suostumus-1", hetu(0));
     let scope = consent.scope.as_mut().unwrap();
-    scope.data_categories.push(DataCategory::Contact.into());
+    scope.recipient_kind = RecipientKind::Employer.into();
+    scope.data_categories = vec![DataCategory::Identity.into(), DataCategory::Contact.into()];
     app.client.record_consent(consent).await.unwrap();
-    let mut with_contact = health_data_to_employer("tyonantaja-1", hetu(0));
+    let mut with_contact = health_data_to_service_provider("tyonantaja-1", hetu(0));
+    with_contact.recipient.as_mut().unwrap().kind = RecipientKind::Employer.into();
+    with_contact.special_category_condition = 0;
     with_contact.consent_reference = "suostumus-1".into();
-    with_contact
-        .data_categories
-        .push(DataCategory::Contact.into());
+    with_contact.data_categories =
+        vec![DataCategory::Identity.into(), DataCategory::Contact.into()];
     let mut protected = with_contact.clone();
     protected.transfer_id = "tyonantaja-2".into();
     protected.safety_protected_subjects = vec![0];
