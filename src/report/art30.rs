@@ -486,7 +486,8 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         .iter()
         .map(|d| {
             let mut basis = i18n::basis_in_record(lang, d.legal_basis).to_owned();
-            if d.consent_required {
+            // A consent basis says it already; another basis with a consent condition does not.
+            if d.consent_required && d.legal_basis != LegalBasis::Consent {
                 basis.push_str(&t([
                     "; edellyttää rekisteröidyn suostumusta",
                     "; kräver den registrerades samtycke",
