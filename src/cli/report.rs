@@ -172,8 +172,17 @@ async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
         report.withheld.len()
     );
     for withheld in &report.withheld {
+        // What the document says of it (Tietosuojalaki 34 §), so the staff member knows.
+        let told = if withheld.conceal_existence {
+            "not mentioned in the document".to_owned()
+        } else {
+            format!(
+                "the document says access is restricted: {}",
+                withheld.ground.as_deref().unwrap_or(&withheld.reason)
+            )
+        };
         eprintln!(
-            "  withheld until {}: {}",
+            "  withheld until {}: {}; {told}",
             finnish_date(withheld.until, Language::Fi),
             withheld.reason
         );
