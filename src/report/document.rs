@@ -100,3 +100,36 @@ impl Document {
             .expect("rendering into a String does not fail")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(text: &str) -> Document {
+        Document {
+            lang: "fi",
+            title: text.to_owned(),
+            header: vec![("Asia".into(), text.to_owned())],
+            sections: vec![Section::new(text).paragraph(text)],
+            page_word: "sivu",
+            date: Timestamp::from_micros(0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn html_escapes_what_it_shows_and_text_shows_it_as_it_is() {
+        let doc = document("<eläkkeet & \"etuudet\">");
+
+        let html = doc.to_html();
+        let text = doc.to_text();
+
+        assert!(
+            html.contains("&#60;eläkkeet &#38; &#34;etuudet&#34;&#62;"),
+            "{html}"
+        );
+        assert!(!html.contains("<eläkkeet"));
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fi\">"));
+        assert!(text.contains("<eläkkeet & \"etuudet\">"));
+        assert!(!text.contains("&#"));
+    }
+}
