@@ -176,6 +176,7 @@ impl Connections {
                 from_date: from.to_string(),
                 to_date: today.to_string(),
                 language: 0,
+                with_pdf: false,
             };
             async move {
                 let record = client.processing_record(request).await?.into_inner();

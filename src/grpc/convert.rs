@@ -623,10 +623,10 @@ pub fn lookup_to_proto(stored: &StoredLookup) -> proto::AccessLookup {
     }
 }
 
-/// Parses an access report request, naming every bad field.
+/// Parses an access report request, naming every bad field; with whether the PDF is asked for.
 pub fn report_request(
     request: proto::SubjectAccessReportRequest,
-) -> Result<ReportRequest, Vec<FieldViolation>> {
+) -> Result<(ReportRequest, bool), Vec<FieldViolation>> {
     let proto::SubjectAccessReportRequest {
         controller_id,
         subject,
@@ -635,6 +635,7 @@ pub fn report_request(
         language,
         context,
         request_received_date,
+        with_pdf,
     } = request;
     let mut v = Violations::default();
     let controller = v.check("controller_id", BusinessId::parse(&controller_id));
@@ -668,13 +669,16 @@ pub fn report_request(
             context: context?,
             received: received?,
         })
-    })();
+    })()
+    .map(|request| (request, with_pdf));
     v.finish(request)
 }
 
-/// The report and its documents; only writing the PDF can fail (a bug, not the data).
+/// The report and its documents, the PDF when `with_pdf`; only writing the PDF can fail (a
+/// bug, not the data).
 pub fn report_to_proto(
     report: &SubjectReport,
+    with_pdf: bool,
 ) -> Result<proto::SubjectAccessReportResponse, PdfError> {
     let document = subject_document(report);
     Ok(proto::SubjectAccessReportResponse {
@@ -710,7 +714,11 @@ pub fn report_to_proto(
             .collect(),
         html: document.to_html(),
         text: document.to_text(),
-        pdf: to_pdf(&document)?,
+        pdf: if with_pdf {
+            to_pdf(&document)?
+        } else {
+            Vec::new()
+        },
         generated_at: Some(to_proto_timestamp(report.generated_at)),
     })
 }
@@ -841,13 +849,14 @@ pub fn statistics_to_proto(groups: Vec<Group>) -> proto::DisclosureStatisticsRes
 /// documents' language.
 pub fn processing_record_query(
     request: proto::ProcessingRecordRequest,
-) -> Result<(ProcessingRecordQuery, Language), Vec<FieldViolation>> {
+) -> Result<(ProcessingRecordQuery, Language, bool), Vec<FieldViolation>> {
     let proto::ProcessingRecordRequest {
         controller_id,
         register_id,
         from_date,
         to_date,
         language,
+        with_pdf,
     } = request;
     let mut v = Violations::default();
     let language = v.check(
@@ -870,16 +879,23 @@ pub fn processing_record_query(
                 days: days?,
             },
             language?,
+            with_pdf,
         ))
     })();
     v.finish(parsed)
 }
 
-/// The record and its documents in `lang`; only writing a PDF can fail (a bug, not the data).
+/// The record and its documents in `lang`, the PDFs when `with_pdf`; only writing a PDF can
+/// fail (a bug, not the data).
 pub fn processing_record_to_proto(
     record: &ProcessingRecord,
     lang: Language,
+    with_pdf: bool,
 ) -> Result<proto::ProcessingRecordResponse, PdfError> {
+    let pdf = |document: &crate::report::Document| match with_pdf {
+        true => to_pdf(document),
+        false => Ok(Vec::new()),
+    };
     let document = record_document(record, lang);
     let annex = annex_document(record, lang);
     Ok(proto::ProcessingRecordResponse {
@@ -902,9 +918,9 @@ pub fn processing_record_to_proto(
         csv: to_csv(record),
         html: document.to_html(),
         text: document.to_text(),
-        pdf: to_pdf(&document)?,
+        pdf: pdf(&document)?,
         annex_html: annex.to_html(),
-        annex_pdf: to_pdf(&annex)?,
+        annex_pdf: pdf(&annex)?,
     })
 }
 

@@ -290,12 +290,13 @@ impl DisclosureLog for DisclosureLogService {
         request: Request<proto::SubjectAccessReportRequest>,
     ) -> Result<Response<proto::SubjectAccessReportResponse>, Status> {
         let caller = caller(&request)?;
-        let request = convert::report_request(request.into_inner()).map_err(invalid_argument)?;
+        let (request, with_pdf) =
+            convert::report_request(request.into_inner()).map_err(invalid_argument)?;
         let report = self
             .services
             .subject_access_report(&caller, request)
             .await?;
-        let response = convert::report_to_proto(&report).map_err(pdf_failed)?;
+        let response = convert::report_to_proto(&report, with_pdf).map_err(pdf_failed)?;
         Ok(Response::new(response))
     }
 
@@ -378,10 +379,11 @@ impl DisclosureLog for DisclosureLogService {
         request: Request<proto::ProcessingRecordRequest>,
     ) -> Result<Response<proto::ProcessingRecordResponse>, Status> {
         let caller = caller(&request)?;
-        let (query, lang) =
+        let (query, lang, with_pdf) =
             convert::processing_record_query(request.into_inner()).map_err(invalid_argument)?;
         let record = self.services.processing_record(&caller, query).await?;
-        let response = convert::processing_record_to_proto(&record, lang).map_err(pdf_failed)?;
+        let response =
+            convert::processing_record_to_proto(&record, lang, with_pdf).map_err(pdf_failed)?;
         Ok(Response::new(response))
     }
 

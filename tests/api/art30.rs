@@ -24,6 +24,7 @@ async fn record_of(
             from_date: "2026-10-01".into(),
             to_date: "2026-10-31".into(),
             language: proto::ReportLanguage::Fi.into(),
+            with_pdf: true,
         })
         .await
         .map(tonic::Response::into_inner)

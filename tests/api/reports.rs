@@ -13,6 +13,7 @@ use crate::harness::{Kind, StoppedService, TestApp, on_both_backends};
 on_both_backends!(
     a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_and_hides_a_withheld_one,
     a_report_request_without_language_or_context_names_both,
+    the_pdf_of_a_report_is_given_when_asked_for,
     the_command_line_writes_the_same_report_and_records_the_lookup,
 );
 
@@ -124,7 +125,7 @@ async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_an
             "the document holds no identity code"
         );
     }
-    assert!(member.pdf.starts_with(b"%PDF-"));
+    assert!(member.pdf.is_empty(), "the PDF only when asked for");
     assert_eq!(
         other.entries.len(),
         2,
@@ -138,6 +139,28 @@ async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_an
             .all(|l| l.operation() == LookupOperation::SubjectAccessReport)
     );
     assert_ne!(lookups[0].subject_hash, lookups[1].subject_hash);
+}
+
+async fn the_pdf_of_a_report_is_given_when_asked_for(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    record_members_year(&mut app).await;
+
+    let answer = app
+        .client
+        .subject_access_report(SubjectAccessReportRequest {
+            controller_id: koko(),
+            subject: hetu(0),
+            language: ReportLanguage::Sv.into(),
+            context: access_case(),
+            with_pdf: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert!(answer.pdf.starts_with(b"%PDF-1.7"), "a PDF");
+    assert!(answer.text.starts_with("Svar på begäran"));
 }
 
 async fn a_report_request_without_language_or_context_names_both(kind: Kind) {
