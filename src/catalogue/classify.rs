@@ -131,7 +131,7 @@ impl Register {
         &self,
         disclosure: &DisclosureDetails,
     ) -> Result<Classification, Undeclared> {
-        let Some(processor) = self.processors.iter().find(|p| p.is(&disclosure.recipient)) else {
+        let Some(processor) = self.processor(&disclosure.recipient) else {
             return Err(Undeclared {
                 closest: None,
                 mismatches: vec![Mismatch::Processor],

@@ -27,6 +27,7 @@ on_both_backends!(
     citing_an_act_repealed_before_the_disclosure_is_refused_where_the_register_rejects,
     the_register_lists_its_processors_apart_from_its_disclosures,
     every_seed_register_says_what_an_access_report_and_a_record_need,
+    an_act_cited_before_its_repeal_is_declared_and_after_it_is_flagged,
 );
 
 async fn classification_of(app: &mut TestApp, controller: String, id: u64) -> Classification {
@@ -531,5 +532,55 @@ async fn every_seed_register_says_what_an_access_report_and_a_record_need(kind: 
     assert_eq!(
         city.dpo.as_ref().unwrap().contact.as_ref().unwrap().email,
         "anna.vierimaa@kokkola.fi"
+    );
+}
+
+/// A TE office's labour policy statement to Kela under 916/2012 (seed 003), on `seconds`.
+fn te_statement_to_kela(
+    transfer_id: &str,
+    seconds: i64,
+) -> luovutusloki::grpc::proto::RecordDisclosureRequest {
+    let mut request = income_register_submission(transfer_id, hetus(0, 1));
+    request.controller_id = example_business_id(9_990_010);
+    request.register_id = "te-henkiloasiakasrekisteri".into();
+    request.occurred_at = at(seconds);
+    let recipient = request.recipient.as_mut().unwrap();
+    recipient.identifier = example_business_id(9_990_003);
+    recipient.name = "Kansaneläkelaitos".into();
+    request.provisions = vec![statute("916/2012", 0, "", 0)];
+    request.data_categories = vec![
+        luovutusloki::grpc::proto::DataCategory::Identity.into(),
+        luovutusloki::grpc::proto::DataCategory::BenefitApplication.into(),
+    ];
+    request.channel = luovutusloki::grpc::proto::Channel::SuomiFiXRoad.into();
+    request
+}
+
+async fn an_act_cited_before_its_repeal_is_declared_and_after_it_is_flagged(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    // 2024-10-05T09:00:00Z, before 916/2012 was repealed on 1.1.2025.
+    let october_2024 = OCTOBER_2026 - 2 * 365 * 86_400;
+    let te_offices = example_business_id(9_990_010);
+
+    let before = app
+        .client
+        .record_disclosure(te_statement_to_kela("te-2024", october_2024))
+        .await
+        .unwrap()
+        .into_inner();
+    let after = app
+        .client
+        .record_disclosure(te_statement_to_kela("te-2026", OCTOBER_2026))
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert_eq!(
+        classification_of(&mut app, te_offices.clone(), before.disclosure_id).await,
+        Classification::Declared
+    );
+    assert_eq!(
+        classification_of(&mut app, te_offices, after.disclosure_id).await,
+        Classification::Undeclared
     );
 }
