@@ -175,6 +175,8 @@ impl Connections {
                 register_id: REGISTER.into(),
                 from_date: from.to_string(),
                 to_date: today.to_string(),
+                language: 0,
+                with_pdf: false,
             };
             async move {
                 let record = client.processing_record(request).await?.into_inner();

@@ -10,7 +10,10 @@ use crate::config::Settings;
 use crate::domain::finnish_time::date as finnish_date;
 use crate::domain::provision::Language;
 use crate::domain::{BusinessId, RegisterId, ShortText};
-use crate::report::{ReportRequest, render_html, render_text, to_csv, to_html, to_json};
+use crate::report::{
+    Document, ReportRequest, annex_document, record_document, subject_document, to_csv, to_json,
+    to_pdf,
+};
 use crate::service::{
     LookupListing, PageRequest, ProcessingRecordQuery, ReportError, StatisticsQuery,
 };
@@ -22,10 +25,12 @@ use super::{Needs, business_id, caller, day, register_id, short_text};
 #[derive(Debug, clap::Subcommand)]
 pub enum ReportCommand {
     /// A data subject's access report (GDPR Art. 15), recorded as a lookup; the document goes
-    /// to standard output, withheld disclosures are counted on standard error.
+    /// to standard output (a PDF to --output), withheld disclosures are counted on standard
+    /// error.
     Subject(SubjectArgs),
-    /// A register's record of processing activities (GDPR Art. 30(1)) for a period, as
-    /// JSON, CSV or HTML on standard output.
+    /// A register's record of processing activities (GDPR Art. 30(1)), as JSON, CSV, HTML or
+    /// text on standard output or PDF to --output; --annex gives the declared-versus-observed
+    /// annex of the period instead.
     Art30(Art30Args),
     /// Counts of disclosures and subject entries grouped by any dimensions, per day, month
     /// or period, as CSV on standard output.
@@ -67,9 +72,15 @@ pub struct SubjectArgs {
     /// Last day of the period, included (YYYY-MM-DD, Finnish time); unset: until now.
     #[arg(long, value_parser = day)]
     pub to: Option<Date>,
-    /// The case the report is for, e.g. the access request's record number.
+    /// The case the report is for: the access request's diary number.
     #[arg(long = "case", value_parser = short_text)]
     pub case_reference: ShortText,
+    /// When the access request was received (YYYY-MM-DD), shown in the document.
+    #[arg(long, value_parser = day)]
+    pub received: Option<Date>,
+    /// File to write the document to (required for PDF); default: standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
     /// Who prepares it; default: the login name ($USER).
     #[arg(long, value_parser = short_text)]
     pub requested_by: Option<ShortText>,
@@ -89,6 +100,43 @@ pub enum ReportLanguage {
 pub enum SubjectFormat {
     Text,
     Html,
+    Pdf,
+}
+
+/// Writes `document` as `format` to `output`, or to standard output; a PDF needs a file.
+fn write_document(
+    document: &Document,
+    format: SubjectFormat,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let bytes = match format {
+        SubjectFormat::Text => document.to_text().into_bytes(),
+        SubjectFormat::Html => document.to_html().into_bytes(),
+        SubjectFormat::Pdf => to_pdf(document)?,
+    };
+    match (output, format) {
+        (Some(path), _) => {
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?
+        }
+        (None, SubjectFormat::Pdf) => {
+            return Err(anyhow::Error::new(super::Usage(
+                "a PDF is written to a file: give --output".into(),
+            )));
+        }
+        (None, _) => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
+    Ok(())
+}
+
+fn language(lang: ReportLanguage) -> Language {
+    match lang {
+        ReportLanguage::Fi => Language::Fi,
+        ReportLanguage::Sv => Language::Sv,
+        ReportLanguage::En => Language::En,
+    }
 }
 
 async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
@@ -96,13 +144,15 @@ async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
         controller: args.controller,
         subject: super::read_hetu(&args.hetu)?,
         period: super::period(args.from, args.to),
-        language: match args.lang {
-            ReportLanguage::Fi => Language::Fi,
-            ReportLanguage::Sv => Language::Sv,
-            ReportLanguage::En => Language::En,
-        },
+        language: language(args.lang),
         context: super::lookup_context(args.requested_by, args.case_reference)?,
+        received: args.received,
     };
+    if matches!(args.format, SubjectFormat::Pdf) && args.output.is_none() {
+        return Err(anyhow::Error::new(super::Usage(
+            "a PDF is written to a file: give --output".into(),
+        )));
+    }
     let needs = Needs::default()
         .keys(settings)?
         .registers(settings, args.registers.as_deref())?;
@@ -111,19 +161,28 @@ async fn subject(settings: &Settings, args: SubjectArgs) -> anyhow::Result<()> {
         services.subject_access_report(&caller(), request).await
     }
     .context("building the report")?;
-    let document = match args.format {
-        SubjectFormat::Text => render_text(&report),
-        SubjectFormat::Html => render_html(&report),
-    };
-    print!("{document}");
+    write_document(
+        &subject_document(&report),
+        args.format,
+        args.output.as_deref(),
+    )?;
     eprintln!(
         "{} disclosure(s) in the report; {} withheld from the subject and left out",
         report.entries.len(),
         report.withheld.len()
     );
     for withheld in &report.withheld {
+        // What the document says of it (Tietosuojalaki 34 §), so the staff member knows.
+        let told = if withheld.conceal_existence {
+            "not mentioned in the document".to_owned()
+        } else {
+            format!(
+                "the document says access is restricted: {}",
+                withheld.ground.as_deref().unwrap_or(&withheld.reason)
+            )
+        };
         eprintln!(
-            "  withheld until {}: {}",
+            "  withheld until {}: {}; {told}",
             finnish_date(withheld.until, Language::Fi),
             withheld.reason
         );
@@ -150,6 +209,15 @@ pub struct Art30Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "html")]
     pub format: Art30Format,
+    /// Language of the HTML, text and PDF documents.
+    #[arg(long, value_enum, default_value = "fi")]
+    pub lang: ReportLanguage,
+    /// The annex for internal audit (declared beside observed) instead of the record.
+    #[arg(long)]
+    pub annex: bool,
+    /// File to write the document to (required for PDF); default: standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
     /// Directory of register catalogue files (overrides registers.dir).
     #[arg(long)]
     pub registers: Option<PathBuf>,
@@ -160,9 +228,16 @@ pub enum Art30Format {
     Json,
     Csv,
     Html,
+    Text,
+    Pdf,
 }
 
 async fn art30(settings: &Settings, args: Art30Args) -> anyhow::Result<()> {
+    if matches!(args.format, Art30Format::Pdf) && args.output.is_none() {
+        return Err(anyhow::Error::new(super::Usage(
+            "a PDF is written to a file: give --output".into(),
+        )));
+    }
     let query = ProcessingRecordQuery {
         controller: args.controller,
         register: args.register,
@@ -184,13 +259,31 @@ async fn art30(settings: &Settings, args: Art30Args) -> anyhow::Result<()> {
                 other => anyhow::Error::new(other),
             })
     }?;
-    let document = match args.format {
-        Art30Format::Json => to_json(&record),
-        Art30Format::Csv => to_csv(&record),
-        Art30Format::Html => to_html(&record),
+    let lang = language(args.lang);
+    let document = || match args.annex {
+        true => annex_document(&record, lang),
+        false => record_document(&record, lang),
     };
-    print!("{document}");
-    Ok(())
+    let format = match args.format {
+        Art30Format::Json | Art30Format::Csv => {
+            let data = match args.format {
+                Art30Format::Json => to_json(&record),
+                _ => to_csv(&record),
+            };
+            return match args.output {
+                Some(path) => std::fs::write(&path, data)
+                    .with_context(|| format!("writing {}", path.display())),
+                None => {
+                    print!("{data}");
+                    Ok(())
+                }
+            };
+        }
+        Art30Format::Html => SubjectFormat::Html,
+        Art30Format::Text => SubjectFormat::Text,
+        Art30Format::Pdf => SubjectFormat::Pdf,
+    };
+    write_document(&document(), format, args.output.as_deref())
 }
 
 /// Arguments of `luovutusloki report statistics`.

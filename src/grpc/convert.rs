@@ -16,8 +16,8 @@ use crate::domain::{FieldViolation, timestamp::TimestampError};
 use crate::domain::finnish_time::parse_day;
 use crate::domain::{DisclosureFilter, Period, StoredLookup};
 use crate::report::{
-    ProcessingRecord, ReportRequest, SubjectReport, render_html, render_text, to_csv, to_html,
-    to_json,
+    PdfError, ProcessingRecord, ReportRequest, SubjectReport, annex_document, record_document,
+    subject_document, to_csv, to_json, to_pdf,
 };
 use crate::service::{Limits, LookupListing, PageRequest, ProcessingRecordQuery, StatisticsQuery};
 use crate::statistics::{Bucket, Dimension, Group};
@@ -623,10 +623,10 @@ pub fn lookup_to_proto(stored: &StoredLookup) -> proto::AccessLookup {
     }
 }
 
-/// Parses an access report request, naming every bad field.
+/// Parses an access report request, naming every bad field; with whether the PDF is asked for.
 pub fn report_request(
     request: proto::SubjectAccessReportRequest,
-) -> Result<ReportRequest, Vec<FieldViolation>> {
+) -> Result<(ReportRequest, bool), Vec<FieldViolation>> {
     let proto::SubjectAccessReportRequest {
         controller_id,
         subject,
@@ -634,10 +634,21 @@ pub fn report_request(
         occurred_to,
         language,
         context,
+        request_received_date,
+        with_pdf,
     } = request;
     let mut v = Violations::default();
     let controller = v.check("controller_id", BusinessId::parse(&controller_id));
     let subject = v.check("subject", Hetu::parse(&subject));
+    let received = match request_received_date.as_str() {
+        "" => Some(None),
+        text => v
+            .check(
+                "request_received_date",
+                parse_day(text).ok_or("must be a date YYYY-MM-DD"),
+            )
+            .map(Some),
+    };
     let period = period(occurred_from, occurred_to, &mut v);
     let language = v.check(
         "language",
@@ -656,13 +667,21 @@ pub fn report_request(
             period: period?,
             language: language?,
             context: context?,
+            received: received?,
         })
-    })();
+    })()
+    .map(|request| (request, with_pdf));
     v.finish(request)
 }
 
-pub fn report_to_proto(report: &SubjectReport) -> proto::SubjectAccessReportResponse {
-    proto::SubjectAccessReportResponse {
+/// The report and its documents, the PDF when `with_pdf`; only writing the PDF can fail (a
+/// bug, not the data).
+pub fn report_to_proto(
+    report: &SubjectReport,
+    with_pdf: bool,
+) -> Result<proto::SubjectAccessReportResponse, PdfError> {
+    let document = subject_document(report);
+    Ok(proto::SubjectAccessReportResponse {
         entries: report
             .entries
             .iter()
@@ -693,10 +712,15 @@ pub fn report_to_proto(report: &SubjectReport) -> proto::SubjectAccessReportResp
                 conceal_existence: w.conceal_existence,
             })
             .collect(),
-        html: render_html(report),
-        text: render_text(report),
+        html: document.to_html(),
+        text: document.to_text(),
+        pdf: if with_pdf {
+            to_pdf(&document)?
+        } else {
+            Vec::new()
+        },
         generated_at: Some(to_proto_timestamp(report.generated_at)),
-    }
+    })
 }
 
 /// Parses a consent listing: controller, subject and the context of this lookup.
@@ -821,32 +845,60 @@ pub fn statistics_to_proto(groups: Vec<Group>) -> proto::DisclosureStatisticsRes
     }
 }
 
-/// Parses a processing record request: controller, register and the period's days.
+/// Parses a processing record request: controller, register, the period's days, and the
+/// documents' language.
 pub fn processing_record_query(
     request: proto::ProcessingRecordRequest,
-) -> Result<ProcessingRecordQuery, Vec<FieldViolation>> {
+) -> Result<(ProcessingRecordQuery, Language, bool), Vec<FieldViolation>> {
     let proto::ProcessingRecordRequest {
         controller_id,
         register_id,
         from_date,
         to_date,
+        language,
+        with_pdf,
     } = request;
     let mut v = Violations::default();
+    let language = v.check(
+        "language",
+        match proto::ReportLanguage::try_from(language) {
+            Ok(proto::ReportLanguage::Unspecified | proto::ReportLanguage::Fi) => Ok(Language::Fi),
+            Ok(proto::ReportLanguage::Sv) => Ok(Language::Sv),
+            Ok(proto::ReportLanguage::En) => Ok(Language::En),
+            Err(_) => Err("must be FI, SV or EN"),
+        },
+    );
     let controller = v.check("controller_id", BusinessId::parse(&controller_id));
     let register = v.check("register_id", RegisterId::parse(&register_id));
     let days = day_range(&from_date, &to_date, &mut v);
     let parsed = (|| {
-        Some(ProcessingRecordQuery {
-            controller: Some(controller?),
-            register: register?,
-            days: days?,
-        })
+        Some((
+            ProcessingRecordQuery {
+                controller: Some(controller?),
+                register: register?,
+                days: days?,
+            },
+            language?,
+            with_pdf,
+        ))
     })();
     v.finish(parsed)
 }
 
-pub fn processing_record_to_proto(record: &ProcessingRecord) -> proto::ProcessingRecordResponse {
-    proto::ProcessingRecordResponse {
+/// The record and its documents in `lang`, the PDFs when `with_pdf`; only writing a PDF can
+/// fail (a bug, not the data).
+pub fn processing_record_to_proto(
+    record: &ProcessingRecord,
+    lang: Language,
+    with_pdf: bool,
+) -> Result<proto::ProcessingRecordResponse, PdfError> {
+    let pdf = |document: &crate::report::Document| match with_pdf {
+        true => to_pdf(document),
+        false => Ok(Vec::new()),
+    };
+    let document = record_document(record, lang);
+    let annex = annex_document(record, lang);
+    Ok(proto::ProcessingRecordResponse {
         disclosures: record.disclosures,
         subject_entries: record.entries,
         undeclared_recipients: record.undeclared_recipients.clone(),
@@ -864,8 +916,12 @@ pub fn processing_record_to_proto(record: &ProcessingRecord) -> proto::Processin
         third_country_recipients: record.third_countries.clone(),
         json: to_json(record),
         csv: to_csv(record),
-        html: to_html(record),
-    }
+        html: document.to_html(),
+        text: document.to_text(),
+        pdf: pdf(&document)?,
+        annex_html: annex.to_html(),
+        annex_pdf: pdf(&annex)?,
+    })
 }
 
 /// Parses a withholding decision, naming every bad field: a reason always, a ground unless

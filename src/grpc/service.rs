@@ -290,12 +290,14 @@ impl DisclosureLog for DisclosureLogService {
         request: Request<proto::SubjectAccessReportRequest>,
     ) -> Result<Response<proto::SubjectAccessReportResponse>, Status> {
         let caller = caller(&request)?;
-        let request = convert::report_request(request.into_inner()).map_err(invalid_argument)?;
+        let (request, with_pdf) =
+            convert::report_request(request.into_inner()).map_err(invalid_argument)?;
         let report = self
             .services
             .subject_access_report(&caller, request)
             .await?;
-        Ok(Response::new(convert::report_to_proto(&report)))
+        let response = convert::report_to_proto(&report, with_pdf).map_err(pdf_failed)?;
+        Ok(Response::new(response))
     }
 
     async fn record_consent(
@@ -377,10 +379,12 @@ impl DisclosureLog for DisclosureLogService {
         request: Request<proto::ProcessingRecordRequest>,
     ) -> Result<Response<proto::ProcessingRecordResponse>, Status> {
         let caller = caller(&request)?;
-        let query =
+        let (query, lang, with_pdf) =
             convert::processing_record_query(request.into_inner()).map_err(invalid_argument)?;
         let record = self.services.processing_record(&caller, query).await?;
-        Ok(Response::new(convert::processing_record_to_proto(&record)))
+        let response =
+            convert::processing_record_to_proto(&record, lang, with_pdf).map_err(pdf_failed)?;
+        Ok(Response::new(response))
     }
 
     async fn list_registers(
@@ -524,4 +528,10 @@ impl DisclosureLog for DisclosureLogService {
                 .collect(),
         }))
     }
+}
+
+/// A PDF that could not be written is a bug: logged here, an internal error to the caller.
+fn pdf_failed(error: crate::report::PdfError) -> Status {
+    tracing::error!(%error, "writing a PDF");
+    Status::internal("internal error")
 }

@@ -15,7 +15,11 @@ use crate::domain::{
     Timestamp,
 };
 
-use super::render::escape;
+use super::document::{Block, Document, Section, Table};
+use super::i18n::{self, local, pick};
+use super::parts;
+use crate::domain::finnish_time::date;
+use crate::domain::provision::Language;
 
 /// What was disclosed to one recipient in the period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,132 +383,427 @@ pub fn to_csv(record: &ProcessingRecord) -> String {
         .expect("CSV of UTF-8 cells is UTF-8")
 }
 
-fn html_list(out: &mut String, title: &str, items: &[String]) {
-    out.push_str(&format!("<h2>{}</h2>\n", escape(title)));
-    if items.is_empty() {
-        out.push_str("<p>None.</p>\n");
-        return;
-    }
-    out.push_str("<ul>\n");
-    for item in items {
-        out.push_str(&format!("<li>{}</li>\n", escape(item)));
-    }
-    out.push_str("</ul>\n");
+/// The record as a self-contained HTML document in `lang` (without the annex).
+pub fn to_html(record: &ProcessingRecord, lang: Language) -> String {
+    record_document(record, lang).to_html()
 }
 
-/// The record as a self-contained HTML document (in English; names as the catalogue gives
-/// them).
-pub fn to_html(record: &ProcessingRecord) -> String {
+fn category_names(categories: DataCategories, lang: Language) -> String {
+    categories
+        .iter()
+        .map(|c| i18n::category(lang, c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The record of processing activities (Art. 30(1)(a)–(g)) as the controller hands it to the
+/// Data Protection Ombudsman: from the catalogue only, wholly in `lang`.
+pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
     let r = &record.register;
-    let mut out = String::new();
-    out.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>Record of processing: {}</title>\n<style>\nbody {{ font-family: sans-serif; \
-         margin: 2em; }}\ntable {{ border-collapse: collapse; }}\ntd, th {{ border: 1px solid \
-         #999; padding: 0.3em; vertical-align: top; }}\n</style>\n</head>\n<body>\n",
-        escape(&r.name.en)
-    ));
-    out.push_str(&format!(
-        "<h1>Record of processing activities (GDPR Art. 30(1)): {}</h1>\n<p>{} ({}), {} to {}. \
-         Controllers: {}.</p>\n",
-        escape(&r.name.en),
-        escape(&r.name.fi),
-        escape(r.id.as_str()),
-        record.from,
-        record.to,
-        escape(
-            &r.controllers
-                .iter()
-                .map(|c| format!("{} {}", c.name.fi, c.business_id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    ));
-    html_list(&mut out, "Purposes", &r.purposes.en);
-    html_list(
-        &mut out,
+    let (code, page_word) = i18n::lang_code(lang);
+    let t = |texts: [&'static str; 3]| pick(lang, texts).to_owned();
+    let name = local(lang, &r.name).clone();
+    let mut sections = Vec::new();
+
+    let mut controllers = Section::new(t([
+        "Rekisterinpitäjä ja yhteystiedot",
+        "Personuppgiftsansvarig och kontaktuppgifter",
+        "Controller and contact details",
+    ]));
+    if r.controllers.len() > 1 {
+        controllers.push(Block::Paragraph(t([
+            "Rekisterillä on yhteisrekisterinpitäjät (tietosuoja-asetuksen 26 artikla):",
+            "Registret har gemensamt personuppgiftsansvariga (artikel 26 i \
+             dataskyddsförordningen):",
+            "The register has joint controllers (GDPR Article 26):",
+        ])));
+    }
+    for c in &r.controllers {
+        controllers.push(Block::Fields(parts::controller_fields(lang, c)));
+    }
+    if let Some(arrangement) = parts::joint_arrangement(lang, r) {
+        controllers.push(Block::Paragraph(format!(
+            "{} {arrangement}",
+            t([
+                "Yhteisrekisterinpitäjien järjestely:",
+                "Arrangemang mellan de gemensamt personuppgiftsansvariga:",
+                "The joint controllers' arrangement:",
+            ])
+        )));
+    }
+    sections.push(controllers);
+
+    let mut purposes = Section::new(t([
+        "Käsittelyn tarkoitukset ja oikeusperusteet",
+        "Ändamålen med behandlingen och rättslig grund",
+        "Purposes of the processing and legal bases",
+    ]));
+    purposes.push(Block::List(local(lang, &r.purposes).clone()));
+    purposes.push(Block::Paragraph(format!(
+        "{} {}.",
+        t(["Oikeusperusteet:", "Rättslig grund:", "Legal bases:"]),
+        r.legal_bases
+            .iter()
+            .map(|b| i18n::basis_in_record(lang, *b))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )));
+    sections.push(purposes);
+
+    let mut subjects = Section::new(t([
+        "Rekisteröityjen ryhmät",
+        "Kategorier av registrerade",
         "Categories of data subjects",
-        &r.subject_categories.en,
-    );
-    html_list(
-        &mut out,
+    ]));
+    subjects.push(Block::List(local(lang, &r.subject_categories).clone()));
+    sections.push(subjects);
+    let mut data = Section::new(t([
+        "Henkilötietoryhmät",
+        "Kategorier av personuppgifter",
         "Categories of personal data",
-        &labels(r.data_categories)
+    ]));
+    data.push(Block::List(
+        r.data_categories
             .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
-    );
-    html_list(&mut out, "Retention", std::slice::from_ref(&r.retention.en));
-    html_list(
-        &mut out,
-        "Transfers outside the EU/EEA (declared)",
-        &r.third_country_transfers,
-    );
-    out.push_str(
-        "<h2>Declared and observed recipients</h2>\n<table>\n<tr><th></th><th>Recipient</th>\
-                  <th>Provisions</th><th>Data categories</th><th>Disclosures</th>\
-                  <th>Subject entries</th><th>First</th><th>Last</th></tr>\n",
-    );
-    for d in &r.disclosures {
-        out.push_str(&format!(
-            "<tr><td>declared</td><td>{}</td><td>{}</td><td>{}</td><td></td><td></td><td></td><td></td></tr>\n",
-            escape(&format!("{} ({})", d.recipient_name.fi, d.recipient_kind.label())),
-            escape(&canonical(&d.provisions).join("; ")),
-            escape(&labels(d.data_categories).join(", ")),
-        ));
-    }
-    for o in &record.observed {
-        out.push_str(&format!(
-            "<tr><td>observed</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape(&o.label()),
-            escape(&canonical(&o.provisions).join("; ")),
-            escape(&labels(o.data_categories).join(", ")),
-            o.disclosures,
-            o.entries,
-            rfc3339(o.first_at),
-            rfc3339(o.last_at),
-        ));
-    }
-    out.push_str("</table>\n");
-    out.push_str(&format!(
-        "<p>In all: {} disclosures, {} subject entries.</p>\n",
-        record.disclosures, record.entries
+            .map(|c| i18n::category(lang, c).to_owned())
+            .collect(),
     ));
-    html_list(
-        &mut out,
-        "Observed but undeclared recipients",
-        &record.undeclared_recipients,
+    sections.push(data);
+
+    let mut recipients = Section::new(t([
+        "Vastaanottajien ryhmät",
+        "Kategorier av mottagare",
+        "Categories of recipients",
+    ]));
+    let recipient_header = vec![
+        t(["Vastaanottaja", "Mottagare", "Recipient"]),
+        t(["Tiedot", "Uppgifter", "Data"]),
+        t(["Säännökset", "Bestämmelser", "Provisions"]),
+        t(["Oikeusperuste", "Rättslig grund", "Legal basis"]),
+    ];
+    let regular: Vec<Vec<String>> = r
+        .disclosures
+        .iter()
+        .map(|d| {
+            let mut basis = i18n::basis_in_record(lang, d.legal_basis).to_owned();
+            // A consent basis says it already; another basis with a consent condition does not.
+            if d.consent_required && d.legal_basis != LegalBasis::Consent {
+                basis.push_str(&t([
+                    "; edellyttää rekisteröidyn suostumusta",
+                    "; kräver den registrerades samtycke",
+                    "; requires the data subject's consent",
+                ]));
+            }
+            vec![
+                format!(
+                    "{}: {}",
+                    local(lang, &d.recipient_name),
+                    local(lang, &d.purpose)
+                ),
+                category_names(d.data_categories, lang),
+                parts::provisions(lang, &d.provisions),
+                basis,
+            ]
+        })
+        .collect();
+    recipients.push(Block::Subheading(t([
+        "Säännönmukaiset luovutukset",
+        "Regelbundna utlämnanden",
+        "Regular disclosures",
+    ])));
+    if regular.is_empty() {
+        recipients.push(Block::Paragraph(t([
+            "Ei säännönmukaisia luovutuksia.",
+            "Inga regelbundna utlämnanden.",
+            "No regular disclosures.",
+        ])));
+    } else {
+        recipients.push(Block::Table(Table {
+            headers: recipient_header.clone(),
+            rows: regular,
+            small: false,
+        }));
+    }
+    if !r.on_request.is_empty() {
+        recipients.push(Block::Subheading(t([
+            "Pyynnöstä tehtävät luovutukset",
+            "Utlämnanden på begäran",
+            "Disclosures on request",
+        ])));
+        recipients.push(Block::List(
+            r.on_request
+                .iter()
+                .map(|g| {
+                    let provisions = parts::provisions(lang, &g.provisions);
+                    if provisions.is_empty() {
+                        local(lang, &g.description).clone()
+                    } else {
+                        format!("{} ({provisions})", local(lang, &g.description))
+                    }
+                })
+                .collect(),
+        ));
+    }
+    let processors: Vec<Vec<String>> = r
+        .processors
+        .iter()
+        .map(|p| {
+            vec![
+                format!("{}: {}", local(lang, &p.name), local(lang, &p.service)),
+                parts::processor_data(lang, p),
+                p.country.as_str().to_owned(),
+            ]
+        })
+        .collect();
+    if !processors.is_empty() {
+        recipients.push(Block::Subheading(t([
+            "Henkilötietojen käsittelijät (tietosuoja-asetuksen 28 artikla)",
+            "Personuppgiftsbiträden (artikel 28 i dataskyddsförordningen)",
+            "Processors (GDPR Article 28)",
+        ])));
+        recipients.push(Block::Table(Table {
+            headers: vec![
+                t(["Käsittelijä", "Personuppgiftsbiträde", "Processor"]),
+                t(["Tiedot", "Uppgifter", "Data"]),
+                t(["Maa", "Land", "Country"]),
+            ],
+            rows: processors,
+            small: false,
+        }));
+    }
+    recipients.push(Block::Subheading(t([
+        "Vastaanottajat kolmansissa maissa",
+        "Mottagare i tredjeländer",
+        "Recipients in third countries",
+    ])));
+    let abroad: Vec<String> = r
+        .processors
+        .iter()
+        .filter(|p| !p.country.is_eu_eea())
+        .map(|p| format!("{} ({})", local(lang, &p.name), p.country.as_str()))
+        .chain(record.third_countries.iter().cloned())
+        .collect();
+    if abroad.is_empty() {
+        recipients.push(Block::Paragraph(t([
+            "Ei vastaanottajia EU:n tai ETA:n ulkopuolella.",
+            "Inga mottagare utanför EU eller EES.",
+            "No recipients outside the EU/EEA.",
+        ])));
+    } else {
+        recipients.push(Block::List(abroad));
+    }
+    sections.push(recipients);
+
+    let mut transfers = Section::new(t([
+        "Siirrot kolmansiin maihin ja suojatoimet",
+        "Överföringar till tredjeländer och skyddsåtgärder",
+        "Transfers to third countries and safeguards",
+    ]));
+    if r.third_country_transfers.is_empty() {
+        transfers.push(Block::Paragraph(t([
+            "Henkilötietoja ei siirretä EU:n tai ETA:n ulkopuolelle.",
+            "Personuppgifter överförs inte utanför EU eller EES.",
+            "Personal data are not transferred outside the EU/EEA.",
+        ])));
+    } else {
+        transfers.push(Block::List(r.third_country_transfers.clone()));
+    }
+    sections.push(transfers);
+
+    sections.push(
+        Section::new(t([
+            "Tietojen poistamisen määräajat",
+            "Tidsfrister för radering",
+            "Time limits for erasure",
+        ]))
+        .paragraph(local(lang, &r.retention).clone()),
     );
-    html_list(
-        &mut out,
-        "Observed but undeclared provisions",
-        &record
-            .undeclared_provisions
-            .iter()
-            .map(|(p, r)| format!("{p} (to {r})"))
-            .collect::<Vec<_>>(),
+    let mut security = Section::new(t([
+        "Tekniset ja organisatoriset turvatoimet",
+        "Tekniska och organisatoriska säkerhetsåtgärder",
+        "Technical and organisational security measures",
+    ]));
+    let measures = local(lang, &r.security_measures);
+    if measures.is_empty() {
+        security.push(Block::Paragraph(t([
+            "Rekisterin kuvauksessa ei ole tietoa turvatoimista.",
+            "Registerbeskrivningen innehåller inga uppgifter om säkerhetsåtgärder.",
+            "The register's description gives no security measures.",
+        ])));
+    } else {
+        security.push(Block::List(measures.clone()));
+    }
+    sections.push(security);
+
+    Document {
+        lang: code,
+        title: format!(
+            "{}: {name}",
+            t([
+                "Seloste käsittelytoimista (tietosuoja-asetuksen 30 artiklan 1 kohta)",
+                "Register över behandling (artikel 30.1 i dataskyddsförordningen)",
+                "Record of processing activities (GDPR Article 30(1))",
+            ])
+        ),
+        header: vec![
+            (t(["Rekisteri", "Register", "Register"]), name),
+            (t(["Tunnus", "Beteckning", "Identifier"]), r.id.to_string()),
+            (
+                t(["Päiväys", "Datum", "Date"]),
+                date(record.generated_at, lang),
+            ),
+        ],
+        sections,
+        page_word,
+        date: record.generated_at,
+    }
+}
+
+/// The annex for internal audit: what the log shows was disclosed in the period beside what
+/// the catalogue declares, and where the two differ. Not part of the record itself.
+pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
+    let (code, page_word) = i18n::lang_code(lang);
+    let t = |texts: [&'static str; 3]| pick(lang, texts).to_owned();
+    let name = local(lang, &record.register.name).clone();
+    let when = |at: Timestamp| date(at, lang);
+    let mut observed = Section::new(t([
+        "Havaitut luovutukset vastaanottajittain",
+        "Observerade utlämnanden per mottagare",
+        "Observed disclosures by recipient",
+    ]));
+    if record.observed.is_empty() {
+        observed.push(Block::Paragraph(t([
+            "Lokissa ei ole luovutuksia jaksolta.",
+            "Loggen visar inga utlämnanden under perioden.",
+            "The log shows no disclosures in the period.",
+        ])));
+    } else {
+        observed.push(Block::Table(Table {
+            headers: vec![
+                t(["Vastaanottaja", "Mottagare", "Recipient"]),
+                t(["Säännökset", "Bestämmelser", "Provisions"]),
+                t(["Tiedot", "Uppgifter", "Data"]),
+                t(["Luovutuksia", "Utlämnanden", "Disclosures"]),
+                t(["Rekisteröityjä", "Registrerade", "Subject entries"]),
+                t(["Ensimmäinen", "Första", "First"]),
+                t(["Viimeinen", "Sista", "Last"]),
+            ],
+            rows: record
+                .observed
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.label(),
+                        canonical(&o.provisions).join("; "),
+                        category_names(o.data_categories, lang),
+                        o.disclosures.to_string(),
+                        o.entries.to_string(),
+                        when(o.first_at),
+                        when(o.last_at),
+                    ]
+                })
+                .collect(),
+            small: true,
+        }));
+        observed.push(Block::Paragraph(format!(
+            "{} {}, {} {}.",
+            t([
+                "Yhteensä luovutuksia",
+                "Utlämnanden sammanlagt",
+                "In all, disclosures"
+            ]),
+            record.disclosures,
+            t(["rekisteröityjä", "registrerade", "subject entries"]),
+            record.entries
+        )));
+    }
+    let list = |heading: [&'static str; 3], items: Vec<String>| {
+        let mut section = Section::new(t(heading));
+        if items.is_empty() {
+            section.push(Block::Paragraph(t(["Ei yhtään.", "Inga.", "None."])));
+        } else {
+            section.push(Block::List(items));
+        }
+        section
+    };
+    let sections = vec![
+        observed,
+        list(
+            [
+                "Vastaanottajat, joita seloste ei ilmoita",
+                "Mottagare som registret inte anger",
+                "Observed recipients the record does not declare",
+            ],
+            record.undeclared_recipients.clone(),
+        ),
+        list(
+            [
+                "Säännökset, joita seloste ei ilmoita",
+                "Bestämmelser som registret inte anger",
+                "Observed provisions the record does not declare",
+            ],
+            record
+                .undeclared_provisions
+                .iter()
+                .map(|(p, r)| format!("{p} → {r}"))
+                .collect(),
+        ),
+        list(
+            [
+                "Ilmoitetut luovutukset, joita ei tehty jaksolla",
+                "Angivna utlämnanden som inte gjordes under perioden",
+                "Declared disclosures not made in the period",
+            ],
+            record.unused_declarations.clone(),
+        ),
+        list(
+            [
+                "Suostumukseen perustuvat luovutukset",
+                "Utlämnanden som grundar sig på samtycke",
+                "Consent-based disclosures",
+            ],
+            record
+                .consent_based
+                .iter()
+                .map(|(r, n)| format!("{r}: {n}"))
+                .collect(),
+        ),
+        list(
+            [
+                "Havaitut vastaanottajat EU:n/ETA:n ulkopuolella",
+                "Observerade mottagare utanför EU/EES",
+                "Observed recipients outside the EU/EEA",
+            ],
+            record.third_countries.clone(),
+        ),
+    ];
+    let period = format!(
+        "{}–{}",
+        super::render::day(record.from, lang),
+        super::render::day(record.to, lang)
     );
-    html_list(
-        &mut out,
-        "Declared but not used in the period",
-        &record.unused_declarations,
-    );
-    html_list(
-        &mut out,
-        "Consent-based disclosures",
-        &record
-            .consent_based
-            .iter()
-            .map(|(r, n)| format!("{r}: {n}"))
-            .collect::<Vec<_>>(),
-    );
-    html_list(
-        &mut out,
-        "Observed recipients outside the EU/EEA",
-        &record.third_countries,
-    );
-    out.push_str("</body>\n</html>\n");
-    out
+    Document {
+        lang: code,
+        title: format!(
+            "{}: {name}",
+            t([
+                "Liite sisäiseen valvontaan: ilmoitetut ja havaitut luovutukset",
+                "Bilaga för intern kontroll: angivna och observerade utlämnanden",
+                "Annex for internal audit: declared and observed disclosures",
+            ])
+        ),
+        header: vec![
+            (t(["Rekisteri", "Register", "Register"]), name),
+            (t(["Jakso", "Period", "Period"]), period),
+            (
+                t(["Päiväys", "Datum", "Date"]),
+                date(record.generated_at, lang),
+            ),
+        ],
+        sections,
+        page_word,
+        date: record.generated_at,
+    }
 }
 
 #[cfg(test)]

@@ -1,102 +1,7 @@
-//! The words of the access report in Finnish, Swedish and English.
+//! The words of the documents in Finnish, Swedish and English.
 
 use crate::domain::provision::Language;
 use crate::domain::{Channel, DataCategory, LegalBasis, RecipientKind};
-
-/// Fixed texts of the report.
-pub struct Words {
-    pub lang: &'static str,
-    pub title: &'static str,
-    pub controller: &'static str,
-    pub case: &'static str,
-    pub period: &'static str,
-    pub whole_log: &'static str,
-    pub generated: &'static str,
-    pub none: &'static str,
-    /// Followed by the count.
-    pub disclosed_times: &'static str,
-    pub business_id: &'static str,
-    pub data: &'static str,
-    pub purpose: &'static str,
-    pub basis: &'static str,
-    pub provisions: &'static str,
-    pub channel: &'static str,
-    pub register: &'static str,
-    pub footer: &'static str,
-}
-
-const FI: Words = Words {
-    lang: "fi",
-    title: "Selvitys henkilötietojesi luovutuksista",
-    controller: "Rekisterinpitäjä",
-    case: "Asia",
-    period: "Aikaväli",
-    whole_log: "kaikki tallennetut luovutukset",
-    generated: "Laadittu",
-    none: "Tietojasi ei ole luovutettu tänä aikana.",
-    disclosed_times: "Tietojasi on luovutettu näin monta kertaa:",
-    business_id: "Y-tunnus",
-    data: "Luovutetut tiedot",
-    purpose: "Käyttötarkoitus",
-    basis: "Peruste",
-    provisions: "Säännökset",
-    channel: "Luovutustapa",
-    register: "Rekisteri",
-    footer: "Selvitys perustuu EU:n yleisen tietosuoja-asetuksen 15 artiklaan: sinulla on oikeus \
-             tietää, kenelle tietojasi on luovutettu. Kysyttävää? Ota yhteyttä rekisterinpitäjään.",
-};
-
-const SV: Words = Words {
-    lang: "sv",
-    title: "Redogörelse för utlämnanden av dina personuppgifter",
-    controller: "Personuppgiftsansvarig",
-    case: "Ärende",
-    period: "Period",
-    whole_log: "alla registrerade utlämnanden",
-    generated: "Upprättad",
-    none: "Dina uppgifter har inte lämnats ut under perioden.",
-    disclosed_times: "Dina uppgifter har lämnats ut så här många gånger:",
-    business_id: "FO-nummer",
-    data: "Utlämnade uppgifter",
-    purpose: "Ändamål",
-    basis: "Grund",
-    provisions: "Bestämmelser",
-    channel: "Sätt",
-    register: "Register",
-    footer: "Redogörelsen grundar sig på artikel 15 i EU:s allmänna dataskyddsförordning: du har \
-             rätt att få veta till vem dina uppgifter har lämnats ut. Frågor? Kontakta den \
-             personuppgiftsansvarige.",
-};
-
-const EN: Words = Words {
-    lang: "en",
-    title: "Report on disclosures of your personal data",
-    controller: "Controller",
-    case: "Case",
-    period: "Period",
-    whole_log: "all recorded disclosures",
-    generated: "Prepared",
-    none: "Your data has not been disclosed in this period.",
-    disclosed_times: "Your data has been disclosed this many times:",
-    business_id: "Business ID",
-    data: "Data disclosed",
-    purpose: "Purpose",
-    basis: "Legal basis",
-    provisions: "Provisions",
-    channel: "Channel",
-    register: "Register",
-    footer: "This report is given under Article 15 of the EU General Data Protection Regulation: \
-             you have the right to know to whom your data has been disclosed. Questions? Contact \
-             the controller.",
-};
-
-pub fn words(lang: Language) -> &'static Words {
-    match lang {
-        Language::Fi => &FI,
-        Language::Sv => &SV,
-        Language::En => &EN,
-    }
-}
 
 /// A data category in words a person understands.
 pub fn category(lang: Language, category: DataCategory) -> &'static str {
@@ -215,6 +120,21 @@ pub fn basis(lang: Language, basis: LegalBasis) -> &'static str {
     pick(lang, [fi, sv, en])
 }
 
+/// A legal basis as a record states it, not addressed to the data subject.
+pub fn basis_in_record(lang: Language, legal_basis: LegalBasis) -> &'static str {
+    match legal_basis {
+        LegalBasis::Consent => pick(
+            lang,
+            [
+                "rekisteröidyn suostumus (tietosuoja-asetuksen 6 artiklan 1 kohdan a alakohta)",
+                "den registrerades samtycke (artikel 6.1 a i dataskyddsförordningen)",
+                "the data subject's consent (GDPR Article 6(1)(a))",
+            ],
+        ),
+        other => basis(lang, other),
+    }
+}
+
 pub fn channel(lang: Language, channel: Channel) -> &'static str {
     let [fi, sv, en] = match channel {
         Channel::IncomesRegister => [
@@ -258,10 +178,91 @@ pub fn recipient_kind(lang: Language, kind: RecipientKind) -> &'static str {
     pick(lang, [fi, sv, en])
 }
 
-fn pick(lang: Language, [fi, sv, en]: [&'static str; 3]) -> &'static str {
+/// The text of `lang` among the three.
+pub fn pick(lang: Language, [fi, sv, en]: [&'static str; 3]) -> &'static str {
     match lang {
         Language::Fi => fi,
         Language::Sv => sv,
         Language::En => en,
+    }
+}
+
+/// The catalogue's text in `lang`.
+pub fn local<T>(lang: Language, text: &crate::catalogue::Localized<T>) -> &T {
+    match lang {
+        Language::Fi => &text.fi,
+        Language::Sv => &text.sv,
+        Language::En => &text.en,
+    }
+}
+
+/// The document's `lang` attribute and its word for a page ("sivu 1/3").
+pub fn lang_code(lang: Language) -> (&'static str, &'static str) {
+    match lang {
+        Language::Fi => ("fi", "sivu"),
+        Language::Sv => ("sv", "sida"),
+        Language::En => ("en", "page"),
+    }
+}
+
+/// The Data Protection Ombudsman, the supervisory authority in Finland (Art. 15(1)(f), 77),
+/// with the contact details its office publishes (tietosuoja.fi, "Yhteystiedot", checked
+/// December 2026).
+pub fn ombudsman(lang: Language) -> &'static str {
+    pick(
+        lang,
+        [
+            "Sinulla on oikeus tehdä valitus valvontaviranomaiselle, jos katsot, että \
+             henkilötietojesi käsittelyssä rikotaan tietosuojasäännöksiä (tietosuoja-asetuksen \
+             77 artikla). Suomessa valvontaviranomainen on tietosuojavaltuutettu: \
+             Tietosuojavaltuutetun toimisto, postiosoite PL 800, 00531 Helsinki, käyntiosoite \
+             Lintulahdenkuja 4, 00530 Helsinki, puhelinvaihde 029 566 6700, sähköposti \
+             tietosuoja@om.fi, www.tietosuoja.fi.",
+            "Du har rätt att lämna in klagomål till tillsynsmyndigheten om du anser att \
+             behandlingen av dina personuppgifter strider mot dataskyddsbestämmelserna \
+             (artikel 77 i dataskyddsförordningen). I Finland är tillsynsmyndigheten \
+             dataombudsmannen: Dataombudsmannens byrå, postadress PB 800, 00531 Helsingfors, \
+             besöksadress Fågelviksgränden 4, 00530 Helsingfors, telefonväxel 029 566 6700, \
+             e-post tietosuoja@om.fi, www.tietosuoja.fi.",
+            "You have the right to lodge a complaint with the supervisory authority if you \
+             consider that the processing of your personal data infringes data protection law \
+             (GDPR Article 77). In Finland the supervisory authority is the Data Protection \
+             Ombudsman: Office of the Data Protection Ombudsman, postal address PL 800, \
+             00531 Helsinki, visiting address Lintulahdenkuja 4, 00530 Helsinki, telephone \
+             +358 29 566 6700, e-mail tietosuoja@om.fi, www.tietosuoja.fi.",
+        ],
+    )
+}
+
+/// The subject's rights besides access (Art. 15(1)(e)).
+pub fn rights(lang: Language) -> [&'static str; 5] {
+    match lang {
+        Language::Fi => [
+            "oikeus vaatia virheellisen tiedon oikaisemista (16 artikla)",
+            "oikeus vaatia tietojen poistamista (17 artikla); oikeus ei koske tietoja, joiden \
+             käsittely perustuu lakisääteiseen velvoitteeseen tai viranomaistehtävään",
+            "oikeus vaatia käsittelyn rajoittamista (18 artikla)",
+            "oikeus vastustaa käsittelyä, joka perustuu yleistä etua koskevaan tehtävään tai \
+             oikeutettuun etuun (21 artikla)",
+            "Pyynnöt voit osoittaa rekisterinpitäjälle tai sen tietosuojavastaavalle.",
+        ],
+        Language::Sv => [
+            "rätt att begära rättelse av felaktiga uppgifter (artikel 16)",
+            "rätt att begära radering (artikel 17); rätten gäller inte uppgifter som behandlas \
+             för att fullgöra en rättslig förpliktelse eller en myndighetsuppgift",
+            "rätt att begära begränsning av behandlingen (artikel 18)",
+            "rätt att invända mot behandling som grundar sig på en uppgift av allmänt intresse \
+             eller på berättigat intresse (artikel 21)",
+            "Begäran kan riktas till den personuppgiftsansvarige eller dess dataskyddsombud.",
+        ],
+        Language::En => [
+            "the right to have inaccurate data rectified (Article 16)",
+            "the right to erasure (Article 17); it does not apply to data processed to comply \
+             with a legal obligation or to perform a public task",
+            "the right to restriction of processing (Article 18)",
+            "the right to object to processing based on a task in the public interest or on \
+             legitimate interests (Article 21)",
+            "Send your request to the controller or its data protection officer.",
+        ],
     }
 }

@@ -1,5 +1,7 @@
-//! The access report (Art. 15) as a document's content: what the subject is told, and the
-//! disclosures still withheld (Art. 23), set apart for the staff.
+//! The access report (Art. 15) as a document's content: what the subject is told, grouped so
+//! that recurring disclosures are one item, the registers concerned (for what will be
+//! disclosed, purposes, categories, retention), and the disclosures still withheld (Art. 23,
+//! Tietosuojalaki 34 §), set apart.
 //!
 //! Whether a disclosure is withheld follows the latest withholding decision in force on
 //! the report's date (`domain::withholding`), not the leaf's withholding alone: a lifted or
@@ -9,13 +11,20 @@
 //! ground), and that the person may ask for the information to be passed to the Data
 //! Protection Ombudsman. [`SubjectReport::restriction_disclosed`] is what it may say.
 
-use crate::catalogue::Catalogue;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use time::Date;
+
+use crate::catalogue::{Catalogue, Controller, Register};
 use crate::domain::provision::Language;
 use crate::domain::{
     BusinessId, Channel, DataCategories, Hetu, LegalBasis, LegalProvision, LookupContext,
     Recipient, RegisterId, StoredDisclosure, Timestamp, WithholdingInForce,
 };
 use crate::domain::{Period, SubjectDisclosure};
+
+use super::i18n::local;
 
 /// What a report is asked for.
 #[derive(Debug, Clone)]
@@ -25,6 +34,9 @@ pub struct ReportRequest {
     pub period: Period,
     pub language: Language,
     pub context: LookupContext,
+    /// When the controller received the access request, if known (Art. 12(3): the answer is
+    /// due within a month of it).
+    pub received: Option<Date>,
 }
 
 /// One disclosure as the data subject reads it.
@@ -37,11 +49,15 @@ pub struct ReportEntry {
     /// The register's name in the report's language, from the catalogue.
     pub register_name: Option<String>,
     pub recipient: Recipient,
+    /// The recipient's name in the report's language, from the declaration it falls within.
+    pub recipient_name: Option<String>,
     pub provisions: Vec<LegalProvision>,
     pub data_categories: DataCategories,
     pub purpose: String,
     pub legal_basis: LegalBasis,
     pub channel: Channel,
+    /// Made at the recipient's request (the recipient gave its reference).
+    pub on_request: bool,
 }
 
 /// A disclosure left out of the report because it is still withheld from the subject, as
@@ -62,23 +78,86 @@ pub struct Withheld {
     pub conceal_existence: bool,
 }
 
+/// Recurring disclosures of one kind: the same recipient, provisions, categories, basis,
+/// purpose, channel and register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureGroup {
+    /// In time order.
+    pub entries: Vec<ReportEntry>,
+}
+
+impl DisclosureGroup {
+    /// The first entry, which speaks for the group.
+    pub fn first(&self) -> &ReportEntry {
+        &self.entries[0]
+    }
+
+    pub fn last(&self) -> &ReportEntry {
+        &self.entries[self.entries.len() - 1]
+    }
+}
+
 /// The access report of one data subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectReport {
     pub controller: BusinessId,
-    /// From the catalogue, when a register names the controller.
-    pub controller_name: Option<String>,
+    /// From the catalogue, when a register names the controller: name, contact details, DPO.
+    pub controller_details: Option<Controller>,
     pub case_reference: String,
+    /// Who answers: the staff member of the lookup (a short text, which never holds an
+    /// identity code).
+    pub answered_by: String,
+    pub received: Option<Date>,
     pub language: Language,
     pub period: Period,
     pub generated_at: Timestamp,
     /// In (occurred_at, entry) order.
     pub entries: Vec<ReportEntry>,
-    /// For the staff member only; not in the rendered document.
+    /// The registers of the entries, from the catalogue, in id order.
+    pub registers: Vec<Arc<Register>>,
+    /// Not in the rendered document, except as the restriction notice when its ground allows.
     pub withheld: Vec<Withheld>,
 }
 
 impl SubjectReport {
+    /// The entries grouped: recurring disclosures of one kind are one group, the groups in
+    /// the order of their first disclosure.
+    pub fn groups(&self) -> Vec<DisclosureGroup> {
+        let mut order: Vec<DisclosureGroup> = Vec::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        for entry in &self.entries {
+            let r = &entry.recipient;
+            let key = format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}",
+                r.identifier.as_str(),
+                r.name,
+                entry
+                    .provisions
+                    .iter()
+                    .map(LegalProvision::canonical)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                entry.data_categories.iter().collect::<Vec<_>>(),
+                entry.legal_basis,
+                entry.channel,
+                entry.purpose,
+                r.kind,
+                entry.register,
+                entry.on_request,
+            );
+            match index.get(&key) {
+                Some(&i) => order[i].entries.push(entry.clone()),
+                None => {
+                    index.insert(key, order.len());
+                    order.push(DisclosureGroup {
+                        entries: vec![entry.clone()],
+                    });
+                }
+            }
+        }
+        order
+    }
+
     /// The withheld disclosures whose restriction the document may state, with their
     /// grounds: empty when none is withheld or every withholding conceals its existence.
     /// A document that lists these says that access is restricted in part and why.
@@ -117,12 +196,26 @@ pub fn subject_report(
                 conceal_existence: w.conceal_existence,
             }),
             None => {
-                let register_name = catalogue.get(&d.register).map(|r| match lang {
-                    Language::Fi => r.name.fi.clone(),
-                    Language::Sv => r.name.sv.clone(),
-                    Language::En => r.name.en.clone(),
+                let register = catalogue.get(&d.register);
+                let register_name = register.map(|r| local(lang, &r.name).clone());
+                // The log keeps the purpose as the caller wrote it, in one language; a
+                // disclosure the catalogue declares gets the declaration's purpose in the
+                // report's language.
+                let declared = register.and_then(|r| {
+                    r.disclosures
+                        .iter()
+                        .find(|dd| dd.covers(&d.recipient, &d.provisions, d.data_categories))
                 });
+                let purpose = declared
+                    .map(|dd| local(lang, &dd.purpose).clone())
+                    .unwrap_or_else(|| d.purpose.to_string());
+                // Likewise the recipient's name, when the declaration names that recipient
+                // (by business ID) rather than a kind of recipient.
+                let recipient_name = declared
+                    .filter(|dd| dd.recipient_id.is_some())
+                    .map(|dd| local(lang, &dd.recipient_name).clone());
                 entries.push(ReportEntry {
+                    recipient_name,
                     entry_id: item.entry_id,
                     occurred_at: d.occurred_at,
                     register: d.register,
@@ -130,26 +223,42 @@ pub fn subject_report(
                     recipient: d.recipient,
                     provisions: d.provisions,
                     data_categories: d.data_categories,
-                    purpose: d.purpose.to_string(),
+                    purpose,
                     legal_basis: d.legal_basis,
                     channel: d.channel,
+                    on_request: d.requester_reference.is_some(),
                 })
             }
         }
     }
-    let controller_name = catalogue
-        .registers()
+    let mut registers: Vec<Arc<Register>> = Vec::new();
+    for entry in &entries {
+        if let Some(register) = catalogue.get(&entry.register)
+            && !registers.iter().any(|r| r.id == register.id)
+        {
+            registers.push(Arc::clone(register));
+        }
+    }
+    registers.sort_by(|a, b| a.id.cmp(&b.id));
+    // The controller as a register that concerns the subject describes it; failing that, as
+    // any register does.
+    let controller_details = registers
+        .iter()
+        .chain(catalogue.registers())
         .flat_map(|r| r.controllers.iter())
         .find(|c| c.business_id == request.controller)
-        .map(|c| c.name.fi.clone());
+        .cloned();
     SubjectReport {
         controller: request.controller,
-        controller_name,
+        controller_details,
         case_reference: request.context.case_reference.to_string(),
+        answered_by: request.context.requested_by.to_string(),
+        received: request.received,
         language: lang,
         period: request.period,
         generated_at: now,
         entries,
+        registers,
         withheld,
     }
 }

@@ -467,6 +467,7 @@ async fn call(client: &mut Client, rpc: &str, own: bool) -> Result<(), Status> {
                 register_id: register.into(),
                 from_date: "2026-10-01".into(),
                 to_date: "2026-10-31".into(),
+                ..Default::default()
             })
             .await
             .map(drop),

@@ -10,6 +10,7 @@ on_both_backends!(
     the_koko_record_shows_declared_and_observed_with_an_undeclared_recipient_flagged,
     only_a_controller_of_the_register_gets_its_record,
     the_command_line_writes_the_record_as_csv,
+    the_command_line_writes_the_swedish_record_and_its_annex_as_pdf_files,
 );
 
 async fn record_of(
@@ -22,6 +23,8 @@ async fn record_of(
             register_id: "koko-jasen-ja-maksurekisteri".into(),
             from_date: "2026-10-01".into(),
             to_date: "2026-10-31".into(),
+            language: proto::ReportLanguage::Fi.into(),
+            with_pdf: true,
         })
         .await
         .map(tonic::Response::into_inner)
@@ -82,13 +85,30 @@ async fn the_koko_record_shows_declared_and_observed_with_an_undeclared_recipien
     assert!(record.csv.contains("declared,Verohallinto"));
     assert!(record.csv.contains("difference,"));
 
-    assert!(record.html.contains("Observed but undeclared recipients"));
+    // The record is the catalogue's, in Finnish; the comparison is its own annex.
+    assert!(record.html.contains("<html lang=\"fi\">"));
+    assert!(record.html.contains("Seloste käsittelytoimista"));
+    assert!(record.text.contains("Henkilötietojen käsittelijät"));
+    assert!(
+        !record.html.contains("HYPERLINK"),
+        "observations stay in the annex"
+    );
+    assert!(record.pdf.starts_with(b"%PDF-"));
+    assert!(record.annex_pdf.starts_with(b"%PDF-"));
     assert!(
         record
-            .html
-            .contains("=HYPERLINK(&quot;http://example.invalid&quot;)")
+            .annex_html
+            .contains("Vastaanottajat, joita seloste ei ilmoita")
     );
-    assert!(!record.html.contains(&hetu(0)));
+    // Shown, and escaped: the quotes are entities in the HTML.
+    assert!(
+        record
+            .annex_html
+            .contains("=HYPERLINK(&#34;http://example.invalid&#34;)")
+    );
+    for document in [&record.html, &record.annex_html, &record.text] {
+        assert!(!document.contains(&hetu(0)));
+    }
 }
 
 async fn only_a_controller_of_the_register_gets_its_record(kind: Kind) {
@@ -125,4 +145,63 @@ async fn the_command_line_writes_the_record_as_csv(kind: Kind) {
         stdout.contains("observed,\"Verohallinto, tulorekisteriyksikkö\",9990008-3,authority"),
         "{stdout}"
     );
+}
+
+async fn the_command_line_writes_the_swedish_record_and_its_annex_as_pdf_files(kind: Kind) {
+    let store = StoppedService::with(
+        kind,
+        vec![income_register_submission("koko-cli", hetus(0, 3))],
+    )
+    .await;
+    let record = store.data_dir.path().join("seloste.pdf");
+    let annex = store.data_dir.path().join("liite.pdf");
+    let args = |output: &std::path::Path| {
+        [
+            "report",
+            "art30",
+            "--register",
+            "koko-jasen-ja-maksurekisteri",
+            "--lang",
+            "sv",
+            "--format",
+            "pdf",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31",
+            "--output",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .chain([output.display().to_string()])
+        .collect::<Vec<_>>()
+    };
+
+    let record_args = args(&record);
+    store.run(&record_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut annex_args = args(&annex);
+    annex_args.push("--annex".into());
+    store.run(&annex_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let without_file = store
+        .command(&[
+            "report",
+            "art30",
+            "--register",
+            "koko-jasen-ja-maksurekisteri",
+            "--format",
+            "pdf",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31",
+        ])
+        .output()
+        .unwrap();
+
+    let record = std::fs::read(record).unwrap();
+    let annex = std::fs::read(annex).unwrap();
+    assert!(record.starts_with(b"%PDF-"));
+    assert!(annex.starts_with(b"%PDF-"));
+    assert_ne!(record, annex, "the annex is a document of its own");
+    assert_eq!(without_file.status.code(), Some(2), "a PDF needs --output");
 }

@@ -210,6 +210,7 @@ async fn record_counts(app: &mut TestApp, controller: &str, register: &str) -> (
             register_id: register.into(),
             from_date: "2026-10-01".into(),
             to_date: "2026-10-31".into(),
+            ..Default::default()
         })
         .await
         .unwrap()

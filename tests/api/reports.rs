@@ -13,6 +13,7 @@ use crate::harness::{Kind, StoppedService, TestApp, on_both_backends};
 on_both_backends!(
     a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_and_hides_a_withheld_one,
     a_report_request_without_language_or_context_names_both,
+    the_pdf_of_a_report_is_given_when_asked_for,
     the_command_line_writes_the_same_report_and_records_the_lookup,
 );
 
@@ -103,21 +104,28 @@ async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_an
         "Esitutkinta kesken (tietosuojalaki 34 §)"
     );
     for document in [&member.text, &member.html] {
-        assert!(document.contains("Selvitys henkilötietojesi luovutuksista"));
-        assert!(document.contains("Tietojasi on luovutettu näin monta kertaa: 3"));
-        assert!(document.contains("Työttömyysturvalaki 1290/2002 13 luku 3 §"));
-        assert!(document.contains("Laki tulotietojärjestelmästä 53/2018 6 §"));
+        assert!(document.contains("Vastaus henkilötietojen tarkastuspyyntöön"));
+        assert!(document.contains("Diaarinumero"));
+        assert!(document.contains("Oikeusperuste"));
+        assert!(document.contains("Työttömyysturvalaki (1290/2002) 13 luku 3 §"));
+        assert!(document.contains("Laki tulotietojärjestelmästä (53/2018) 6 §"));
         assert!(document.contains("Jäsentieto"), "the register's name");
         assert!(
             !document.contains("Poliisi"),
             "the withheld one is left out"
         );
-        assert!(!document.contains("Esitutkinta"));
+        // 34 §: the person is told that access is restricted, and why, and no total is
+        // stated that would leave the withheld one out silently.
+        assert!(document.contains("Tarkastusoikeuden rajoitus"));
+        assert!(document.contains("Esitutkinta kesken"));
+        assert!(!document.contains("näin monta kertaa"));
+        assert!(document.contains("tietosuojavaltuutettu"));
         assert!(
             !document.contains(&hetu(0)),
             "the document holds no identity code"
         );
     }
+    assert!(member.pdf.is_empty(), "the PDF only when asked for");
     assert_eq!(
         other.entries.len(),
         2,
@@ -131,6 +139,28 @@ async fn a_members_report_in_finnish_lists_every_disclosure_with_its_statutes_an
             .all(|l| l.operation() == LookupOperation::SubjectAccessReport)
     );
     assert_ne!(lookups[0].subject_hash, lookups[1].subject_hash);
+}
+
+async fn the_pdf_of_a_report_is_given_when_asked_for(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    record_members_year(&mut app).await;
+
+    let answer = app
+        .client
+        .subject_access_report(SubjectAccessReportRequest {
+            controller_id: koko(),
+            subject: hetu(0),
+            language: ReportLanguage::Sv.into(),
+            context: access_case(),
+            with_pdf: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert!(answer.pdf.starts_with(b"%PDF-1.7"), "a PDF");
+    assert!(answer.text.starts_with("Svar på begäran"));
 }
 
 async fn a_report_request_without_language_or_context_names_both(kind: Kind) {
@@ -204,8 +234,9 @@ async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Ki
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.starts_with("<!DOCTYPE html>"));
     assert!(stdout.contains("<html lang=\"sv\">"));
-    assert!(stdout.contains("Redogörelse för utlämnanden av dina personuppgifter"));
-    assert!(stdout.contains("Verohallinto, tulorekisteriyksikkö"));
+    assert!(stdout.contains("Svar på begäran om tillgång till personuppgifter"));
+    assert!(stdout.contains("Diarienummer"));
+    assert!(stdout.contains("Skatteförvaltningen, inkomstregisterenheten"));
     assert!(stdout.contains("1.1.2026–31.12.2026"));
     assert!(!stdout.contains(&hetu(0)));
     assert!(

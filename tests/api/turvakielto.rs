@@ -148,15 +148,17 @@ async fn the_mark_does_not_stop_what_carries_no_contact_data_or_another_controll
 
 async fn a_consent_in_force_does_not_lift_the_protection(kind: Kind) {
     let mut app = TestApp::spawn(kind).await;
+    // Kokkola discloses a job seeker's contact details to an employer with the seeker's
+    // written consent (seed 002).
     let mut consent = service_provider_consent(KOKKOLA, "suostumus-1", hetu(0));
     let scope = consent.scope.as_mut().unwrap();
-    scope.data_categories.push(DataCategory::Contact.into());
+    scope.recipient_kind = RecipientKind::Employer.into();
+    scope.data_categories = vec![DataCategory::Identity.into(), DataCategory::Contact.into()];
     app.client.record_consent(consent).await.unwrap();
-    // Contact details to a service provider on the customer's consent (seed 002 declares
-    // the provider's right to them): the consent covers the disclosure, not the protection.
     let mut with_contact = health_data_to_service_provider("tyonantaja-1", hetu(0));
-    with_contact.consent_reference = "suostumus-1".into();
+    with_contact.recipient.as_mut().unwrap().kind = RecipientKind::Employer.into();
     with_contact.special_category_condition = 0;
+    with_contact.consent_reference = "suostumus-1".into();
     with_contact.data_categories =
         vec![DataCategory::Identity.into(), DataCategory::Contact.into()];
     let mut protected = with_contact.clone();

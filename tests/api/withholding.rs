@@ -32,8 +32,11 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// `days` from the moment this test process first asked: the same instant on every call, so
+/// that a retried request is the same request (a replay), however long the test takes.
 fn in_days(days: i64) -> Option<Timestamp> {
-    at(now() + days * 86_400)
+    static START: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    at(*START.get_or_init(now) + days * 86_400)
 }
 
 /// The KOKO fund's disclosure of a member (hetu(0)) to the police, withheld for a year.
