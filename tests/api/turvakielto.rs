@@ -11,7 +11,7 @@ use luovutusloki::grpc::proto::{
 use tonic::Code;
 
 use crate::fixtures::*;
-use crate::harness::{Kind, TestApp, on_both_backends};
+use crate::harness::{Kind, StoppedService, TestApp, on_both_backends};
 use crate::withholding::{assert_refuses_changes, calling_with, recorder_auditor_and_staff};
 
 on_both_backends!(
@@ -25,6 +25,7 @@ on_both_backends!(
     lifting_a_mark_not_in_force_is_refused_and_bad_fields_are_each_named,
     only_the_subject_access_role_marks_or_lifts,
     the_decisions_table_refuses_changes,
+    on_the_command_line_the_latest_decision_holds_too,
 );
 
 /// Members' contact details to an employer (the KOKO register flags, not refuses, what it
@@ -399,4 +400,71 @@ async fn the_decisions_table_refuses_changes(kind: Kind) {
 
     assert_refuses_changes(&app.db, "safety_protection_decisions", "action = 2").await;
     assert_eq!(protections(&app).await, 1);
+}
+
+/// Runs `luovutusloki turvakielto <action>` at the KOKO fund for `subject`, given on
+/// standard input; returns the exit status and standard output.
+fn decide_on_command_line(
+    store: &StoppedService,
+    action: &str,
+    subject: &str,
+) -> (Option<i32>, String) {
+    use std::io::Write;
+    let mut child = store
+        .command(&[
+            "turvakielto",
+            action,
+            "--controller",
+            &koko(),
+            "--hetu",
+            "-",
+            "--reason",
+            "DVV:n ilmoitus",
+            "--decided-by",
+            "Etuuskäsittelijä Virtanen",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{subject}").unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+async fn on_the_command_line_the_latest_decision_holds_too(kind: Kind) {
+    let person = hetu(0);
+    let mut marking = contact_details_to_authority("tulorekisteri-1", vec![person.clone()]);
+    marking.safety_protected_subjects = vec![0];
+    let store = StoppedService::with(kind, vec![marking]).await;
+
+    let lifted = decide_on_command_line(&store, "lift", &person);
+    let lifted_twice = decide_on_command_line(&store, "lift", &person);
+    let marked = decide_on_command_line(&store, "mark", &person);
+    let lifted_again = decide_on_command_line(&store, "lift", &person);
+
+    assert_eq!(lifted.0, Some(0), "{lifted:?}");
+    assert!(lifted.1.contains(" lift decided "), "{lifted:?}");
+    assert_eq!(lifted_twice.0, Some(4), "nothing to lift: a refusal");
+    assert_eq!(marked.0, Some(0), "{marked:?}");
+    assert_eq!(
+        lifted_again.0,
+        Some(0),
+        "the mark was in force: {lifted_again:?}"
+    );
+    assert!(
+        !lifted.1.contains(&person),
+        "never the identity code: {lifted:?}"
+    );
+    assert_eq!(
+        store
+            .db
+            .scalar("SELECT COUNT(*) FROM safety_protection_decisions")
+            .await,
+        4
+    );
+    store.db.assert_stores_none_of(&[person]).await;
 }
