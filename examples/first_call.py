@@ -65,7 +65,7 @@ def main():
         transfer_id=f"first-call-{int(time.time())}",
         register_id="koko-jasen-ja-maksurekisteri",
         recipient=pb.Recipient(
-            id_type=pb.RECIPIENT_ID_TYPE_BUSINESS_ID, identifier="0245437-2",
+            id_type=pb.RECIPIENT_ID_TYPE_BUSINESS_ID, identifier="9990008-3",
             name="Verohallinto, tulorekisteriyksikkö", kind=pb.RECIPIENT_KIND_AUTHORITY,
             country="FI"),
         legal_basis=pb.LEGAL_BASIS_LEGAL_OBLIGATION,

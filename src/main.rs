@@ -61,6 +61,9 @@ enum Command {
     /// Withholding decisions of recorded disclosures, in the configured database.
     #[command(subcommand)]
     Withholding(cli::withholding::WithholdingCommand),
+    /// Turvakielto (661/2009 36 §): mark a person or lift the mark, in the configured database.
+    #[command(subcommand)]
+    Turvakielto(cli::turvakielto::TurvakieltoCommand),
     /// Check the whole log offline: every leaf, the tree and every signed checkpoint.
     Verify(cli::evidence::KeyArgs),
     /// Print an inclusion or consistency proof as JSON, with its checkpoints.
@@ -136,6 +139,7 @@ async fn command(command: Command, mut settings: Settings) -> anyhow::Result<()>
         }
         Command::Report(command) => cli::report::run(settings, command).await,
         Command::Withholding(command) => cli::withholding::run(settings, command).await,
+        Command::Turvakielto(command) => cli::turvakielto::run(settings, command).await,
         Command::Verify(keys) => cli::evidence::run_verify(settings, keys).await,
         Command::Prove(command) => cli::evidence::run_prove(settings, command).await,
         Command::VerifyProof { file, keys, origin } => {

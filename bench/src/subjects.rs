@@ -114,7 +114,7 @@ pub const DEFAULT_CONTROLLER: &str = "1234567-1";
 
 /// The recipient's business ID: an EXAMPLE standing for the Tax Administration, which runs
 /// the Incomes Register. No seed gives it; a deployment configures real recipients.
-const TAX_ADMINISTRATION: &str = "0245437-2";
+const TAX_ADMINISTRATION: &str = "9990008-3";
 
 /// The register the benchmark records into (seed 000's, in `examples/registers`).
 pub const REGISTER: &str = "koko-jasen-ja-maksurekisteri";
@@ -128,7 +128,7 @@ const RECIPIENTS: [(&str, &str, RecipientKind); 5] = [
         RecipientKind::Authority,
     ),
     (
-        "0117005-2",
+        "9990009-1",
         "Eläketurvakeskus",
         RecipientKind::PensionInstitution,
     ),

@@ -282,12 +282,14 @@ impl Caller {
 mod tests {
     use super::*;
 
+    // EXAMPLE business IDs (outside the range of issued ones), as in examples/registers:
+    // Kela's and another controller's.
     fn kela() -> BusinessId {
-        BusinessId::parse("0246246-0").unwrap()
+        BusinessId::parse("9990003-2").unwrap()
     }
 
     fn other() -> BusinessId {
-        BusinessId::parse("0245437-2").unwrap()
+        BusinessId::parse("9990001-6").unwrap()
     }
 
     fn register(id: &str) -> RegisterId {

@@ -64,7 +64,7 @@ pub struct CallerSettings {
     pub grants: Vec<GrantSettings>,
 }
 
-/// `{ role = "recorder", controller = "0246246-0", registers = ["etuudet"] }`.
+/// `{ role = "recorder", controller = "9990003-2", registers = ["etuudet"] }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrantSettings {

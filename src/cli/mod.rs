@@ -7,6 +7,7 @@ pub mod consents;
 pub mod evidence;
 pub mod registers;
 pub mod report;
+pub mod turvakielto;
 pub mod withholding;
 
 use std::path::Path;
@@ -24,7 +25,9 @@ use crate::domain::finnish_time::{parse_day, start_of_finnish_day};
 use crate::domain::{
     BusinessId, Days, DaysError, Hetu, LookupContext, RegisterId, ShortText, Timestamp,
 };
-use crate::service::{ConsentError, EvidenceError, ReportError, Services, WithholdingError};
+use crate::service::{
+    ConsentError, EvidenceError, ReportError, SafetyDecisionError, Services, WithholdingError,
+};
 use crate::storage::Store;
 
 /// The use cases over the configured database, with what `needs` adds.
@@ -105,6 +108,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         ) || matches!(e.downcast_ref(), Some(ReportError::NotController { .. }))
             || matches!(e.downcast_ref(), Some(EvidenceError::OutOfRange(_)))
             || matches!(e.downcast_ref(), Some(WithholdingError::NothingToLift))
+            || matches!(e.downcast_ref(), Some(SafetyDecisionError::NothingToLift))
     });
     if not_found {
         3

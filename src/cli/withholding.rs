@@ -10,7 +10,8 @@ use crate::domain::{BusinessId, LongText, ShortText, WithholdingChange, Withhold
 
 use super::{Needs, Usage, business_id, caller, day, short_text};
 
-fn long_text(text: &str) -> Result<LongText, String> {
+/// Parses a long text argument (a reason, a ground).
+pub(super) fn long_text(text: &str) -> Result<LongText, String> {
     LongText::parse(text).map_err(|e| e.to_string())
 }
 

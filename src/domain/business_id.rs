@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn known_business_ids_parse() {
-        for id in ["0179377-8", "2296962-1", "0245437-2"] {
+        for id in ["0179377-8", "2296962-1", "9990008-3", "9990009-1"] {
             assert_eq!(BusinessId::parse(id).unwrap().as_str(), id);
         }
     }

@@ -7,9 +7,10 @@ use crate::domain::provision::{EuActKind, EuActNumber, Language, Section, Statut
 use crate::domain::{
     BusinessId, Channel, Classification, Country, DataCategories, DataCategory, Days, DaysError,
     DisclosureDetails, Hetu, LegalBasis, LegalProvision, LongText, LookupContext, NewDisclosure,
-    Receipt, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId, ShortText,
-    SpecialCategoryCondition, StoredDisclosure, SubjectMarks, Timestamp, TransferId, Violations,
-    Withholding, WithholdingAction, WithholdingChange, WithholdingDecision, WithholdingTerms,
+    Receipt, Recipient, RecipientIdType, RecipientIdentifier, RecipientKind, RegisterId,
+    SafetyAction, SafetyChange, SafetyDecision, ShortText, SpecialCategoryCondition,
+    StoredDisclosure, SubjectMarks, Timestamp, TransferId, Violations, Withholding,
+    WithholdingAction, WithholdingChange, WithholdingDecision, WithholdingTerms,
 };
 use crate::domain::{FieldViolation, timestamp::TimestampError};
 
@@ -959,6 +960,57 @@ pub fn withholding_change(
         })
     })();
     v.finish(change)
+}
+
+/// Parses a turvakielto decision, naming every bad field.
+pub fn safety_change(
+    request: proto::DecideSafetyProtectionRequest,
+) -> Result<SafetyChange, Vec<FieldViolation>> {
+    let proto::DecideSafetyProtectionRequest {
+        controller_id,
+        subject,
+        action,
+        reason,
+        decided_by,
+    } = request;
+    let mut v = Violations::default();
+    let controller = v.check("controller_id", BusinessId::parse(&controller_id));
+    let subject = v.check("subject", Hetu::parse(&subject));
+    let action = match proto::SafetyProtectionAction::try_from(action) {
+        Ok(proto::SafetyProtectionAction::Mark) => Some(SafetyAction::Mark),
+        Ok(proto::SafetyProtectionAction::Lift) => Some(SafetyAction::Lift),
+        _ => {
+            v.add("action", "must be SAFETY_PROTECTION_ACTION_MARK or _LIFT");
+            None
+        }
+    };
+    let reason = v.check("reason", LongText::parse(&reason));
+    let decided_by = v.check("decided_by", ShortText::parse(&decided_by));
+    let change = (|| {
+        Some(SafetyChange {
+            controller: controller?,
+            subject: subject?,
+            action: action?,
+            reason: reason?,
+            decided_by: decided_by?,
+        })
+    })();
+    v.finish(change)
+}
+
+pub fn safety_decision_to_proto(decision: &SafetyDecision) -> proto::SafetyProtectionDecision {
+    let action = match decision.action {
+        SafetyAction::Mark => proto::SafetyProtectionAction::Mark,
+        SafetyAction::Lift => proto::SafetyProtectionAction::Lift,
+    };
+    proto::SafetyProtectionDecision {
+        id: decision.id as u64,
+        action: action.into(),
+        reason: decision.reason.to_string(),
+        decided_at: Some(to_proto_timestamp(decision.decided_at)),
+        decided_by: decision.decided_by.to_string(),
+        caller: decision.caller.clone(),
+    }
 }
 
 pub fn withholding_decision_to_proto(stored: &WithholdingDecision) -> proto::WithholdingDecision {

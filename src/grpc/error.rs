@@ -9,7 +9,7 @@ use crate::domain::FieldViolation;
 use crate::log::AppendError;
 use crate::service::{
     ConsentError, DisclosureQueryError, EvidenceError, LookupQueryError, RecordingError,
-    RegisterError, ReportError, WithholdingError,
+    RegisterError, ReportError, SafetyDecisionError, WithholdingError,
 };
 use crate::storage::StorageError;
 
@@ -195,6 +195,16 @@ impl From<EvidenceError> for Status {
             EvidenceError::OutOfRange(why) => Status::out_of_range(why),
             EvidenceError::Damaged(_) => Status::internal("internal error"),
             EvidenceError::Unexpected(storage) => storage.into(),
+        }
+    }
+}
+
+impl From<SafetyDecisionError> for Status {
+    fn from(error: SafetyDecisionError) -> Self {
+        match error {
+            SafetyDecisionError::Denied(denied) => denied.into(),
+            SafetyDecisionError::NothingToLift => Status::failed_precondition(error.to_string()),
+            SafetyDecisionError::Unexpected(storage) => storage.into(),
         }
     }
 }

@@ -528,6 +528,19 @@ impl DisclosureLog for DisclosureLogService {
                 .collect(),
         }))
     }
+
+    async fn decide_safety_protection(
+        &self,
+        request: Request<proto::DecideSafetyProtectionRequest>,
+    ) -> Result<Response<proto::SafetyProtectionDecision>, Status> {
+        let caller = caller(&request)?;
+        let change = convert::safety_change(request.into_inner()).map_err(invalid_argument)?;
+        let decided = self
+            .services
+            .decide_safety_protection(&caller, change)
+            .await?;
+        Ok(Response::new(convert::safety_decision_to_proto(&decided)))
+    }
 }
 
 /// A PDF that could not be written is a bug: logged here, an internal error to the caller.

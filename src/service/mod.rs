@@ -32,6 +32,7 @@ pub use evidence::{EntryLeaf, EvidenceError, InclusionProof};
 pub use limits::Limits;
 pub use lookups::{LookupListing, LookupQueryError};
 pub use paging::{Page, PageRequest};
+pub use protection::SafetyDecisionError;
 pub use recording::RecordingError;
 pub use registers::RegisterError;
 pub use reports::{ProcessingRecordQuery, ReportError, StatisticsQuery};

@@ -35,7 +35,7 @@ pub use health::Health;
 pub use log::LogRead;
 pub use lookups::Lookups;
 pub use open::{Backend, OpenOptions, Store, open};
-pub use protections::SafetyProtections;
+pub use protections::{NewSafetyDecision, SafetyProtections};
 pub use retention::Retention;
 pub use rollup::Statistics;
 pub use withholdings::WithholdingDecisions;

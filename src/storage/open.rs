@@ -312,12 +312,23 @@ impl super::SafetyProtections for Store {
             .await)
     }
 
-    async fn safety_protected(
+    async fn decide_safety_protection(
+        &self,
+        controller: &BusinessId,
+        hash: (u16, SubjectHash),
+        decision: &super::protections::NewSafetyDecision<'_>,
+    ) -> Result<i64, StorageError> {
+        dispatch!(self, |s| s
+            .decide_safety_protection(controller, hash, decision)
+            .await)
+    }
+
+    async fn safety_decisions(
         &self,
         controller: &BusinessId,
         hashes: &[SubjectHash],
-    ) -> Result<Vec<SubjectHash>, StorageError> {
-        dispatch!(self, |s| s.safety_protected(controller, hashes).await)
+    ) -> Result<Vec<(SubjectHash, i64, crate::domain::SafetyAction)>, StorageError> {
+        dispatch!(self, |s| s.safety_decisions(controller, hashes).await)
     }
 }
 

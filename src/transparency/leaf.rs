@@ -173,7 +173,7 @@ mod tests {
             occurred_at: 1_700_000_000_000_000,
             recorded_at: 1_700_000_000_500_000,
             recipient_id_type: 1,
-            recipient_identifier: "0245437-2",
+            recipient_identifier: "9990008-3",
             recipient_name: "Verohallinto",
             recipient_kind: 1,
             recipient_country: "FI",
@@ -212,14 +212,14 @@ mod tests {
         assert_eq!(
             hex::encode(leaves.leaf_data(&[0xAB; 2], &[0xCD])),
             "0100000009313233343536372d3100000003742d310000000e657475757372656b6973746572690006\
-             0a24181e400000060a241825e120000100000009303234353433372d320000000c5665726f68616c6c\
+             0a24181e400000060a241825e120000100000009393939303030382d330000000c5665726f68616c6c\
              696e746f0001000000024649000300000000010000000935332f32303138203600000000000000000600\
              000001700001000000086d616b736174757300010000000456482d310000000100000002000000\
              02abab00000001cd"
         );
         assert_eq!(
             hex::encode(leaves.leaf_hash(&[0xAB; 2], &[0xCD])),
-            "68d3eeb4a67caea06858e4803e892644f3e5a3e88dc9fc06c217fcdd1bf4f50f"
+            "60c0b2fd010b96b5a92ef105cf323ea5f1ddf0e3ca3e5469be08045d8fb0c8fc"
         );
     }
 

@@ -324,6 +324,7 @@ const RPCS: &[(&str, Needs)] = &[
         "ListWithholdingDecisions",
         Needs::OneOf(&[Role::Auditor, Role::SubjectAccess]),
     ),
+    ("DecideSafetyProtection", Needs::Role(Role::SubjectAccess)),
 ];
 
 impl Needs {
@@ -513,6 +514,16 @@ async fn call(client: &mut Client, rpc: &str, own: bool) -> Result<(), Status> {
             .list_withholding_decisions(ListWithholdingDecisionsRequest {
                 controller_id: c,
                 disclosure_id: 1,
+            })
+            .await
+            .map(drop),
+        "DecideSafetyProtection" => client
+            .decide_safety_protection(DecideSafetyProtectionRequest {
+                controller_id: c,
+                subject: hetu(0),
+                action: SafetyProtectionAction::Mark.into(),
+                reason: "DVV:n ilmoitus".into(),
+                decided_by: "kasittelija-17".into(),
             })
             .await
             .map(drop),

@@ -12,10 +12,12 @@ use luovutusloki::grpc::proto::{
     WithholdingDecision,
 };
 use prost_types::Timestamp;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel as Transport;
 use tonic::{Code, Request, Status};
 
 use crate::fixtures::*;
-use crate::harness::{Kind, Options, StoppedService, TestApp, on_both_backends};
+use crate::harness::{Database, Kind, Options, StoppedService, TestApp, on_both_backends};
 
 on_both_backends!(
     a_lifted_withholding_shows_the_disclosure_and_a_new_one_hides_it_again,
@@ -273,8 +275,11 @@ fn token_caller(name: &str, role: &str, token: &str) -> CallerSettings {
     }
 }
 
-async fn only_the_subject_access_role_decides_and_the_auditor_reads(kind: Kind) {
-    let options = Options {
+/// The KOKO fund's recording system, data protection auditor and access-request staff, by
+/// the API tokens `recorder-token-0123456789`, `auditor-token-0123456789` and
+/// `access-token-0123456789`.
+pub(crate) fn recorder_auditor_and_staff() -> Options {
+    Options {
         auth: AuthSettings {
             callers: vec![
                 token_caller("maksatus", "recorder", "recorder-token-0123456789"),
@@ -284,21 +289,34 @@ async fn only_the_subject_access_role_decides_and_the_auditor_reads(kind: Kind) 
             ..AuthSettings::default()
         },
         ..Options::default()
-    };
-    let app = TestApp::spawn_with(kind, options).await;
+    }
+}
+
+pub(crate) type Client = DisclosureLogClient<
+    InterceptedService<
+        Transport,
+        Box<dyn FnMut(Request<()>) -> Result<Request<()>, Status> + Send>,
+    >,
+>;
+
+/// A client that calls with API token `token`.
+pub(crate) fn calling_with(channel: &Transport, token: &str) -> Client {
+    let bearer: tonic::metadata::MetadataValue<_> = format!("Bearer {token}").parse().unwrap();
+    DisclosureLogClient::with_interceptor(
+        channel.clone(),
+        Box::new(move |mut request: Request<()>| {
+            request
+                .metadata_mut()
+                .insert("authorization", bearer.clone());
+            Ok(request)
+        }),
+    )
+}
+
+async fn only_the_subject_access_role_decides_and_the_auditor_reads(kind: Kind) {
+    let app = TestApp::spawn_with(kind, recorder_auditor_and_staff()).await;
     let channel = app.channel().await;
-    let as_caller = |token: &'static str| {
-        let bearer: tonic::metadata::MetadataValue<_> = format!("Bearer {token}").parse().unwrap();
-        DisclosureLogClient::with_interceptor(
-            channel.clone(),
-            move |mut request: Request<()>| -> Result<Request<()>, Status> {
-                request
-                    .metadata_mut()
-                    .insert("authorization", bearer.clone());
-                Ok(request)
-            },
-        )
-    };
+    let as_caller = |token| calling_with(&channel, token);
     let mut recorder = as_caller("recorder-token-0123456789");
     let mut auditor = as_caller("auditor-token-0123456789");
     let mut staff = as_caller("access-token-0123456789");
@@ -332,15 +350,10 @@ async fn only_the_subject_access_role_decides_and_the_auditor_reads(kind: Kind) 
     );
 }
 
-async fn the_decisions_table_refuses_changes(kind: Kind) {
-    let mut app = TestApp::spawn(kind).await;
-    record(&mut app).await;
-
-    let update = app
-        .db
-        .execute("UPDATE withholding_decisions SET reason = 'muutettu'")
-        .await;
-    let delete = app.db.execute("DELETE FROM withholding_decisions").await;
+/// Asserts that `table` refuses an UPDATE (setting `set`) and a DELETE as append-only.
+pub(crate) async fn assert_refuses_changes(db: &Database, table: &str, set: &str) {
+    let update = db.execute(&format!("UPDATE {table} SET {set}")).await;
+    let delete = db.execute(&format!("DELETE FROM {table}")).await;
 
     assert!(
         update.as_ref().is_err_and(|e| e.contains("append-only")),
@@ -350,6 +363,13 @@ async fn the_decisions_table_refuses_changes(kind: Kind) {
         delete.as_ref().is_err_and(|e| e.contains("append-only")),
         "{delete:?}"
     );
+}
+
+async fn the_decisions_table_refuses_changes(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    record(&mut app).await;
+
+    assert_refuses_changes(&app.db, "withholding_decisions", "reason = 'muutettu'").await;
     assert_eq!(
         app.db
             .scalar(
