@@ -300,6 +300,7 @@ struct RawDisclosure {
 struct RawOnRequest {
     recipient_kind: Spanned<String>,
     description: Spanned<RawLocalized<String>>,
+    purpose: Spanned<RawLocalized<String>>,
     provisions: Vec<Spanned<String>>,
 }
 
@@ -539,6 +540,7 @@ impl RawRegister {
                         RecipientKind::from_label,
                     )?,
                     description: text("on_request.description", group.description)?,
+                    purpose: text("on_request.purpose", group.purpose)?,
                     provisions: provisions(
                         "on_request.provisions",
                         &group.provisions,

@@ -217,6 +217,7 @@ pub fn to_json(record: &ProcessingRecord) -> String {
                 "recipient": d.recipient_name.fi,
                 "recipient_kind": d.recipient_kind.label(),
                 "recipient_id": d.recipient_id.as_ref().map(|id| id.to_string()),
+                "example_id": d.example_id,
                 "provisions": canonical(&d.provisions),
                 "data_categories": labels(d.data_categories),
                 "purpose": d.purpose.en,
@@ -323,11 +324,15 @@ pub fn to_csv(record: &ProcessingRecord) -> String {
             String::new(),
             String::new(),
             String::new(),
-            if d.consent_required {
-                "consent required".into()
-            } else {
-                String::new()
-            },
+            [
+                (d.consent_required, "consent required"),
+                (d.example_id, "example ID"),
+            ]
+            .iter()
+            .filter(|(applies, _)| *applies)
+            .map(|(_, note)| *note)
+            .collect::<Vec<_>>()
+            .join("; "),
         ]);
     }
     for o in &record.observed {
@@ -535,10 +540,15 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
                 .iter()
                 .map(|g| {
                     let provisions = parts::provisions(lang, &g.provisions);
+                    let item = format!(
+                        "{}: {}",
+                        local(lang, &g.description),
+                        local(lang, &g.purpose)
+                    );
                     if provisions.is_empty() {
-                        local(lang, &g.description).clone()
+                        item
                     } else {
-                        format!("{} ({provisions})", local(lang, &g.description))
+                        format!("{item} ({provisions})")
                     }
                 })
                 .collect(),
