@@ -830,6 +830,20 @@ legal_basis = "legal_obligation"
     }
 
     #[test]
+    fn an_on_request_group_without_a_purpose_is_refused() {
+        let group = "\n[[on_request]]\nrecipient_kind = \"authority\"\nprovisions = []\n\
+                     description = { fi = \"a\", sv = \"a\", en = \"a\" }\n";
+        let with_purpose =
+            format!("{MINIMAL}{group}purpose = {{ fi = \"a\", sv = \"a\", en = \"a\" }}\n");
+
+        let (_, problem) = problem(&format!("{MINIMAL}{group}"));
+
+        assert!(problem.contains("purpose"), "{problem}");
+        let register = load_text(&with_purpose).unwrap();
+        assert_eq!(register.on_request[0].purpose.sv, "a");
+    }
+
+    #[test]
     fn a_list_with_fewer_items_in_one_language_is_refused() {
         let (line, problem) = problem(&MINIMAL.replace(
             "purposes = { fi = [\"a\"], sv = [\"a\"], en = [\"a\"] }",
