@@ -44,6 +44,17 @@ impl ObservedRecipient {
     fn label(&self) -> String {
         recipient_label(&self.recipient)
     }
+
+    /// As [`Self::label`], with the kind in the document's language rather than as its code.
+    fn label_in(&self, lang: Language) -> String {
+        let r = &self.recipient;
+        match r.identifier.id_type() {
+            RecipientIdType::None => {
+                format!("{} ({})", r.name, i18n::recipient_kind(lang, r.kind))
+            }
+            _ => self.label(),
+        }
+    }
 }
 
 fn recipient_label(r: &Recipient) -> String {
@@ -591,7 +602,13 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         .iter()
         .filter(|p| !p.country.is_eu_eea())
         .map(|p| format!("{} ({})", local(lang, &p.name), p.country.as_str()))
-        .chain(record.third_countries.iter().cloned())
+        .chain(
+            record
+                .observed
+                .iter()
+                .filter(|o| !o.recipient.country.is_eu_eea())
+                .map(|o| o.label_in(lang)),
+        )
         .collect();
     if abroad.is_empty() {
         recipients.push(Block::Paragraph(t([
@@ -703,7 +720,7 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 .iter()
                 .map(|o| {
                     vec![
-                        o.label(),
+                        o.label_in(lang),
                         canonical(&o.provisions).join("; "),
                         category_names(o.data_categories, lang),
                         o.disclosures.to_string(),
