@@ -79,6 +79,8 @@ pub struct ProcessingRecord {
     pub undeclared_provisions: Vec<(String, String)>,
     /// Declared disclosures nothing in the period fell within.
     pub unused_declarations: Vec<String>,
+    /// The same, as indexes into `register.disclosures`, for documents in any language.
+    pub unused_indexes: Vec<usize>,
     /// Recipients of consent-based disclosures, with their counts.
     pub consent_based: Vec<(String, u64)>,
     /// Recipients outside the EU/EEA.
@@ -164,12 +166,11 @@ pub fn processing_record(
                 .map(move |p| (p.canonical(), o.label()))
         })
         .collect();
-    let unused_declarations = register
-        .disclosures
+    let unused_indexes: Vec<usize> = (0..used.len()).filter(|i| !used[*i]).collect();
+    let unused_declarations = unused_indexes
         .iter()
-        .zip(&used)
-        .filter(|(_, used)| !**used)
-        .map(|(d, _)| format!("{} ({})", d.recipient_name.fi, d.recipient_kind.label()))
+        .map(|i| &register.disclosures[*i])
+        .map(|d| format!("{} ({})", d.recipient_name.fi, d.recipient_kind.label()))
         .collect();
     let consent_based = observed
         .iter()
@@ -192,6 +193,7 @@ pub fn processing_record(
         undeclared_recipients,
         undeclared_provisions,
         unused_declarations,
+        unused_indexes,
         consent_based,
         third_countries,
         disclosures,
@@ -761,7 +763,12 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Mottagare som registret inte anger",
                 "Observed recipients the record does not declare",
             ],
-            record.undeclared_recipients.clone(),
+            record
+                .observed
+                .iter()
+                .filter(|o| !record.register.declares_recipient(&o.recipient))
+                .map(|o| o.label_in(lang))
+                .collect(),
         ),
         list(
             [
@@ -770,9 +777,14 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Observed provisions the record does not declare",
             ],
             record
-                .undeclared_provisions
+                .observed
                 .iter()
-                .map(|(p, r)| format!("{p} → {r}"))
+                .flat_map(|o| {
+                    o.provisions
+                        .iter()
+                        .filter(|p| !record.register.declares_provision(p))
+                        .map(move |p| format!("{} → {}", p.canonical(), o.label_in(lang)))
+                })
                 .collect(),
         ),
         list(
@@ -781,7 +793,18 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Angivna utlämnanden som inte gjordes under perioden",
                 "Declared disclosures not made in the period",
             ],
-            record.unused_declarations.clone(),
+            record
+                .unused_indexes
+                .iter()
+                .map(|i| &record.register.disclosures[*i])
+                .map(|d| {
+                    format!(
+                        "{} ({})",
+                        local(lang, &d.recipient_name),
+                        i18n::recipient_kind(lang, d.recipient_kind)
+                    )
+                })
+                .collect(),
         ),
         list(
             [
@@ -790,9 +813,10 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Consent-based disclosures",
             ],
             record
-                .consent_based
+                .observed
                 .iter()
-                .map(|(r, n)| format!("{r}: {n}"))
+                .filter(|o| o.consent_based_disclosures > 0)
+                .map(|o| format!("{}: {}", o.label_in(lang), o.consent_based_disclosures))
                 .collect(),
         ),
         list(
@@ -801,7 +825,12 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Observerade mottagare utanför EU/EES",
                 "Observed recipients outside the EU/EEA",
             ],
-            record.third_countries.clone(),
+            record
+                .observed
+                .iter()
+                .filter(|o| !o.recipient.country.is_eu_eea())
+                .map(|o| o.label_in(lang))
+                .collect(),
         ),
     ];
     let period = format!(

@@ -438,8 +438,8 @@ fn the_record_of_each_shipped_register_reads_as_its_golden_files() {
     }
 }
 
-#[test]
-fn the_audit_annex_is_a_document_of_its_own() {
+/// KOKO's record of January–October 2026, a period with no disclosures logged.
+fn koko_record_without_disclosures() -> super::ProcessingRecord {
     let catalogue = catalogue();
     let register = catalogue
         .get(&RegisterId::parse("koko-jasen-ja-maksurekisteri").unwrap())
@@ -448,11 +448,30 @@ fn the_audit_annex_is_a_document_of_its_own() {
         Date::from_calendar_date(2026, Month::January, 1).unwrap(),
         Date::from_calendar_date(2026, Month::October, 31).unwrap(),
     );
-    let record = processing_record(register.clone(), &[], days, at(2026, 11, 24, 10));
+    processing_record(register.clone(), &[], days, at(2026, 11, 24, 10))
+}
+
+#[test]
+fn the_audit_annex_is_a_document_of_its_own() {
+    let record = koko_record_without_disclosures();
     let annex = annex_document(&record, Language::Fi).to_text();
     let main = record_document(&record, Language::Fi).to_text();
     assert!(annex.contains("Liite sisäiseen valvontaan"));
     assert!(annex.contains("Ilmoitetut luovutukset, joita ei tehty jaksolla"));
     assert!(!main.contains("Liite sisäiseen valvontaan"));
     assert!(!main.contains("havaitut"));
+}
+
+#[test]
+fn the_audit_annex_names_unused_declarations_in_its_own_language() {
+    let record = koko_record_without_disclosures();
+
+    let annex = annex_document(&record, Language::Sv).to_text();
+
+    assert!(
+        annex.contains("Pensionsskyddscentralen (pensionsanstalt)"),
+        "{annex}"
+    );
+    assert!(!annex.contains("Eläketurvakeskus"), "{annex}");
+    assert!(!annex.contains("pension_institution"), "{annex}");
 }
