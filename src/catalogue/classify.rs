@@ -211,6 +211,37 @@ impl Register {
         let provision = uncovered.expect("a group of the kind that did not match");
         Err(NotOnRequest::Provision(provision.canonical()))
     }
+
+    /// The on-request groups that best describe `disclosure`, for a document: of those it
+    /// falls within ([`Register::on_request_group`] returns the first), the ones that name
+    /// provisions when any does, since a group naming the provisions cited says more than a
+    /// group that accepts any; several when the catalogue cannot tell them apart (groups of
+    /// one kind naming no provisions); none when it falls within no group.
+    pub fn on_request_candidates(&self, disclosure: &DisclosureDetails) -> Vec<&OnRequestGroup> {
+        if self.on_request_group(disclosure).is_err() {
+            return Vec::new();
+        }
+        let within: Vec<&OnRequestGroup> = self
+            .on_request
+            .iter()
+            .filter(|g| g.recipient_kind == disclosure.recipient.kind)
+            .filter(|g| {
+                g.provisions.is_empty()
+                    || disclosure
+                        .provisions
+                        .iter()
+                        .all(|p| covered(&g.provisions, p))
+            })
+            .collect();
+        if within.iter().any(|g| !g.provisions.is_empty()) {
+            within
+                .into_iter()
+                .filter(|g| !g.provisions.is_empty())
+                .collect()
+        } else {
+            within
+        }
+    }
 }
 
 impl Register {

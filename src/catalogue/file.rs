@@ -300,6 +300,7 @@ struct RawDisclosure {
 struct RawOnRequest {
     recipient_kind: Spanned<String>,
     description: Spanned<RawLocalized<String>>,
+    purpose: Spanned<RawLocalized<String>>,
     provisions: Vec<Spanned<String>>,
 }
 
@@ -539,6 +540,7 @@ impl RawRegister {
                         RecipientKind::from_label,
                     )?,
                     description: text("on_request.description", group.description)?,
+                    purpose: text("on_request.purpose", group.purpose)?,
                     provisions: provisions(
                         "on_request.provisions",
                         &group.provisions,
@@ -825,6 +827,20 @@ legal_basis = "legal_obligation"
         ));
         assert_eq!(line, 11);
         assert!(problem.starts_with("retention.sv"), "{problem}");
+    }
+
+    #[test]
+    fn an_on_request_group_without_a_purpose_is_refused() {
+        let group = "\n[[on_request]]\nrecipient_kind = \"authority\"\nprovisions = []\n\
+                     description = { fi = \"a\", sv = \"a\", en = \"a\" }\n";
+        let with_purpose =
+            format!("{MINIMAL}{group}purpose = {{ fi = \"a\", sv = \"a\", en = \"a\" }}\n");
+
+        let (_, problem) = problem(&format!("{MINIMAL}{group}"));
+
+        assert!(problem.contains("purpose"), "{problem}");
+        let register = load_text(&with_purpose).unwrap();
+        assert_eq!(register.on_request[0].purpose.sv, "a");
     }
 
     #[test]

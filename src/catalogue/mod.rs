@@ -135,6 +135,9 @@ pub struct DeclaredDisclosure {
 pub struct OnRequestGroup {
     pub recipient_kind: RecipientKind,
     pub description: Localized<String>,
+    /// What the group receives data for, in each language: the purpose a document shows for
+    /// a disclosure on request, in place of the purpose the caller logged in one language.
+    pub purpose: Localized<String>,
     pub provisions: Vec<LegalProvision>,
 }
 

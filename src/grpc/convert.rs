@@ -695,6 +695,8 @@ pub fn report_to_proto(
                 provisions: e.provisions.iter().map(provision_to_proto).collect(),
                 data_categories: e.data_categories.iter().map(|c| c.code().into()).collect(),
                 purpose: e.purpose.clone(),
+                purpose_as_recorded: e.purpose_as_recorded,
+                recipient_group: e.recipient_group.clone().unwrap_or_default(),
                 legal_basis: e.legal_basis.code().into(),
                 channel: e.channel.code().into(),
             })

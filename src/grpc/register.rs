@@ -100,6 +100,7 @@ pub fn register_to_proto(register: &Register) -> proto::Register {
             .map(|g| proto::OnRequestGroup {
                 recipient_kind: g.recipient_kind.code().into(),
                 description: Some(text(&g.description)),
+                purpose: Some(text(&g.purpose)),
                 provisions: g.provisions.iter().map(provision_to_proto).collect(),
             })
             .collect(),

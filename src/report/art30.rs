@@ -44,6 +44,17 @@ impl ObservedRecipient {
     fn label(&self) -> String {
         recipient_label(&self.recipient)
     }
+
+    /// As [`Self::label`], with the kind in the document's language rather than as its code.
+    fn label_in(&self, lang: Language) -> String {
+        let r = &self.recipient;
+        match r.identifier.id_type() {
+            RecipientIdType::None => {
+                format!("{} ({})", r.name, i18n::recipient_kind(lang, r.kind))
+            }
+            _ => self.label(),
+        }
+    }
 }
 
 fn recipient_label(r: &Recipient) -> String {
@@ -68,6 +79,8 @@ pub struct ProcessingRecord {
     pub undeclared_provisions: Vec<(String, String)>,
     /// Declared disclosures nothing in the period fell within.
     pub unused_declarations: Vec<String>,
+    /// The same, as indexes into `register.disclosures`, for documents in any language.
+    pub unused_indexes: Vec<usize>,
     /// Recipients of consent-based disclosures, with their counts.
     pub consent_based: Vec<(String, u64)>,
     /// Recipients outside the EU/EEA.
@@ -153,12 +166,11 @@ pub fn processing_record(
                 .map(move |p| (p.canonical(), o.label()))
         })
         .collect();
-    let unused_declarations = register
-        .disclosures
+    let unused_indexes: Vec<usize> = (0..used.len()).filter(|i| !used[*i]).collect();
+    let unused_declarations = unused_indexes
         .iter()
-        .zip(&used)
-        .filter(|(_, used)| !**used)
-        .map(|(d, _)| format!("{} ({})", d.recipient_name.fi, d.recipient_kind.label()))
+        .map(|i| &register.disclosures[*i])
+        .map(|d| format!("{} ({})", d.recipient_name.fi, d.recipient_kind.label()))
         .collect();
     let consent_based = observed
         .iter()
@@ -181,6 +193,7 @@ pub fn processing_record(
         undeclared_recipients,
         undeclared_provisions,
         unused_declarations,
+        unused_indexes,
         consent_based,
         third_countries,
         disclosures,
@@ -217,6 +230,7 @@ pub fn to_json(record: &ProcessingRecord) -> String {
                 "recipient": d.recipient_name.fi,
                 "recipient_kind": d.recipient_kind.label(),
                 "recipient_id": d.recipient_id.as_ref().map(|id| id.to_string()),
+                "example_id": d.example_id,
                 "provisions": canonical(&d.provisions),
                 "data_categories": labels(d.data_categories),
                 "purpose": d.purpose.en,
@@ -323,11 +337,15 @@ pub fn to_csv(record: &ProcessingRecord) -> String {
             String::new(),
             String::new(),
             String::new(),
-            if d.consent_required {
-                "consent required".into()
-            } else {
-                String::new()
-            },
+            [
+                (d.consent_required, "consent required"),
+                (d.example_id, "example ID"),
+            ]
+            .iter()
+            .filter(|(applies, _)| *applies)
+            .map(|(_, note)| *note)
+            .collect::<Vec<_>>()
+            .join("; "),
         ]);
     }
     for o in &record.observed {
@@ -535,10 +553,15 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
                 .iter()
                 .map(|g| {
                     let provisions = parts::provisions(lang, &g.provisions);
+                    let item = format!(
+                        "{}: {}",
+                        local(lang, &g.description),
+                        local(lang, &g.purpose)
+                    );
                     if provisions.is_empty() {
-                        local(lang, &g.description).clone()
+                        item
                     } else {
-                        format!("{} ({provisions})", local(lang, &g.description))
+                        format!("{item} ({provisions})")
                     }
                 })
                 .collect(),
@@ -581,7 +604,13 @@ pub fn record_document(record: &ProcessingRecord, lang: Language) -> Document {
         .iter()
         .filter(|p| !p.country.is_eu_eea())
         .map(|p| format!("{} ({})", local(lang, &p.name), p.country.as_str()))
-        .chain(record.third_countries.iter().cloned())
+        .chain(
+            record
+                .observed
+                .iter()
+                .filter(|o| !o.recipient.country.is_eu_eea())
+                .map(|o| o.label_in(lang)),
+        )
         .collect();
     if abroad.is_empty() {
         recipients.push(Block::Paragraph(t([
@@ -693,7 +722,7 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 .iter()
                 .map(|o| {
                     vec![
-                        o.label(),
+                        o.label_in(lang),
                         canonical(&o.provisions).join("; "),
                         category_names(o.data_categories, lang),
                         o.disclosures.to_string(),
@@ -734,7 +763,12 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Mottagare som registret inte anger",
                 "Observed recipients the record does not declare",
             ],
-            record.undeclared_recipients.clone(),
+            record
+                .observed
+                .iter()
+                .filter(|o| !record.register.declares_recipient(&o.recipient))
+                .map(|o| o.label_in(lang))
+                .collect(),
         ),
         list(
             [
@@ -743,9 +777,14 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Observed provisions the record does not declare",
             ],
             record
-                .undeclared_provisions
+                .observed
                 .iter()
-                .map(|(p, r)| format!("{p} → {r}"))
+                .flat_map(|o| {
+                    o.provisions
+                        .iter()
+                        .filter(|p| !record.register.declares_provision(p))
+                        .map(move |p| format!("{} → {}", p.canonical(), o.label_in(lang)))
+                })
                 .collect(),
         ),
         list(
@@ -754,7 +793,18 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Angivna utlämnanden som inte gjordes under perioden",
                 "Declared disclosures not made in the period",
             ],
-            record.unused_declarations.clone(),
+            record
+                .unused_indexes
+                .iter()
+                .map(|i| &record.register.disclosures[*i])
+                .map(|d| {
+                    format!(
+                        "{} ({})",
+                        local(lang, &d.recipient_name),
+                        i18n::recipient_kind(lang, d.recipient_kind)
+                    )
+                })
+                .collect(),
         ),
         list(
             [
@@ -763,9 +813,10 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Consent-based disclosures",
             ],
             record
-                .consent_based
+                .observed
                 .iter()
-                .map(|(r, n)| format!("{r}: {n}"))
+                .filter(|o| o.consent_based_disclosures > 0)
+                .map(|o| format!("{}: {}", o.label_in(lang), o.consent_based_disclosures))
                 .collect(),
         ),
         list(
@@ -774,7 +825,12 @@ pub fn annex_document(record: &ProcessingRecord, lang: Language) -> Document {
                 "Observerade mottagare utanför EU/EES",
                 "Observed recipients outside the EU/EEA",
             ],
-            record.third_countries.clone(),
+            record
+                .observed
+                .iter()
+                .filter(|o| !o.recipient.country.is_eu_eea())
+                .map(|o| o.label_in(lang))
+                .collect(),
         ),
     ];
     let period = format!(

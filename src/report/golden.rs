@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use time::{Date, Month};
 
-use super::document::Document;
+use super::document::{Block, Document};
 use super::pdf::{layout, to_pdf};
 use super::{
     ReportRequest, SubjectReport, annex_document, processing_record, record_document,
@@ -143,6 +143,11 @@ pub(super) fn koko_member(language: Language, concealed: bool) -> SubjectReport 
     member_since(2025, 24, language, concealed)
 }
 
+/// The KOKO member's report with `extra` disclosures besides.
+fn koko_member_with(language: Language, extra: Vec<SubjectDisclosure>) -> SubjectReport {
+    member_with(2025, 24, language, false, extra)
+}
+
 /// The member's monthly reports for `months` months from January of `first_year` on (the
 /// period starts then), besides the other three disclosures.
 fn member_since(
@@ -150,6 +155,16 @@ fn member_since(
     months: i32,
     language: Language,
     concealed: bool,
+) -> SubjectReport {
+    member_with(first_year, months, language, concealed, Vec::new())
+}
+
+fn member_with(
+    first_year: i32,
+    months: i32,
+    language: Language,
+    concealed: bool,
+    extra: Vec<SubjectDisclosure>,
 ) -> SubjectReport {
     use DataCategory::*;
     let incomes_register = recipient(
@@ -218,6 +233,7 @@ fn member_since(
         )),
         classification: Classification::OnRequest,
     }));
+    found.extend(extra);
     found.sort_by_key(|f| (f.disclosure.details.occurred_at, f.entry_id));
     let request = ReportRequest {
         controller: BusinessId::parse("1234567-1").unwrap(),
@@ -303,6 +319,103 @@ fn a_restriction_whose_existence_may_not_be_told_leaves_no_trace_and_no_total() 
     }
 }
 
+/// The item of the report's disclosures to `recipient` (recorded name), as text.
+fn item_of(report: &SubjectReport, recorded_name: &str) -> String {
+    let document = subject_document(report);
+    let blocks = &document.sections[1].blocks;
+    let at = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Subheading(h) if h.contains(recorded_name)))
+        .unwrap_or_else(|| panic!("no item for {recorded_name}: {blocks:?}"));
+    format!("{:?}", &blocks[at..=at + 1])
+}
+
+#[test]
+fn a_disclosure_on_request_shows_its_group_and_purpose_in_the_reports_language() {
+    let expected = [
+        (
+            "Ulosottoviranomaiset: Ulosottolaitos",
+            "Vastaanottajan lakisääteisen",
+        ),
+        (
+            "Utsökningsmyndigheter: Ulosottolaitos",
+            "Fullgörandet av mottagarens",
+        ),
+        (
+            "Enforcement authorities: Ulosottolaitos",
+            "Carrying out the recipient's",
+        ),
+    ];
+    for ((language, _), (heading, purpose)) in LANGUAGES.into_iter().zip(expected) {
+        let item = item_of(&koko_member(language, false), "Ulosottolaitos");
+
+        assert!(item.contains(heading), "{item}");
+        assert!(item.contains(purpose), "{item}");
+        assert!(!item.contains("Ulosottoasian selvittäminen"), "{item}");
+    }
+}
+
+#[test]
+fn an_undeclared_disclosure_quotes_its_recorded_purpose_under_a_label_in_the_reports_language() {
+    let undeclared = disclosure(Made {
+        entry_id: 900_001,
+        occurred_at: at(2026, 3, 3, 10),
+        recipient: recipient(
+            None,
+            "Asianajotoimisto Esimerkki",
+            RecipientKind::ServiceProvider,
+        ),
+        provisions: &["1290/2002"],
+        categories: &[DataCategory::Identity],
+        purpose: "Perintäasian hoitaminen",
+        channel: Channel::SuomiFiXRoad,
+        requester_reference: None,
+        withholding: None,
+        classification: Classification::Undeclared,
+    });
+    let expected = [
+        "kirjauksen mukaan: ”Perintäasian hoitaminen”",
+        "enligt registreringen, oöversatt: ”Perintäasian hoitaminen”",
+        "as recorded, untranslated: “Perintäasian hoitaminen”",
+    ];
+    for ((language, _), quoted) in LANGUAGES.into_iter().zip(expected) {
+        let report = koko_member_with(language, vec![undeclared.clone()]);
+
+        let item = item_of(&report, "Asianajotoimisto Esimerkki");
+
+        assert!(item.contains(quoted), "{item}");
+    }
+}
+
+#[test]
+fn a_disclosure_on_request_to_groups_the_catalogue_cannot_tell_apart_names_no_group_but_their_shared_purpose()
+ {
+    // KOKO's authority groups other than enforcement name no provisions: a request citing the
+    // Openness Act falls within each of them alike.
+    let police = disclosure(Made {
+        entry_id: 900_002,
+        occurred_at: at(2026, 4, 7, 10),
+        recipient: recipient(None, "Poliisi", RecipientKind::Authority),
+        provisions: &["621/1999 26"],
+        categories: &[DataCategory::Identity],
+        purpose: "Poliisin tietopyyntö",
+        channel: Channel::SuomiFiXRoad,
+        requester_reference: Some("POL/2026/1"),
+        withholding: None,
+        classification: Classification::OnRequest,
+    });
+
+    let report = koko_member_with(Language::Sv, vec![police]);
+    let item = item_of(&report, "Poliisi");
+
+    assert!(item.contains("Poliisi (myndighet)"), "{item}");
+    assert!(
+        item.contains("Fullgörandet av mottagarens lagstadgade uppgift"),
+        "{item}"
+    );
+    assert!(!item.contains("Poliisin tietopyyntö"), "{item}");
+}
+
 #[test]
 fn the_record_of_each_shipped_register_reads_as_its_golden_files() {
     let catalogue = catalogue();
@@ -325,8 +438,8 @@ fn the_record_of_each_shipped_register_reads_as_its_golden_files() {
     }
 }
 
-#[test]
-fn the_audit_annex_is_a_document_of_its_own() {
+/// KOKO's record of January–October 2026, a period with no disclosures logged.
+fn koko_record_without_disclosures() -> super::ProcessingRecord {
     let catalogue = catalogue();
     let register = catalogue
         .get(&RegisterId::parse("koko-jasen-ja-maksurekisteri").unwrap())
@@ -335,11 +448,30 @@ fn the_audit_annex_is_a_document_of_its_own() {
         Date::from_calendar_date(2026, Month::January, 1).unwrap(),
         Date::from_calendar_date(2026, Month::October, 31).unwrap(),
     );
-    let record = processing_record(register.clone(), &[], days, at(2026, 11, 24, 10));
+    processing_record(register.clone(), &[], days, at(2026, 11, 24, 10))
+}
+
+#[test]
+fn the_audit_annex_is_a_document_of_its_own() {
+    let record = koko_record_without_disclosures();
     let annex = annex_document(&record, Language::Fi).to_text();
     let main = record_document(&record, Language::Fi).to_text();
     assert!(annex.contains("Liite sisäiseen valvontaan"));
     assert!(annex.contains("Ilmoitetut luovutukset, joita ei tehty jaksolla"));
     assert!(!main.contains("Liite sisäiseen valvontaan"));
     assert!(!main.contains("havaitut"));
+}
+
+#[test]
+fn the_audit_annex_names_unused_declarations_in_its_own_language() {
+    let record = koko_record_without_disclosures();
+
+    let annex = annex_document(&record, Language::Sv).to_text();
+
+    assert!(
+        annex.contains("Pensionsskyddscentralen (pensionsanstalt)"),
+        "{annex}"
+    );
+    assert!(!annex.contains("Eläketurvakeskus"), "{annex}");
+    assert!(!annex.contains("pension_institution"), "{annex}");
 }

@@ -227,7 +227,7 @@ pub fn ombudsman(lang: Language) -> &'static str {
             "You have the right to lodge a complaint with the supervisory authority if you \
              consider that the processing of your personal data infringes data protection law \
              (GDPR Article 77). In Finland the supervisory authority is the Data Protection \
-             Ombudsman: Office of the Data Protection Ombudsman, postal address PL 800, \
+             Ombudsman: Office of the Data Protection Ombudsman, postal address P.O. Box 800, \
              00531 Helsinki, visiting address Lintulahdenkuja 4, 00530 Helsinki, telephone \
              +358 29 566 6700, e-mail tietosuoja@om.fi, www.tietosuoja.fi.",
         ],

@@ -105,19 +105,65 @@ pub(super) fn id_runs(ids: impl IntoIterator<Item = i64>) -> String {
         .join(", ")
 }
 
-/// The recipient as the subject reads it: name and business ID, or name and kind.
+/// The recipient as the subject reads it: name and business ID, or name and kind. A recipient
+/// on request follows its group's description, its recorded name being a proper noun
+/// ("Utsökningsmyndigheter: Ulosottolaitos"); a business ID that is the catalogue's example
+/// says so, lest it be read as the recipient's real one.
 fn recipient(entry: &ReportEntry, lang: Language) -> String {
     let r = &entry.recipient;
-    let name = entry.recipient_name.as_deref().unwrap_or(r.name.as_str());
+    let mut name = entry
+        .recipient_name
+        .clone()
+        .unwrap_or_else(|| r.name.to_string());
+    if let Some(group) = &entry.recipient_group {
+        name = format!("{group}: {name}");
+    }
     match r.identifier.id_type() {
-        RecipientIdType::BusinessId => format!(
-            "{} ({} {})",
-            name,
-            pick(lang, ["Y-tunnus", "FO-nummer", "business ID"]),
-            r.identifier.as_str()
-        ),
+        RecipientIdType::BusinessId => {
+            let example = if entry.example_id {
+                pick(
+                    lang,
+                    [", esimerkkitunnus", ", exempelnummer", ", an example ID"],
+                )
+            } else {
+                ""
+            };
+            format!(
+                "{} ({} {}{example})",
+                name,
+                pick(lang, ["Y-tunnus", "FO-nummer", "business ID"]),
+                r.identifier.as_str()
+            )
+        }
+        RecipientIdType::None if entry.recipient_group.is_some() => name,
         RecipientIdType::None => format!("{} ({})", name, i18n::recipient_kind(lang, r.kind)),
         _ => format!("{} ({})", name, r.identifier.as_str()),
+    }
+}
+
+/// Text as the log recorded it, which has no translation (an undeclared disclosure's purpose,
+/// a withholding decision's ground): quoted, after a label in the document's language, so that
+/// it is never read as the document's own prose.
+pub(super) fn as_recorded(lang: Language, text: &str) -> String {
+    format!(
+        "{} {}",
+        pick(
+            lang,
+            [
+                "kirjauksen mukaan:",
+                "enligt registreringen, oöversatt:",
+                "as recorded, untranslated:",
+            ]
+        ),
+        quoted(lang, text)
+    )
+}
+
+/// Quotation marks as each language sets them.
+fn quoted(lang: Language, text: &str) -> String {
+    match lang {
+        Language::Fi | Language::Sv => format!("”{text}”"),
+        Language::En => format!("“{text}”"),
     }
 }
 
@@ -158,7 +204,11 @@ fn group_fields(group: &DisclosureGroup, lang: Language) -> Vec<(String, String)
         ),
         (
             label(["Käyttötarkoitus", "Ändamål", "Purpose"]),
-            first.purpose.clone(),
+            if first.purpose_as_recorded {
+                as_recorded(lang, &first.purpose)
+            } else {
+                first.purpose.clone()
+            },
         ),
         (
             label(["Oikeusperuste", "Rättslig grund", "Legal basis"]),
@@ -383,6 +433,7 @@ pub fn subject_document(report: &SubjectReport) -> Document {
     let restricted = report.restriction_disclosed();
     if !restricted.is_empty() {
         // The decision's ground; a decision without one is explained by its reason.
+        // Both are free text as the decision recorded them, so quoted.
         let mut grounds: Vec<&str> = restricted
             .iter()
             .map(|w| {
@@ -394,7 +445,7 @@ pub fn subject_document(report: &SubjectReport) -> Document {
             .collect();
         grounds.sort_unstable();
         grounds.dedup();
-        let grounds = grounds.join("; ");
+        let grounds = quoted(lang, &grounds.join("; "));
         sections.push(
             Section::new(t([
                 "Tarkastusoikeuden rajoitus",
@@ -406,13 +457,16 @@ pub fn subject_document(report: &SubjectReport) -> Document {
                 t([
                     "Oikeuttasi saada tietoja on rajoitettu osittain (tietosuoja-asetuksen 23 \
                      artikla, tietosuojalain 1050/2018 34 §): kaikkia luovutuksia ei kerrota \
-                     tässä vastauksessa. Rajoituksen syy:",
+                     tässä vastauksessa. Rajoituksen syy päätöksen \
+                     kirjauksen mukaan:",
                     "Din rätt till insyn har begränsats delvis (artikel 23 i \
                      dataskyddsförordningen, 34 § i dataskyddslagen 1050/2018): alla \
-                     utlämnanden redovisas inte i detta svar. Skälet till begränsningen:",
+                     utlämnanden redovisas inte i detta svar. Skälet till begränsningen enligt \
+                     beslutet, oöversatt:",
                     "Your right of access is restricted in part (GDPR Article 23, section 34 \
                      of the Data Protection Act 1050/2018): not every disclosure is shown in \
-                     this answer. The reason for the restriction:",
+                     this answer. The reason for the restriction, as the decision records it \
+                     (untranslated):",
                 ])
             ))
             .paragraph(t([

@@ -51,9 +51,19 @@ pub struct ReportEntry {
     pub recipient: Recipient,
     /// The recipient's name in the report's language, from the declaration it falls within.
     pub recipient_name: Option<String>,
+    /// For a disclosure on request, the on-request group it falls within, described in the
+    /// report's language ("Utsökningsmyndigheter"); the recipient's name is then the recorded
+    /// one, shown as a proper noun after it.
+    pub recipient_group: Option<String>,
+    /// The recipient's business ID is the catalogue's example (`example_id`), not a real one.
+    pub example_id: bool,
     pub provisions: Vec<LegalProvision>,
     pub data_categories: DataCategories,
     pub purpose: String,
+    /// `purpose` is the caller's text as logged, in whatever language it was written: no
+    /// declaration or on-request group gives it in the report's language. A document quotes
+    /// it as record text, never as its own prose.
+    pub purpose_as_recorded: bool,
     pub legal_basis: LegalBasis,
     pub channel: Channel,
     /// Made at the recipient's request (the recipient gave its reference).
@@ -206,16 +216,38 @@ pub fn subject_report(
                         .iter()
                         .find(|dd| dd.covers(&d.recipient, &d.provisions, d.data_categories))
                 });
+                // A disclosure on request that is not declared gets its on-request group's
+                // description and purpose. When the catalogue cannot tell which of several
+                // groups it is, none is named, but their purpose is when they share it.
+                let candidates = match (declared, register) {
+                    (None, Some(r)) if d.requester_reference.is_some() => {
+                        r.on_request_candidates(&d)
+                    }
+                    _ => Vec::new(),
+                };
+                let group = match candidates.as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                };
+                let shared_purpose = candidates
+                    .split_first()
+                    .filter(|(first, rest)| rest.iter().all(|g| g.purpose == first.purpose))
+                    .map(|(first, _)| &first.purpose);
                 let purpose = declared
-                    .map(|dd| local(lang, &dd.purpose).clone())
-                    .unwrap_or_else(|| d.purpose.to_string());
+                    .map(|dd| &dd.purpose)
+                    .or(shared_purpose)
+                    .map(|text| local(lang, text).clone());
+                let purpose_as_recorded = purpose.is_none();
+                let purpose = purpose.unwrap_or_else(|| d.purpose.to_string());
                 // Likewise the recipient's name, when the declaration names that recipient
                 // (by business ID) rather than a kind of recipient.
-                let recipient_name = declared
-                    .filter(|dd| dd.recipient_id.is_some())
-                    .map(|dd| local(lang, &dd.recipient_name).clone());
+                let named = declared.filter(|dd| dd.recipient_id.is_some());
+                let recipient_name = named.map(|dd| local(lang, &dd.recipient_name).clone());
                 entries.push(ReportEntry {
                     recipient_name,
+                    recipient_group: group.map(|g| local(lang, &g.description).clone()),
+                    example_id: named.is_some_and(|dd| dd.example_id),
+                    purpose_as_recorded,
                     entry_id: item.entry_id,
                     occurred_at: d.occurred_at,
                     register: d.register,

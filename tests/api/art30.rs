@@ -106,6 +106,14 @@ async fn the_koko_record_shows_declared_and_observed_with_an_undeclared_recipien
             .annex_html
             .contains("=HYPERLINK(&#34;http://example.invalid&#34;)")
     );
+    // The annex's table gives the recipient's kind in the document's language, not its code.
+    assert!(
+        record
+            .annex_html
+            .contains("=HYPERLINK(&#34;http://example.invalid&#34;) (yksityishenkilö)"),
+        "{}",
+        record.annex_html
+    );
     for document in [&record.html, &record.annex_html, &record.text] {
         assert!(!document.contains(&hetu(0)));
     }

@@ -89,11 +89,13 @@ consent_required = true
 recipient_kind = "authority"
 provisions = []
 description = {{ fi = "Viranomaiset", sv = "Myndigheter", en = "Authorities" }}
+purpose = {{ fi = "Viranomaisen lakisääteinen tehtävä", sv = "Myndighetens lagstadgade uppgift", en = "The authority's statutory task" }}
 
 [[on_request]]
 recipient_kind = "service_provider"
 provisions = ["621/1999 28"]
 description = {{ fi = "Tutkijat", sv = "Forskare", en = "Researchers" }}
+purpose = {{ fi = "Tieteellinen tutkimus", sv = "Vetenskaplig forskning", en = "Scientific research" }}
 "#,
         controller = controller(),
     )

@@ -509,6 +509,13 @@ async fn every_seed_register_says_what_an_access_report_and_a_record_need(kind: 
         assert!(!sources.sv.is_empty(), "{seed}: sources");
         assert!(!measures.en.is_empty(), "{seed}: security measures");
         assert!(!automated.fi.is_empty(), "{seed}: automated decisions");
+        for group in &register.on_request {
+            let purpose = group.purpose.as_ref().unwrap();
+            assert!(
+                !purpose.fi.is_empty() && !purpose.sv.is_empty() && !purpose.en.is_empty(),
+                "{seed}: every on-request group says in each language what it gets data for"
+            );
+        }
         if register.controllers.len() > 1 {
             let joint = register.joint_arrangement.as_ref().unwrap();
             assert!(
@@ -524,6 +531,15 @@ async fn every_seed_register_says_what_an_access_report_and_a_record_need(kind: 
         .iter()
         .find(|r| r.id == "kokkola-tyollisyyspalvelut")
         .unwrap();
+    let researchers = kokkola
+        .on_request
+        .iter()
+        .find(|g| g.recipient_kind() == RecipientKind::PrivatePerson)
+        .unwrap();
+    assert_eq!(
+        researchers.purpose.as_ref().unwrap().sv,
+        "Vetenskaplig forskning"
+    );
     let city = &kokkola.controllers[0];
     assert_eq!(
         city.names.as_ref().unwrap().sv,

@@ -15,6 +15,7 @@ on_both_backends!(
     a_report_request_without_language_or_context_names_both,
     the_pdf_of_a_report_is_given_when_asked_for,
     the_command_line_writes_the_same_report_and_records_the_lookup,
+    a_swedish_report_names_the_on_request_group_and_quotes_an_undeclared_purpose,
 );
 
 /// A year of one KOKO member (hetu(0)) and another member (hetu(1)): the Incomes Register,
@@ -252,4 +253,46 @@ async fn the_command_line_writes_the_same_report_and_records_the_lookup(kind: Ki
         lookups.contains(",subject_access_report,kasittelija-17,TAR-2026-0042,1,"),
         "{lookups}"
     );
+}
+
+async fn a_swedish_report_names_the_on_request_group_and_quotes_an_undeclared_purpose(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    // On request, to an enforcement authority under the Enforcement Code (KOKO's group).
+    let mut enforcement = income_register_submission("koko-ulosotto", vec![hetu(0)]);
+    let recipient = enforcement.recipient.as_mut().unwrap();
+    recipient.id_type = proto::RecipientIdType::None.into();
+    recipient.identifier = String::new();
+    recipient.name = "Ulosottolaitos".into();
+    enforcement.requester_reference = "UO/2026/48213".into();
+    enforcement.provisions = vec![statute("705/2007", 3, "64", 0)];
+    enforcement.purpose = "Ulosottoasian selvittäminen".into();
+    app.client.record_disclosure(enforcement).await.unwrap();
+    // Undeclared and flagged: to a private person, whom KOKO declares no disclosure to.
+    let mut undeclared = income_register_submission("koko-yksityinen", vec![hetu(0)]);
+    undeclared.occurred_at = at(OCTOBER_2026 + 86_400);
+    let recipient = undeclared.recipient.as_mut().unwrap();
+    recipient.id_type = proto::RecipientIdType::None.into();
+    recipient.identifier = String::new();
+    recipient.name = "Matti Meikäläinen".into();
+    recipient.kind = proto::RecipientKind::PrivatePerson.into();
+    undeclared.purpose = "Perintäasian hoitaminen".into();
+    app.client.record_disclosure(undeclared).await.unwrap();
+
+    let report = app.access_report(hetu(0), ReportLanguage::Sv).await;
+
+    let on_request = &report.entries[0];
+    assert_eq!(on_request.recipient_group, "Utsökningsmyndigheter");
+    assert!(!on_request.purpose_as_recorded);
+    assert_eq!(
+        on_request.purpose,
+        "Fullgörandet av mottagarens lagstadgade uppgift"
+    );
+    let flagged = &report.entries[1];
+    assert_eq!(flagged.recipient_group, "");
+    assert!(flagged.purpose_as_recorded);
+    for document in [&report.text, &report.html] {
+        assert!(document.contains("Utsökningsmyndigheter: Ulosottolaitos"));
+        assert!(!document.contains("Ulosottoasian selvittäminen"));
+        assert!(document.contains("enligt registreringen, oöversatt: ”Perintäasian hoitaminen”"));
+    }
 }
