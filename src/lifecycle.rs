@@ -65,6 +65,10 @@ pub async fn run(
         auth: options.auth,
         tls: options.tls,
         shutdown_grace: options.shutdown_grace,
+        verifier_key: options
+            .publish
+            .as_ref()
+            .map(|publish| publish.key.verifier().to_string()),
     };
     let served = server::serve(listener, services, grpc, shutdown).await;
 
