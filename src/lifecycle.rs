@@ -36,6 +36,8 @@ pub struct ServerOptions {
     pub publish: Option<PublishConfig>,
     pub retention: RetentionSettings,
     pub shutdown_grace: Duration,
+    /// The web pages' settings.
+    pub web: crate::web::WebSettings,
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully.
@@ -69,6 +71,7 @@ pub async fn run(
             .publish
             .as_ref()
             .map(|publish| publish.key.verifier().to_string()),
+        web: options.web,
     };
     let served = server::serve(listener, services, grpc, shutdown).await;
 

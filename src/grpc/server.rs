@@ -34,6 +34,7 @@ pub struct GrpcOptions {
     pub shutdown_grace: Duration,
     /// The checkpoint verifier key shown on `/integrity`; `None` when nothing is signed.
     pub verifier_key: Option<String>,
+    pub web: crate::web::WebSettings,
 }
 
 /// Serves the use cases of `services` on `listener` until `shutdown` completes, then stops
@@ -51,6 +52,7 @@ pub async fn serve(
         auth: Arc::clone(&options.auth),
         resolve_caller: super::guard::http_caller,
         verifier_key: options.verifier_key.clone(),
+        settings: options.web.clone(),
     });
     let service = DisclosureLogService::new(services);
     let (health, health_service) = tonic_health::server::health_reporter();

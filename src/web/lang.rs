@@ -1,5 +1,9 @@
 //! The pages' language: `?lang=` first, then the browser's Accept-Language, else Finnish.
 //! Hand-written: three languages and one header need a dozen lines, not a negotiation crate.
+//!
+//! The enforcement body of Act 306/2019: accessibility monitoring moved from the Regional
+//! State Administrative Agency for Southern Finland to Traficom on 1.1.2025 (HE 71/2024;
+//! the AVIs themselves ended on 1.1.2026). Checked 2026-12-01; recheck before release.
 
 use std::fmt;
 
@@ -86,6 +90,7 @@ pub struct Texts {
     pub not_accessible_text: &'static str,
     pub feedback: &'static str,
     pub feedback_text: &'static str,
+    pub feedback_to: &'static str,
     pub enforcement: &'static str,
     pub enforcement_text: &'static str,
     pub denied: &'static str,
@@ -117,9 +122,10 @@ const FI: Texts = Texts {
     not_accessible: "Sisältö, joka ei vielä ole saavutettavaa",
     not_accessible_text: "Hallintanäkymää rakennetaan: sivuja ei ole vielä arvioitu kokonaan WCAG 2.1 AA -tasoa vasten eikä testattu avustavilla teknologioilla. Korjaamme puutteet sitä mukaa kuin sivuja valmistuu.",
     feedback: "Palaute",
+    feedback_to: "Huomasitko puutteen? Kerro siitä meille:",
     feedback_text: "Palveluntarjoaja ei ole vielä asettanut palauteosoitetta. Ylläpitäjän on lisättävä se ennen käyttöönottoa.",
     enforcement: "Valvontaviranomainen",
-    enforcement_text: "Jos et ole tyytyväinen saamaasi vastaukseen tai et saa vastausta kahden viikon kuluessa, voit tehdä ilmoituksen valvontaviranomaiselle: Etelä-Suomen aluehallintovirasto, saavutettavuusvalvonta, www.saavutettavuusvaatimukset.fi.",
+    enforcement_text: "Jos et ole tyytyväinen saamaasi vastaukseen tai et saa vastausta kahden viikon kuluessa, voit tehdä ilmoituksen valvontaviranomaiselle: Liikenne- ja viestintävirasto Traficom, saavutettavuusvalvonta, www.saavutettavuusvaatimukset.fi. (Valvonta siirtyi Etelä-Suomen aluehallintovirastolta Traficomille 1.1.2025.)",
     denied: "Ei oikeutta",
     unauthenticated: "Tunnistetiedot eivät vastaa ketään tämän palvelun käyttäjää.",
     busy: "Liian monta pyyntöä; yritä hetken kuluttua uudelleen.",
@@ -149,9 +155,10 @@ const SV: Texts = Texts {
     not_accessible: "Innehåll som ännu inte är tillgängligt",
     not_accessible_text: "Översiktsvyn håller på att byggas: sidorna har ännu inte bedömts fullständigt mot WCAG 2.1 AA eller testats med hjälpmedel. Vi åtgärdar bristerna allteftersom sidorna blir klara.",
     feedback: "Respons",
+    feedback_to: "Har du upptäckt en brist? Meddela oss:",
     feedback_text: "Tjänsteleverantören har ännu inte angett en adress för respons. Administratören måste lägga till den före ibruktagandet.",
     enforcement: "Tillsynsmyndighet",
-    enforcement_text: "Om du inte är nöjd med svaret eller inte får svar inom två veckor kan du göra en anmälan till tillsynsmyndigheten: Regionförvaltningsverket i Södra Finland, tillgänglighetstillsynen, www.tillganglighetskrav.fi.",
+    enforcement_text: "Om du inte är nöjd med svaret eller inte får svar inom två veckor kan du göra en anmälan till tillsynsmyndigheten: Transport- och kommunikationsverket Traficom, tillgänglighetstillsynen, www.tillganglighetskrav.fi. (Tillsynen överfördes från Regionförvaltningsverket i Södra Finland till Traficom 1.1.2025.)",
     denied: "Ingen behörighet",
     unauthenticated: "Inloggningsuppgifterna motsvarar ingen användare av denna tjänst.",
     busy: "För många förfrågningar; försök igen om en stund.",
@@ -181,9 +188,10 @@ const EN: Texts = Texts {
     not_accessible: "Content that is not yet accessible",
     not_accessible_text: "The dashboard is being built: the pages have not yet been fully assessed against WCAG 2.1 AA nor tested with assistive technologies. We fix shortcomings as the pages are completed.",
     feedback: "Feedback",
+    feedback_to: "Did you notice a shortcoming? Tell us:",
     feedback_text: "The provider has not yet set a feedback address. The operator must add one before the service is taken into use.",
     enforcement: "Enforcement",
-    enforcement_text: "If you are not satisfied with the reply, or get none within two weeks, you can notify the enforcement body: Regional State Administrative Agency for Southern Finland, accessibility monitoring, www.saavutettavuusvaatimukset.fi.",
+    enforcement_text: "If you are not satisfied with the reply, or get none within two weeks, you can notify the enforcement body: the Finnish Transport and Communications Agency Traficom, accessibility monitoring, www.saavutettavuusvaatimukset.fi. (Monitoring moved from the Regional State Administrative Agency for Southern Finland to Traficom on 1 January 2025.)",
     denied: "Not allowed",
     unauthenticated: "The credentials name no caller of this service.",
     busy: "Too many requests; try again in a moment.",

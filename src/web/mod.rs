@@ -24,6 +24,15 @@ use lang::Texts;
 /// credentials as gRPC: bearer token or JWT, else the mTLS client certificate).
 pub type ResolveCaller = fn(&Authenticator, &HeaderMap, &Extensions) -> Result<Caller, Denied>;
 
+/// The `[web]` settings.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSettings {
+    /// Where feedback on accessibility goes (an address or a web form), shown in the
+    /// accessibility statement; unset, the statement says the operator must set it.
+    pub feedback_contact: Option<String>,
+}
+
 /// What the pages need; built once by the server.
 pub struct WebState {
     pub services: Services,
@@ -31,6 +40,7 @@ pub struct WebState {
     pub resolve_caller: ResolveCaller,
     /// The checkpoint verifier key (C2SP note verifier), when checkpoints are signed.
     pub verifier_key: Option<String>,
+    pub settings: WebSettings,
 }
 
 /// The strict policy: nothing inline, nothing from elsewhere, no framing.
@@ -99,6 +109,7 @@ struct IntegrityPage<'a> {
 struct AccessibilityPage<'a> {
     lang: Lang,
     t: &'a Texts,
+    feedback_contact: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -171,11 +182,16 @@ async fn integrity(
     render(StatusCode::OK, &page)
 }
 
-async fn accessibility(params: Params, headers: HeaderMap) -> Response {
+async fn accessibility(
+    State(state): State<Arc<WebState>>,
+    params: Params,
+    headers: HeaderMap,
+) -> Response {
     let lang = language(&params, &headers);
     let page = AccessibilityPage {
         lang,
         t: lang.texts(),
+        feedback_contact: state.settings.feedback_contact.as_deref(),
     };
     render(StatusCode::OK, &page)
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use luovutusloki::auth::{AuthSettings, CallerSettings, GrantSettings};
 use luovutusloki::grpc::proto::GetCheckpointRequest;
+use luovutusloki::web::WebSettings;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -109,6 +110,7 @@ async fn the_integrity_page_shows_the_tree_size_that_grpc_gives(kind: Kind) {
     assert_eq!(english.status, 200);
     assert!(english.body.contains("<html lang=\"en\">"));
     assert!(english.body.contains("306/2019"));
+    assert!(english.body.contains("The operator must add one"));
 
     let style = get(&app, "/static/style.css").await;
     assert_eq!(style.status, 200);
@@ -167,6 +169,9 @@ async fn the_integrity_page_follows_the_checkpoint_rule_of_grpc(kind: Kind) {
             jwt_issuers: vec![],
             callers: vec![verifier.clone()],
         },
+        web: WebSettings {
+            feedback_contact: Some("saavutettavuus@koko.example".into()),
+        },
         ..Options::default()
     };
 
@@ -186,8 +191,10 @@ async fn the_integrity_page_follows_the_checkpoint_rule_of_grpc(kind: Kind) {
     )
     .await;
     assert_eq!(with_token.status, 200);
-    // The accessibility statement is for everyone.
-    assert_eq!(get(&app, "/accessibility").await.status, 200);
+    // The accessibility statement is for everyone, with the configured feedback contact.
+    let statement = get(&app, "/accessibility").await;
+    assert_eq!(statement.status, 200);
+    assert!(statement.body.contains("saavutettavuus@koko.example"));
     let db = app.stop().await;
 
     let app = TestApp::start(db, options(true)).await;
