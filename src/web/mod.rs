@@ -153,8 +153,12 @@ async fn integrity(
         Ok(caller) => caller,
         Err(_) => return message(lang, StatusCode::UNAUTHORIZED, t.denied, t.unauthenticated),
     };
-    if caller.admit().is_err() {
-        return message(lang, StatusCode::TOO_MANY_REQUESTS, t.busy, t.busy);
+    if let Err(wait) = caller.admit() {
+        let mut busy = message(lang, StatusCode::TOO_MANY_REQUESTS, t.busy, t.busy);
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        return busy;
     }
     // The same use case, and so the same rule, as GetCheckpoint.
     let (tree_size, note, age_seconds) = match state.services.checkpoint(&caller, None).await {

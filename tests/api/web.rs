@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use luovutusloki::auth::{AuthSettings, CallerSettings, GrantSettings};
 use luovutusloki::grpc::proto::GetCheckpointRequest;
+use luovutusloki::service::Limits;
 use luovutusloki::web::WebSettings;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -15,6 +16,7 @@ use crate::harness::{Kind, Options, TestApp, on_both_backends};
 on_both_backends!(
     the_integrity_page_shows_the_tree_size_that_grpc_gives,
     the_integrity_page_follows_the_checkpoint_rule_of_grpc,
+    a_caller_over_its_rate_gets_429_with_retry_after,
 );
 
 /// An HTTP/1.1 answer, read whole (the server closes the connection).
@@ -199,5 +201,25 @@ async fn the_integrity_page_follows_the_checkpoint_rule_of_grpc(kind: Kind) {
 
     let app = TestApp::start(db, options(true)).await;
     assert_eq!(get(&app, "/integrity").await.status, 200);
+    app.stop().await;
+}
+
+async fn a_caller_over_its_rate_gets_429_with_retry_after(kind: Kind) {
+    let app = TestApp::spawn_with(
+        kind,
+        Options {
+            limits: Limits {
+                caller_calls_per_second: 1,
+                caller_burst: 1,
+                ..Limits::default()
+            },
+            ..Options::default()
+        },
+    )
+    .await;
+    assert_eq!(get(&app, "/integrity").await.status, 200);
+    let over = get(&app, "/integrity").await;
+    assert_eq!(over.status, 429);
+    assert_eq!(over.header("retry-after"), Some("1"));
     app.stop().await;
 }
