@@ -62,6 +62,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         publish,
         retention: settings.retention,
         shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
+        web: settings.web.clone(),
     };
     let address = listener.local_addr()?;
     let shutdown = lifecycle::shutdown_signal();

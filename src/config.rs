@@ -36,6 +36,8 @@ pub struct Settings {
     pub transparency: TransparencySettings,
     pub retention: RetentionSettings,
     pub telemetry: TelemetrySettings,
+    /// The web pages on the gRPC listener.
+    pub web: crate::web::WebSettings,
     /// Longest wait for in-flight calls and queued writes on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
 }
@@ -55,6 +57,7 @@ impl Default for Settings {
             transparency: TransparencySettings::default(),
             retention: RetentionSettings::default(),
             telemetry: TelemetrySettings::default(),
+            web: crate::web::WebSettings::default(),
             shutdown_grace_secs: 30,
         }
     }

@@ -27,3 +27,4 @@ pub mod storage;
 pub mod telemetry;
 pub mod transparency;
 pub mod verify;
+pub mod web;

@@ -36,6 +36,8 @@ pub struct ServerOptions {
     pub publish: Option<PublishConfig>,
     pub retention: RetentionSettings,
     pub shutdown_grace: Duration,
+    /// The web pages' settings.
+    pub web: crate::web::WebSettings,
 }
 
 /// Serves on `listener` until `shutdown` completes, then shuts down gracefully.
@@ -65,6 +67,11 @@ pub async fn run(
         auth: options.auth,
         tls: options.tls,
         shutdown_grace: options.shutdown_grace,
+        verifier_key: options
+            .publish
+            .as_ref()
+            .map(|publish| publish.key.verifier().to_string()),
+        web: options.web,
     };
     let served = server::serve(listener, services, grpc, shutdown).await;
 

@@ -1,6 +1,8 @@
 //! One log event per RPC when it is answered: method, gRPC status code and latency. Errors
 //! at `info`, successes at `debug`, so a busy log stays readable. The same outcome goes to
-//! the RPC's span and to the request metrics.
+//! the RPC's span and to the request metrics. A web page (any request that is not
+//! `application/grpc…`, gRPC-Web included in gRPC) is no RPC: one `debug` line with its
+//! path (never its query) and HTTP status, and no per-method gRPC metrics.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -45,6 +47,18 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let method = request.uri().path().to_owned();
         let started = Instant::now();
+        if !telemetry::is_grpc(request.headers()) {
+            let response = self.inner.call(request);
+            return Box::pin(async move {
+                let response = response.await;
+                let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+                if let Ok(answer) = &response {
+                    let status = answer.status().as_u16();
+                    tracing::debug!(path = %method, status, elapsed_ms, "page answered");
+                }
+                response
+            });
+        }
         let response = self.inner.call(request);
         Box::pin(async move {
             let response = response.await;

@@ -11,11 +11,12 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tonic::service::Interceptor;
+use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Code, Request, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 use tower::{Layer, Service};
 
-use crate::auth::Authenticator;
+use crate::auth::{Authenticator, Caller, Denied};
 
 /// RESOURCE_EXHAUSTED with a retry hint.
 pub fn retry_later(message: impl Into<String>, after: Duration) -> Status {
@@ -54,6 +55,26 @@ impl Interceptor for Authenticate {
         request.extensions_mut().insert(caller);
         Ok(request)
     }
+}
+
+/// The caller of an HTTP request (a page): the same credentials as a gRPC call, the
+/// `authorization` header or else the mutual TLS client certificate.
+pub fn http_caller(
+    auth: &Authenticator,
+    headers: &http::HeaderMap,
+    extensions: &http::Extensions,
+) -> Result<Caller, Denied> {
+    let bearer = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let certificates = extensions
+        .get::<TlsConnectInfo<TcpConnectInfo>>()
+        .and_then(TlsConnectInfo::peer_certs);
+    let certificate = certificates
+        .as_ref()
+        .and_then(|chain| chain.first())
+        .map(|der| der.as_ref());
+    auth.authenticate(bearer, certificate)
 }
 
 /// Caps the calls served at once; see [`Overload`].

@@ -9,9 +9,11 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tonic::service::Routes;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Server, ServerTlsConfig};
+use tonic_web::GrpcWebLayer;
 use tower::Layer;
 
 use crate::auth::Authenticator;
@@ -30,6 +32,9 @@ pub struct GrpcOptions {
     pub tls: Option<ServerTlsConfig>,
     /// How long calls in flight may take to finish once `shutdown` completes.
     pub shutdown_grace: Duration,
+    /// The checkpoint verifier key shown on `/integrity`; `None` when nothing is signed.
+    pub verifier_key: Option<String>,
+    pub web: crate::web::WebSettings,
 }
 
 /// Serves the use cases of `services` on `listener` until `shutdown` completes, then stops
@@ -42,6 +47,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     crate::telemetry::metrics::metrics().serve_methods(super::served_methods());
+    let web = crate::web::router(crate::web::WebState {
+        services: services.clone(),
+        auth: Arc::clone(&options.auth),
+        resolve_caller: super::guard::http_caller,
+        verifier_key: options.verifier_key.clone(),
+        settings: options.web.clone(),
+    });
     let service = DisclosureLogService::new(services);
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -82,14 +94,26 @@ pub async fn serve(
     if let Some(tls) = options.tls.clone() {
         builder = builder.tls_config(tls).context("configuring TLS")?;
     }
+    // One listener for gRPC (HTTP/2), gRPC-Web and the pages (HTTP/1.1 or HTTP/2). The web
+    // router is the base, so its 404 page is the fallback (an unknown gRPC service is HTTP
+    // 404, which clients read as UNIMPLEMENTED). gRPC-Web wraps each gRPC service, never the
+    // server: server-wide it answers 400 to every HTTP/1.1 request that is not gRPC-Web.
+    // The timeout below covers pages too; they read one checkpoint, far inside it. The
+    // overload guard stays on the API only: a page costs one read, and the caller's own
+    // rate limit applies to it (src/web).
+    let grpc_web = GrpcWebLayer::new();
+    let routes = Routes::from(web)
+        .add_service(grpc_web.layer(health_service))
+        .add_service(grpc_web.layer(reflection_v1))
+        .add_service(grpc_web.layer(reflection_v1alpha))
+        .add_service(grpc_web.layer(disclosure_log))
+        .prepare();
     let serve = builder
+        .accept_http1(true)
         .timeout(Duration::from_secs(options.limits.max_call_secs.max(1)))
         .trace_fn(crate::telemetry::rpc_span)
         .layer(AccessLogLayer)
-        .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(disclosure_log)
+        .add_routes(routes)
         .serve_with_incoming_shutdown(incoming, async move {
             let _ = stop_serving.wait_for(|s| *s).await;
             tracing::info!("shutting down: no new calls, finishing those in flight");

@@ -9,7 +9,7 @@ pub mod metrics;
 mod rpc;
 mod settings;
 
-pub use rpc::{record_rpc_status, rpc_span};
+pub use rpc::{is_grpc, record_rpc_status, rpc_span};
 pub use settings::{LogFormat, LogSettings, TelemetrySettings};
 
 use std::io::IsTerminal;

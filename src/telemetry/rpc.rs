@@ -16,7 +16,16 @@ pub(super) fn continue_incoming_traces() {
 
 /// The span of the RPC `request` (for tonic's `Server::trace_fn`). Its status code is
 /// recorded by [`record_rpc_status`] when the call is answered.
+/// A page (not gRPC) gets an `http` span named after its path, without RPC attributes.
 pub fn rpc_span(request: &http::Request<()>) -> tracing::Span {
+    if !is_grpc(request.headers()) {
+        return tracing::info_span!(
+            "http",
+            otel.name = request.uri().path(),
+            otel.kind = "server",
+            http.request.method = %request.method(),
+        );
+    }
     let name = request.uri().path().trim_start_matches('/');
     let (service, method) = name.split_once('/').unwrap_or((name, ""));
     let span = tracing::info_span!(
@@ -37,6 +46,14 @@ pub fn rpc_span(request: &http::Request<()>) -> tracing::Span {
         let _ = span.set_parent(parent);
     }
     span
+}
+
+/// Whether a request is gRPC or gRPC-Web (its content type), not a web page.
+pub fn is_grpc(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/grpc"))
 }
 
 /// Records gRPC status `code` on the current RPC span; the codes that mean the server

@@ -300,6 +300,8 @@ pub struct Options {
     pub auth: AuthSettings,
     /// Server TLS; then `TestApp::client` is not usable (it speaks plain text).
     pub tls: Option<tonic::transport::ServerTlsConfig>,
+    /// The web pages' settings.
+    pub web: luovutusloki::web::WebSettings,
 }
 
 /// The origin of the test log's checkpoints.
@@ -354,6 +356,7 @@ impl TestApp {
             }),
             retention: options.retention,
             shutdown_grace: Duration::from_secs(10),
+            web: options.web,
         };
         let tree = !options.without_tree;
         let max_connections = match &db {

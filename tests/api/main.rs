@@ -23,4 +23,5 @@ mod rfc9162;
 mod statistics;
 mod turvakielto;
 mod validation;
+mod web;
 mod withholding;
