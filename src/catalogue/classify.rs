@@ -195,15 +195,7 @@ impl Register {
         }
         let mut uncovered = None;
         for group in of_kind {
-            let first_uncovered = (!group.provisions.is_empty())
-                .then(|| {
-                    disclosure
-                        .provisions
-                        .iter()
-                        .find(|p| !covered(&group.provisions, p))
-                })
-                .flatten();
-            match first_uncovered {
+            match first_uncovered(group, &disclosure.provisions) {
                 None => return Ok(group),
                 Some(p) => uncovered = uncovered.or(Some(p)),
             }
@@ -225,13 +217,7 @@ impl Register {
             .on_request
             .iter()
             .filter(|g| g.recipient_kind == disclosure.recipient.kind)
-            .filter(|g| {
-                g.provisions.is_empty()
-                    || disclosure
-                        .provisions
-                        .iter()
-                        .all(|p| covered(&g.provisions, p))
-            })
+            .filter(|g| first_uncovered(g, &disclosure.provisions).is_none())
             .collect();
         if within.iter().any(|g| !g.provisions.is_empty()) {
             within
@@ -406,6 +392,18 @@ fn mismatches(
         .filter(|c| !declared.data_categories.contains(*c))
         .map(Mismatch::DataCategory);
     provisions.chain(categories).collect()
+}
+
+/// The first of `provisions` that `group` does not cover; none when the group names no
+/// provisions (it then accepts any) or covers them all.
+fn first_uncovered<'a>(
+    group: &OnRequestGroup,
+    provisions: &'a [LegalProvision],
+) -> Option<&'a LegalProvision> {
+    if group.provisions.is_empty() {
+        return None;
+    }
+    provisions.iter().find(|p| !covered(&group.provisions, p))
 }
 
 fn covered(declared: &[LegalProvision], provision: &LegalProvision) -> bool {
