@@ -17,6 +17,7 @@ on_both_backends!(
     the_integrity_page_shows_the_tree_size_that_grpc_gives,
     the_integrity_page_follows_the_checkpoint_rule_of_grpc,
     a_caller_over_its_rate_gets_429_with_retry_after,
+    a_form_is_refused_without_the_token_of_its_cookie_or_from_another_site,
 );
 
 /// An HTTP/1.1 answer, read whole (the server closes the connection).
@@ -178,7 +179,8 @@ async fn the_integrity_page_follows_the_checkpoint_rule_of_grpc(kind: Kind) {
     };
 
     let app = TestApp::spawn_with(kind, options(false)).await;
-    assert_eq!(get(&app, "/integrity").await.status, 403);
+    // No credentials: unauthenticated, as GetCheckpoint's UNAUTHENTICATED.
+    assert_eq!(get(&app, "/integrity").await.status, 401);
     let wrong = http(
         &app,
         "GET /integrity HTTP/1.1\r\nAuthorization: Bearer wrong",
@@ -222,4 +224,43 @@ async fn a_caller_over_its_rate_gets_429_with_retry_after(kind: Kind) {
     assert_eq!(over.status, 429);
     assert_eq!(over.header("retry-after"), Some("1"));
     app.stop().await;
+}
+
+async fn a_form_is_refused_without_the_token_of_its_cookie_or_from_another_site(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let page = get(&app, "/integrity").await;
+    let cookie = page
+        .head
+        .lines()
+        .filter_map(|line| line.strip_prefix("set-cookie: "))
+        .find(|cookie| cookie.starts_with("__Host-csrf="))
+        .expect("a page gives a CSRF cookie");
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"));
+    let token = cookie["__Host-csrf=".len()..].split(';').next().unwrap();
+    let post = |headers: String, body: String| {
+        let app = &app;
+        async move {
+            let request = format!(
+                "POST /integrity HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}{headers}",
+                body.len()
+            );
+            http(app, &request, body.as_bytes()).await.status
+        }
+    };
+    let with_cookie = format!("\r\nCookie: __Host-csrf={token}");
+    // Without the field, with another token, from another site: refused before any page.
+    assert_eq!(post(with_cookie.clone(), "a=1".into()).await, 403);
+    assert_eq!(
+        post(with_cookie.clone(), format!("csrf={}", "x".repeat(43))).await,
+        403
+    );
+    assert_eq!(post(String::new(), format!("csrf={token}")).await, 403);
+    let cross_site = format!("{with_cookie}\r\nSec-Fetch-Site: cross-site");
+    assert_eq!(post(cross_site, format!("csrf={token}")).await, 403);
+    let foreign = format!("{with_cookie}\r\nOrigin: https://evil.example");
+    assert_eq!(post(foreign, format!("csrf={token}")).await, 403);
+    // With the cookie's token from this origin the form reaches the router (which has no
+    // POST at /integrity).
+    let same = format!("{with_cookie}\r\nOrigin: http://localhost\r\nSec-Fetch-Site: same-origin");
+    assert_eq!(post(same, format!("csrf={token}")).await, 405);
 }
