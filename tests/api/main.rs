@@ -4,6 +4,7 @@
 mod access;
 mod appender;
 mod art30;
+mod browser;
 mod command_line;
 mod consents;
 mod disclosure_rules;
