@@ -240,6 +240,25 @@ impl Browser {
             .unwrap_or_else(|e| panic!("running {script:?}: {e}"))
     }
 
+    /// Sends a DevTools command to the browser; its result.
+    async fn cdp(&self, cmd: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    }
+
+    /// Every URL in the tab's session history (what Back and Forward go through).
+    pub async fn history(&self) -> Vec<String> {
+        let history = self.cdp("Page.getNavigationHistory", json!({})).await;
+        history["entries"]
+            .as_array()
+            .expect("history entries")
+            .iter()
+            .map(|entry| entry["url"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// The path of the page shown, with its query.
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();
@@ -338,11 +357,14 @@ impl Browser {
     /// Saves the whole page, beyond the window's height, as `<backend>-<page>.png` in the
     /// screenshot directory.
     pub async fn screenshot(&self, page: &str) {
+        // WebDriver's screenshot shows only the window, which headless Chromium keeps
+        // within its screen.
         let shot = self
-            .client
-            .issue_cmd(FullPageScreenshot)
-            .await
-            .unwrap_or_else(|e| panic!("a screenshot of {page}: {e}"));
+            .cdp(
+                "Page.captureScreenshot",
+                json!({"format": "png", "captureBeyondViewport": true}),
+            )
+            .await;
         let png = base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().expect("the screenshot's data"))
             .unwrap();
@@ -387,12 +409,15 @@ impl Browser {
     }
 }
 
-/// Chromium's screenshot of the whole page through the DevTools protocol: WebDriver's own
-/// shows only the window, and headless Chromium keeps the window within its screen.
+/// A command of Chromium's DevTools protocol, sent through chromedriver: for what WebDriver
+/// has no command for (the whole page's screenshot, the session history).
 #[derive(Debug)]
-struct FullPageScreenshot;
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
 
-impl WebDriverCompatibleCommand for FullPageScreenshot {
+impl WebDriverCompatibleCommand for Cdp {
     fn endpoint(
         &self,
         base: &url::Url,
@@ -405,10 +430,7 @@ impl WebDriverCompatibleCommand for FullPageScreenshot {
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({
-            "cmd": "Page.captureScreenshot",
-            "params": {"format": "png", "captureBeyondViewport": true},
-        });
+        let body = json!({"cmd": self.cmd, "params": self.params});
         (http::Method::POST, Some(body.to_string()))
     }
 }
@@ -447,6 +469,14 @@ async fn the_public_pages_pass_axe_and_work_by_keyboard_in_each_language(kind: K
     assert_eq!(browser.path().await, "/accessibility?lang=en");
     browser.assert_skip_link_works().await;
     browser.check_page("accessibility-en", "en").await;
+
+    let history = browser.history().await;
+    assert!(
+        history
+            .iter()
+            .any(|url| url.ends_with("/integrity?lang=sv")),
+        "{history:?}"
+    );
 
     browser.visit("/no/such/page").await;
     browser.check_page("not-found-en", "en").await;

@@ -336,6 +336,12 @@ impl TestApp {
     /// Starts a server over an existing database.
     pub async fn start(db: Database, options: Options) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_on(listener, db, options).await
+    }
+
+    /// Starts a server on `listener`, for settings that must name the server's own address
+    /// (the sign-in redirect URL that a real browser follows).
+    pub async fn start_on(listener: TcpListener, db: Database, options: Options) -> Self {
         let address = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let shutdown = async move {
