@@ -102,7 +102,37 @@ pub async fn serve(
     // overload guard stays on the API only: a page costs one read, and the caller's own
     // rate limit applies to it (src/web).
     let grpc_web = GrpcWebLayer::new();
-    let routes = Routes::from(web)
+    // With `[web] listen` the pages have their own address and the gRPC listener none.
+    let (api_base, web_server) = match options.web.listen {
+        None => (Routes::from(web), None),
+        Some(listen) => {
+            let listener = TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("binding [web] listen = {listen}"))?;
+            tracing::info!(web_address = %listener.local_addr()?, "serving the pages");
+            let mut web_builder = Server::builder();
+            if let Some(tls) = options.tls.clone() {
+                web_builder = web_builder.tls_config(tls).context("configuring TLS")?;
+            }
+            let mut stop_web = stopped.clone();
+            let served = web_builder
+                .accept_http1(true)
+                .timeout(Duration::from_secs(options.limits.max_call_secs.max(1)))
+                .trace_fn(crate::telemetry::rpc_span)
+                .add_routes(Routes::from(web))
+                .serve_with_incoming_shutdown(
+                    TcpIncoming::from(listener).with_nodelay(Some(true)),
+                    async move {
+                        let _ = stop_web.wait_for(|s| *s).await;
+                    },
+                );
+            // A plain 404 (clients read it as UNIMPLEMENTED), not tonic's default: a gRPC
+            // status in an HTTP 200, a blank page to a browser that still comes here.
+            let no_pages = axum::Router::new().fallback(|| async { http::StatusCode::NOT_FOUND });
+            (Routes::from(no_pages), Some(served))
+        }
+    };
+    let routes = api_base
         .add_service(grpc_web.layer(health_service))
         .add_service(grpc_web.layer(reflection_v1))
         .add_service(grpc_web.layer(reflection_v1alpha))
@@ -127,8 +157,14 @@ pub async fn serve(
         let _ = grace.wait_for(|s| *s).await;
         tokio::time::sleep(options.shutdown_grace).await;
     };
+    let web_served = async move {
+        match web_server {
+            Some(served) => served.await,
+            None => Ok(()),
+        }
+    };
     tokio::select! {
-        served = serve => served?,
+        served = async { tokio::try_join!(serve, web_served) } => { served?; }
         () = deadline => tracing::warn!("grace period over; abandoning calls still in flight"),
     }
 

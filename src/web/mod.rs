@@ -33,6 +33,9 @@ pub type ResolveCaller =
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebSettings {
+    /// The pages' own address; unset, they are served on the gRPC listener. Off loopback it
+    /// needs `[tls]`, as the gRPC listener does.
+    pub listen: Option<std::net::SocketAddr>,
     /// Where feedback on accessibility goes (an address or a web form), shown in the
     /// accessibility statement; unset, the statement says the operator must set it.
     pub feedback_contact: Option<String>,
