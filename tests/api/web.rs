@@ -174,6 +174,7 @@ async fn the_integrity_page_follows_the_checkpoint_rule_of_grpc(kind: Kind) {
         },
         web: WebSettings {
             feedback_contact: Some("saavutettavuus@koko.example".into()),
+            ..WebSettings::default()
         },
         ..Options::default()
     };
