@@ -784,7 +784,7 @@ mod tests {
     fn the_pkce_challenge_is_that_of_rfc_7636_appendix_b() {
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFWdrbpcQjB8Amot1hA7x0XwoyVbvtzc"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 }

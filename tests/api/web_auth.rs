@@ -130,7 +130,7 @@ impl Browser {
 
     /// Starts signing in for `next`: the app's redirect to the provider, and the
     /// provider's back to the callback, whose path and query this returns.
-    async fn to_callback(&mut self, app: &TestApp, next: &str) -> String {
+    async fn start_sign_in(&mut self, app: &TestApp, next: &str) -> String {
         let login = self
             .get(app, &format!("/auth/login?next={}", urlencode(next)))
             .await;
@@ -143,7 +143,7 @@ impl Browser {
 
     /// Signs in through the provider and answers the callback's answer.
     async fn sign_in(&mut self, app: &TestApp, next: &str) -> Answer {
-        let callback = self.to_callback(app, next).await;
+        let callback = self.start_sign_in(app, next).await;
         self.get(app, &callback).await
     }
 }
@@ -268,7 +268,7 @@ async fn a_callback_with_another_state_is_refused(kind: Kind) {
     let provider = provider().await;
     let app = app_signing_in_with(kind, &provider).await;
     let mut browser = Browser::default();
-    let callback = browser.to_callback(&app, "/integrity").await;
+    let callback = browser.start_sign_in(&app, "/integrity").await;
     let forged = callback.replace("state=", "state=x");
 
     let answer = browser.get(&app, &forged).await;
@@ -283,7 +283,7 @@ async fn an_injected_code_fails_on_the_pkce_verifier(kind: Kind) {
     let provider = provider().await;
     let app = app_signing_in_with(kind, &provider).await;
     let mut victim = Browser::default();
-    let callback = victim.to_callback(&app, "/integrity").await;
+    let callback = victim.start_sign_in(&app, "/integrity").await;
     let state = query_of(&callback)["state"].clone();
     // A code the attacker obtained for a verifier of their own.
     let attacker_code =
@@ -304,7 +304,7 @@ async fn a_code_is_redeemed_only_once(kind: Kind) {
     let provider = provider().await;
     let app = app_signing_in_with(kind, &provider).await;
     let mut browser = Browser::default();
-    let callback = browser.to_callback(&app, "/integrity").await;
+    let callback = browser.start_sign_in(&app, "/integrity").await;
     let login_cookie = browser.cookies["__Host-login"].clone();
     assert_eq!(browser.get(&app, &callback).await.status, 303);
 
