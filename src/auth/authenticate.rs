@@ -330,4 +330,18 @@ mod tests {
             "{wait:?}"
         );
     }
+
+    #[test]
+    fn a_person_signed_in_keeps_one_rate_across_requests_and_others_have_their_own() {
+        let rate = Some((NonZeroU32::new(1).unwrap(), NonZeroU32::new(1).unwrap()));
+        let auth = Authenticator::new(&AuthSettings::default(), rate).unwrap();
+        let dpo = || auth.signed_in("dpo", Vec::new());
+        assert!(dpo().is_authenticated());
+        assert_eq!(dpo().admit(), Ok(()));
+        assert!(
+            dpo().admit().is_err(),
+            "the second request shares the first's rate"
+        );
+        assert_eq!(auth.signed_in("auditor", Vec::new()).admit(), Ok(()));
+    }
 }

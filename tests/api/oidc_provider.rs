@@ -31,9 +31,9 @@ use tokio::task::JoinHandle;
 /// The client the dashboard is registered as.
 pub const CLIENT_ID: &str = "luovutusloki-dashboard";
 pub const CLIENT_SECRET: &str = "test-client-secret";
-/// The redirect URL the settings name. The provider sends the browser back to whatever
-/// `redirect_uri` the authorization request carried; tests take the path and query of it
-/// and ask the app (whose port is not known when the settings are made).
+/// The redirect URL the settings name (the app's port is not known when the settings are
+/// made). The provider sends the browser back to this URL, or, after `send_back_to`, to
+/// the same path and query on the app's real address, as a browser test needs.
 pub const REDIRECT_URL: &str = "http://localhost/auth/callback";
 const KEY_ID: &str = "test-key-1";
 
@@ -82,6 +82,8 @@ struct ProviderState {
     next_user: Mutex<String>,
     codes: Mutex<HashMap<String, Pending>>,
     misbehaviour: Mutex<Misbehaviour>,
+    /// `http://<address>` that replaces the redirect URL's origin in `/authorize`'s answer.
+    send_back_to: Mutex<Option<String>>,
     key: EncodingKey,
     jwk: serde_json::Value,
 }
@@ -119,6 +121,7 @@ impl OidcProvider {
             users,
             codes: Mutex::new(HashMap::new()),
             misbehaviour: Mutex::new(Misbehaviour::None),
+            send_back_to: Mutex::new(None),
             key,
             jwk,
         });
@@ -146,6 +149,13 @@ impl OidcProvider {
             "{name} is not a user of the provider"
         );
         *self.state.next_user.lock().unwrap() = name.to_owned();
+    }
+
+    /// Sends browsers back to the app at `address` (its `/auth/callback`) rather than to
+    /// the settings' placeholder origin; the token request still names the configured
+    /// redirect URL, as the app sends it.
+    pub fn send_back_to(&self, address: std::net::SocketAddr) {
+        *self.state.send_back_to.lock().unwrap() = Some(format!("http://{address}"));
     }
 
     /// How the ID tokens issued from now on go wrong.
@@ -259,7 +269,15 @@ async fn authorize(
         },
     );
     let query = serde_urlencoded::to_string([("code", code), ("state", field("state"))]).unwrap();
-    let location = format!("{}?{query}", field("redirect_uri"));
+    let redirect = field("redirect_uri");
+    let redirect = match &*state.send_back_to.lock().unwrap() {
+        Some(origin) => match redirect.find("/auth/callback") {
+            Some(at) => format!("{origin}{}", &redirect[at..]),
+            None => redirect,
+        },
+        None => redirect,
+    };
+    let location = format!("{redirect}?{query}");
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use luovutusloki::auth::{GrantSettings, Role};
+use luovutusloki::auth::{AuthSettings, CallerSettings, GrantSettings, Role, token_hash};
 use luovutusloki::web::WebSettings;
 use luovutusloki::web::session::{Session, SessionKeys};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,6 +19,7 @@ on_both_backends!(
     the_role_mapping_decides_what_a_signed_in_person_may_see,
     a_person_whom_the_mapping_gives_no_grant_cannot_sign_in,
     a_page_without_credentials_sends_the_browser_to_sign_in,
+    api_credentials_still_open_pages_where_sign_in_is_configured,
     a_callback_with_another_state_is_refused,
     an_injected_code_fails_on_the_pkce_verifier,
     a_code_is_redeemed_only_once,
@@ -63,6 +64,8 @@ impl Answer {
 #[derive(Default)]
 struct Browser {
     cookies: BTreeMap<String, String>,
+    /// Header lines sent with every request (a client with API credentials).
+    headers: Vec<String>,
 }
 
 impl Browser {
@@ -84,6 +87,9 @@ impl Browser {
             format!("{method} {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
         if !cookies.is_empty() {
             head.push_str(&format!("Cookie: {cookies}\r\n"));
+        }
+        for line in &self.headers {
+            head.push_str(&format!("{line}\r\n"));
         }
         let body = form.unwrap_or("");
         if form.is_some() {
@@ -192,9 +198,20 @@ async fn app_signing_in_with(kind: Kind, provider: &OidcProvider) -> TestApp {
 async fn signing_in_gives_a_secure_session_cookie_and_the_page_names_the_person(kind: Kind) {
     let provider = provider().await;
     let app = app_signing_in_with(kind, &provider).await;
+    provider.send_back_to(app.address);
     let mut browser = Browser::default();
+    let login = browser
+        .get(&app, "/auth/login?next=%2Fintegrity%3Flang%3Den")
+        .await;
+    let back = browser.follow(login.location()).await;
+    assert!(
+        back.location()
+            .starts_with(&format!("http://{}/auth/callback?", app.address)),
+        "{}",
+        back.location()
+    );
 
-    let callback = browser.sign_in(&app, "/integrity?lang=en").await;
+    let callback = browser.follow(back.location()).await;
 
     assert_eq!(callback.status, 303, "{}", callback.body);
     assert_eq!(callback.location(), "/integrity?lang=en");
@@ -262,6 +279,51 @@ async fn a_page_without_credentials_sends_the_browser_to_sign_in(kind: Kind) {
 
     assert_eq!(page.status, 303);
     assert_eq!(page.location(), "/auth/login?next=%2Fintegrity%3Flang%3Dsv");
+}
+
+async fn api_credentials_still_open_pages_where_sign_in_is_configured(kind: Kind) {
+    let provider = provider().await;
+    let mapping = BTreeMap::from([("log-verifiers".to_owned(), vec![grant(Role::Verifier)])]);
+    let app = TestApp::spawn_with(
+        kind,
+        Options {
+            auth: AuthSettings {
+                callers: vec![CallerSettings {
+                    name: "valvonta".into(),
+                    certificate_names: vec![],
+                    token_sha256: vec![hex::encode(token_hash("valvonnan-avain"))],
+                    jwt_subjects: vec![],
+                    grants: vec![grant(Role::Verifier)],
+                }],
+                ..AuthSettings::default()
+            },
+            web: WebSettings {
+                oidc: Some(provider.settings(mapping)),
+                ..WebSettings::default()
+            },
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut client = Browser::default();
+    client
+        .headers
+        .push("Authorization: Bearer valvonnan-avain".into());
+
+    let page = client.get(&app, "/integrity?lang=en").await;
+
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("valvonta"),
+        "signed in as the API caller"
+    );
+    let mut wrong = Browser::default();
+    wrong.headers.push("Authorization: Bearer another".into());
+    assert_eq!(
+        wrong.get(&app, "/integrity").await.status,
+        401,
+        "credentials that name no one are refused, not sent to sign in"
+    );
 }
 
 async fn a_callback_with_another_state_is_refused(kind: Kind) {
