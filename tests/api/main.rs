@@ -13,6 +13,7 @@ mod harness;
 mod joint_controllers;
 mod lookups;
 mod observability;
+mod oidc_provider;
 
 mod operations;
 mod queries;
@@ -24,4 +25,5 @@ mod statistics;
 mod turvakielto;
 mod validation;
 mod web;
+mod web_auth;
 mod withholding;
