@@ -22,7 +22,7 @@ pub fn number(n: u64, lang: Lang) -> String {
     let digits = n.to_string();
     let mut text = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             text.push(separator);
         }
         text.push(digit);
@@ -114,10 +114,18 @@ fn value_text(figure: &Figure, lang: Lang, words: &Highlight<'_>) -> String {
     let mut text = number(figure.value, lang);
     let mut parts = Vec::new();
     if figure.undeclared > 0 {
-        parts.push(format!("{} {}", number(figure.undeclared, lang), words.undeclared));
+        parts.push(format!(
+            "{} {}",
+            number(figure.undeclared, lang),
+            words.undeclared
+        ));
     }
     if figure.consent > 0 {
-        parts.push(format!("{} {}", number(figure.consent, lang), words.consent));
+        parts.push(format!(
+            "{} {}",
+            number(figure.consent, lang),
+            words.consent
+        ));
     }
     if !parts.is_empty() {
         text.push_str(&format!(" ({})", parts.join(", ")));
@@ -170,7 +178,10 @@ pub fn columns(figures: &[Figure], lang: Lang) -> Drawing {
                 },
                 // Undeclared from the foot of the bar, consent-based from its top, so both
                 // show even when they overlap.
-                undeclared: part(figure.undeclared, base - scale(figure.undeclared.min(figure.value))),
+                undeclared: part(
+                    figure.undeclared,
+                    base - scale(figure.undeclared.min(figure.value)),
+                ),
                 consent: part(figure.consent, base - height),
                 label: figure.label.clone(),
                 label_x: x + bar_width / 2.0,
@@ -292,7 +303,10 @@ mod tests {
     #[test]
     fn the_longest_bar_is_in_proportion_and_the_highlights_are_named_in_words() {
         let drawing = rows(
-            &[figure("Verohallinto", 30, 0, 0), figure("Yksityishenkilö", 10, 2, 1)],
+            &[
+                figure("Verohallinto", 30, 0, 0),
+                figure("Yksityishenkilö", 10, 2, 1),
+            ],
             Lang::En,
             &WORDS,
         );

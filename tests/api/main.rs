@@ -24,4 +24,6 @@ mod statistics;
 mod turvakielto;
 mod validation;
 mod web;
+mod web_lookups;
+mod web_overview;
 mod withholding;

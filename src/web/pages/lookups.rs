@@ -106,15 +106,20 @@ async fn lookups(
     let params = Params::parse(query.as_deref());
     let ids = match acted_for(&state, &viewer, "/lookups") {
         Ok(ids) => ids,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let mut bad = BadFields::default();
-    let controller =
-        match chosen_controller(&params, &ids, p.controller, &mut bad, &viewer, p.no_controllers)
-        {
-            Ok(controller) => controller,
-            Err(answer) => return answer,
-        };
+    let controller = match chosen_controller(
+        &params,
+        &ids,
+        p.controller,
+        &mut bad,
+        &viewer,
+        p.no_controllers,
+    ) {
+        Ok(controller) => controller,
+        Err(answer) => return *answer,
+    };
     let mut text = |name: &'static str, label: &'static str| match params.get(name) {
         None => Some(None),
         Some(value) => bad
@@ -238,7 +243,7 @@ const FI: LookupsTexts = LookupsTexts {
     from: "Alkupäivä",
     to: "Loppupäivä",
     show: "Näytä",
-    caption: "Haut uusimmasta vanhimpaan",
+    caption: "Haut vanhimmasta uusimpaan",
     at: "Aika",
     caller: "Käyttäjä",
     operation: "Toiminto",
@@ -267,7 +272,7 @@ const SV: LookupsTexts = LookupsTexts {
     from: "Första dag",
     to: "Sista dag",
     show: "Visa",
-    caption: "Sökningar från den senaste till den äldsta",
+    caption: "Sökningar från den äldsta till den senaste",
     at: "Tid",
     caller: "Användare",
     operation: "Funktion",
@@ -296,7 +301,7 @@ const EN: LookupsTexts = LookupsTexts {
     from: "First day",
     to: "Last day",
     show: "Show",
-    caption: "Lookups, newest first",
+    caption: "Lookups, oldest first",
     at: "Time",
     caller: "User",
     operation: "Call",

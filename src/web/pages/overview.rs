@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use time::{Date, Month};
 
+use crate::auth::Role;
 use crate::domain::finnish_time::{self, finnish_local, start_of_finnish_day};
 use crate::domain::provision::LegalProvision;
 use crate::domain::{BusinessId, Channel, Classification, DataCategory, Days, LegalBasis};
@@ -121,7 +122,10 @@ fn highlights(group: &Group) -> (bool, bool) {
             .any(|v| v.dimension == dimension && v.key == key)
     };
     (
-        has(Dimension::Classification, Classification::Undeclared.label()),
+        has(
+            Dimension::Classification,
+            Classification::Undeclared.label(),
+        ),
         has(Dimension::LegalBasis, LegalBasis::Consent.label()),
     )
 }
@@ -237,6 +241,10 @@ async fn chart_rows(
     })
 }
 
+/// A page that answers instead of the one asked for (a refusal, a 400); boxed, as a
+/// response is large beside the values it stands in for.
+pub(super) type Refusal = Box<Response>;
+
 /// A controller the viewer may choose.
 pub(super) struct ControllerChoice {
     pub id: String,
@@ -250,13 +258,17 @@ pub(super) fn acted_for(
     state: &WebState,
     viewer: &Viewer,
     page: &str,
-) -> Result<Vec<(BusinessId, String)>, Response> {
+) -> Result<Vec<(BusinessId, String)>, Refusal> {
     let lang = viewer.lang;
     let registers = match state.services.list_registers(&viewer.caller, None) {
         Ok(registers) => registers,
-        Err(RegisterError::Denied(refusal)) => return Err(denied(lang, &refusal)),
+        Err(RegisterError::Denied(refusal)) => return Err(Box::new(denied(lang, &refusal))),
         Err(error) => {
-            return Err(failed(lang, &format!("listing registers for {page}"), &error));
+            return Err(Box::new(failed(
+                lang,
+                &format!("listing registers for {page}"),
+                &error,
+            )));
         }
     };
     let mut ids: Vec<(BusinessId, String)> = Vec::new();
@@ -282,25 +294,36 @@ pub(super) fn chosen_controller(
     bad: &mut BadFields,
     viewer: &Viewer,
     no_controllers: &'static str,
-) -> Result<Option<BusinessId>, Response> {
+) -> Result<Option<BusinessId>, Refusal> {
     match params.get("controller") {
-        Some(text) => Ok(bad.check(("controller", label), BusinessId::parse(text), |_| {
-            fields::pick(viewer.lang).not_a_business_id.to_owned()
-        })),
+        Some(text) => Ok(
+            bad.check(("controller", label), BusinessId::parse(text), |_| {
+                fields::pick(viewer.lang).not_a_business_id.to_owned()
+            }),
+        ),
         None => match ids.first() {
             Some((id, _)) => Ok(Some(id.clone())),
-            None => Err(message(
-                viewer.lang,
-                StatusCode::FORBIDDEN,
-                viewer.t.denied,
-                no_controllers,
+            // Without credentials that name anyone, the auditor rule's own refusal (401).
+            None => Err(Box::new(
+                match viewer.caller.authorize_anywhere(Role::Auditor) {
+                    Err(refusal) => denied(viewer.lang, &refusal),
+                    Ok(()) => message(
+                        viewer.lang,
+                        StatusCode::FORBIDDEN,
+                        viewer.t.denied,
+                        no_controllers,
+                    ),
+                },
             )),
         },
     }
 }
 
 /// The selector's choices, with `controller` selected.
-pub(super) fn choices(ids: Vec<(BusinessId, String)>, controller: &BusinessId) -> Vec<ControllerChoice> {
+pub(super) fn choices(
+    ids: Vec<(BusinessId, String)>,
+    controller: &BusinessId,
+) -> Vec<ControllerChoice> {
     ids.into_iter()
         .map(|(id, name)| ControllerChoice {
             selected: &id == controller,
@@ -324,12 +347,18 @@ fn scope(
     viewer: &Viewer,
     params: &Params,
     p: &OverviewTexts,
-) -> Result<Scope, Response> {
+) -> Result<Scope, Refusal> {
     let lang = viewer.lang;
     let ids = acted_for(state, viewer, "/overview")?;
     let mut bad = BadFields::default();
-    let controller =
-        chosen_controller(params, &ids, p.controller, &mut bad, viewer, p.no_controllers)?;
+    let controller = chosen_controller(
+        params,
+        &ids,
+        p.controller,
+        &mut bad,
+        viewer,
+        p.no_controllers,
+    )?;
     let today = finnish_local(state.services.now()).date();
     let from = fields::day(params, ("from", p.from), &mut bad, lang);
     let to = fields::day(params, ("to", p.to), &mut bad, lang);
@@ -347,7 +376,7 @@ fn scope(
             controller,
             days,
         }),
-        _ => Err(fields::invalid(lang, &bad)),
+        _ => Err(Box::new(fields::invalid(lang, &bad))),
     }
 }
 
@@ -436,7 +465,13 @@ fn refused(lang: Lang, error: ReportError) -> Response {
     }
 }
 
-fn view(chart: Chart, rows: &[Row], lang: Lang, p: &'static OverviewTexts, csv: String) -> ChartView {
+fn view(
+    chart: Chart,
+    rows: &[Row],
+    lang: Lang,
+    p: &'static OverviewTexts,
+    csv: String,
+) -> ChartView {
     let words = Highlight {
         undeclared: p.undeclared_short,
         consent: p.consent_short,
@@ -515,7 +550,7 @@ async fn overview(
     let params = Params::parse(query.as_deref());
     let scope = match scope(&state, &viewer, &params, p) {
         Ok(scope) => scope,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let (first, last) = (scope.days.first(), scope.days.last());
     let mut charts = Vec::new();
@@ -547,7 +582,11 @@ async fn overview(
         href: format!("/overview?{}", scope_query(&scope.controller, first, last)),
     };
     let presets = vec![
-        preset(p.previous_month, first_of_month(previous_last), previous_last),
+        preset(
+            p.previous_month,
+            first_of_month(previous_last),
+            previous_last,
+        ),
         preset(p.this_month, first_of_month(today), today),
         preset(p.twelve_months, twelve_months_before(today), today),
         preset(
@@ -606,7 +645,7 @@ async fn overview_csv(
     };
     let scope = match scope(&state, &viewer, &params, p) {
         Ok(scope) => scope,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let rows = match chart_rows(&state, &viewer, chart, &scope.controller, scope.days).await {
         Ok(rows) => rows,
@@ -653,11 +692,7 @@ async fn overview_csv(
         scope.days.first(),
         scope.days.last()
     );
-    let mut answer = (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-        body,
-    )
-        .into_response();
+    let mut answer = ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
     if let Ok(value) = HeaderValue::from_str(&filename) {
         answer
             .headers_mut()
