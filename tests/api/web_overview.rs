@@ -6,7 +6,9 @@ use luovutusloki::grpc::proto::{
     DisclosureStatisticsRequest, StatisticsBucket, StatisticsDimension, StatisticsGroup,
 };
 
-use crate::fixtures::koko;
+use crate::fixtures::{
+    KOKKOLA, health_data_to_service_provider, hetu, koko, service_provider_consent,
+};
 use crate::harness::{Kind, Options, TestApp, on_both_backends};
 use crate::statistics::record_october;
 use crate::web::{Answer, get, http};
@@ -17,6 +19,7 @@ on_both_backends!(
     a_caller_without_the_auditor_role_is_refused_naming_the_rule,
     bad_dates_give_400_naming_each_field,
     the_swedish_and_english_overviews_have_no_finnish_words,
+    consent_based_disclosures_are_highlighted_in_words_and_by_pattern,
 );
 
 fn october(extra: &str) -> String {
@@ -315,5 +318,44 @@ async fn the_swedish_and_english_overviews_have_no_finnish_words(kind: Kind) {
             .body
             .contains("lagen om utkomstskydd för arbetslösa (1290/2002)")
     );
+    app.stop().await;
+}
+
+async fn consent_based_disclosures_are_highlighted_in_words_and_by_pattern(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    app.client
+        .record_consent(service_provider_consent(
+            KOKKOLA,
+            "suostumus-2026-0042",
+            hetu(1),
+        ))
+        .await
+        .unwrap();
+    app.client
+        .record_disclosure(health_data_to_service_provider("hv-1", hetu(1)))
+        .await
+        .unwrap();
+
+    let page = get(
+        &app,
+        &format!("/overview?controller={KOKKOLA}&from=2026-10-01&to=2026-10-31&lang=en"),
+    )
+    .await;
+
+    assert_eq!(page.status, 200);
+    assert_eq!(text_of(&page, "total-consent"), "1");
+    assert!(
+        page.body
+            .contains("<strong>Consent-based disclosures: 1.</strong>")
+    );
+    assert!(page.body.contains("1 (1 consent-based)"));
+    assert!(page.body.contains("url(#dots-recipient)"));
+    assert!(
+        page.body
+            .contains("Dotted part: consent-based disclosures.")
+    );
+    assert!(page.body.contains(
+        "<th scope=\"row\">Esimerkkivalmennus Oy</th><td>1</td><td>1</td><td>0</td><td>1</td>"
+    ));
     app.stop().await;
 }
