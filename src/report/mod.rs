@@ -7,7 +7,7 @@ mod art30;
 mod document;
 #[cfg(test)]
 mod golden;
-mod i18n;
+pub mod i18n;
 mod parts;
 mod pdf;
 mod render;

@@ -5,6 +5,8 @@
 //! `security` adds the strict headers to every answer and guards every state-changing
 //! request against cross-site forgery.
 
+pub mod charts;
+pub mod fields;
 mod lang;
 pub mod oidc;
 mod pages;
@@ -65,6 +67,8 @@ pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/overview") }))
         .merge(pages::integrity::routes())
+        .merge(pages::overview::routes())
+        .merge(pages::lookups::routes())
         .merge(pages::accessibility::routes())
         .merge(oidc::routes())
         .route("/static/style.css", get(style))

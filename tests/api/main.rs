@@ -26,4 +26,6 @@ mod turvakielto;
 mod validation;
 mod web;
 mod web_auth;
+mod web_lookups;
+mod web_overview;
 mod withholding;

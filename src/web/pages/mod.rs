@@ -4,3 +4,5 @@
 
 pub mod accessibility;
 pub mod integrity;
+pub mod lookups;
+pub mod overview;
