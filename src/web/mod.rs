@@ -7,6 +7,7 @@
 
 mod lang;
 mod pages;
+mod params;
 pub mod respond;
 pub mod security;
 pub mod viewer;
@@ -54,6 +55,7 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(|| async { Redirect::to("/overview") }))
         .merge(pages::integrity::routes())
         .merge(pages::accessibility::routes())
+        .merge(pages::registers::routes())
         .route("/static/style.css", get(style))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(security::csrf_and_language))

@@ -4,3 +4,4 @@
 
 pub mod accessibility;
 pub mod integrity;
+pub mod registers;
