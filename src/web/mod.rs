@@ -56,6 +56,7 @@ pub fn router(state: WebState) -> Router {
         .merge(pages::integrity::routes())
         .merge(pages::accessibility::routes())
         .merge(pages::registers::routes())
+        .merge(pages::disclosures::routes())
         .route("/static/style.css", get(style))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(security::csrf_and_language))

@@ -3,5 +3,6 @@
 //! `Services` with the viewer's caller, and render; no rule is decided here.
 
 pub mod accessibility;
+pub mod disclosures;
 pub mod integrity;
 pub mod registers;
