@@ -85,8 +85,7 @@ pub fn day(params: &Params, key: &'static str, bad: &mut Bad) -> Option<Date> {
 pub fn days(params: &Params, services: &Services, bad: &mut Bad) -> Option<Days> {
     let today = finnish_local(services.now()).date();
     let (from, to) = (day(params, "from", bad), day(params, "to", bad));
-    if params.get("from").is_some() && from.is_none()
-        || params.get("to").is_some() && to.is_none()
+    if params.get("from").is_some() && from.is_none() || params.get("to").is_some() && to.is_none()
     {
         return None;
     }
@@ -116,8 +115,7 @@ fn first_of_last_month(day: Date) -> Date {
 /// An open-ended period of Finnish days `from`..=`to`, either may be absent.
 pub fn period(params: &Params, bad: &mut Bad) -> Option<Period> {
     let (from, to) = (day(params, "from", bad), day(params, "to", bad));
-    if params.get("from").is_some() && from.is_none()
-        || params.get("to").is_some() && to.is_none()
+    if params.get("from").is_some() && from.is_none() || params.get("to").is_some() && to.is_none()
     {
         return None;
     }
@@ -196,6 +194,10 @@ pub fn controllers(
         None => all.first().cloned(),
     };
     if chosen.is_none() && bad.is_empty() {
+        // Without credentials the answer is 401, as from any use case.
+        if let Err(refusal) = viewer.caller.authenticated_or_local() {
+            return Err(denied(viewer.lang, &refusal));
+        }
         let p = texts(viewer.lang);
         return Err(message(
             viewer.lang,
@@ -226,7 +228,9 @@ pub fn invalid(viewer: &Viewer, bad: Bad) -> Response {
     render(
         StatusCode::BAD_REQUEST,
         &InvalidPage {
-            c: viewer.chrome(),
+            // Not the viewer's layout: its language links repeat the query, bad values and all
+            // (an identity code typed into a filter among them).
+            c: Chrome::plain(viewer.lang),
             p,
             fields,
         },

@@ -24,4 +24,6 @@ mod statistics;
 mod turvakielto;
 mod validation;
 mod web;
+mod web_disclosures;
+mod web_registers;
 mod withholding;

@@ -183,7 +183,8 @@ async fn list(
         ),
     };
     let token = params.get("page").unwrap_or_default().to_owned();
-    let page = size.and_then(|size| bad.check("size", Problem::Number, PageRequest::new(size, token)));
+    let page =
+        size.and_then(|size| bad.check("size", Problem::Number, PageRequest::new(size, token)));
     let (Some(controller), Some(page), true) = (controllers.chosen.clone(), page, bad.is_empty())
     else {
         return params::invalid(&viewer, bad);
@@ -202,7 +203,10 @@ async fn list(
         }
         Err(error) => return failed(lang, "listing disclosures for /disclosures", &error),
     };
-    let registers = match state.services.list_registers(&viewer.caller, Some(&controller)) {
+    let registers = match state
+        .services
+        .list_registers(&viewer.caller, Some(&controller))
+    {
         Ok(registers) => registers,
         Err(RegisterError::Denied(refusal)) => return denied(lang, &refusal),
         Err(error) => return failed(lang, "listing registers for /disclosures", &error),
@@ -252,9 +256,12 @@ async fn list(
                 selected: filter.register.as_ref() == Some(&r.id),
             })
             .collect(),
-        bases: choices(LegalBasis::ALL, filter.legal_basis, LegalBasis::label, |b| {
-            basis(doc, b).to_owned()
-        }),
+        bases: choices(
+            LegalBasis::ALL,
+            filter.legal_basis,
+            LegalBasis::label,
+            |b| basis(doc, b).to_owned(),
+        ),
         categories: choices(
             DataCategory::ALL,
             filter.data_category,
@@ -359,8 +366,7 @@ async fn detail(
         None => Some(0),
         Some(text) => bad.check("entry", Problem::Number, text.parse::<u32>()),
     };
-    let (Some(controller), Some(first), true) = (controllers.chosen, first, bad.is_empty())
-    else {
+    let (Some(controller), Some(first), true) = (controllers.chosen, first, bad.is_empty()) else {
         return params::invalid(&viewer, bad);
     };
     let disclosure = match state
@@ -379,7 +385,14 @@ async fn detail(
         .disclosure_proofs(&viewer.caller, &disclosure, first..end)
         .await
     {
-        Ok(proofs) => shown(proofs, &controller, id, first, end, disclosure.subject_count),
+        Ok(proofs) => shown(
+            proofs,
+            &controller,
+            id,
+            first,
+            end,
+            disclosure.subject_count,
+        ),
         // An auditor who is not a verifier still sees the disclosure, and why no proofs.
         Err(EvidenceError::Denied(refusal)) => Proofs::Refused(refusal.to_string()),
         Err(error) => return failed(lang, "reading proofs for /disclosures/{id}", &error),
@@ -459,7 +472,8 @@ fn shown(
             verifies: e.verifies,
         })
         .collect();
-    let next = (end < subjects).then(|| format!("/disclosures/{id}?controller={controller}&entry={end}"));
+    let next =
+        (end < subjects).then(|| format!("/disclosures/{id}?controller={controller}&entry={end}"));
     Proofs::Shown {
         checkpoint_size,
         rows,

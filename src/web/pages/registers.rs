@@ -275,11 +275,7 @@ fn categories(lang: Lang, categories: crate::domain::DataCategories) -> String {
         .join(", ")
 }
 
-fn register_page(
-    viewer: &Viewer,
-    asked: Asked,
-    record: &ProcessingRecord,
-) -> RegisterPage {
+fn register_page(viewer: &Viewer, asked: Asked, record: &ProcessingRecord) -> RegisterPage {
     let lang = viewer.lang;
     let doc = lang.document_language();
     let r: &Register = &record.register;
@@ -418,14 +414,22 @@ async fn record_of(
         register,
         days: asked.days,
     };
-    match state.services.processing_record(&viewer.caller, query).await {
+    match state
+        .services
+        .processing_record(&viewer.caller, query)
+        .await
+    {
         Ok(record) => Ok(record),
         Err(ReportError::Denied(refusal)) => Err(denied(lang, &refusal)),
         // Another controller's register is not this controller's business: as a missing one.
         Err(ReportError::UnknownRegister(_) | ReportError::NotController { .. }) => {
             Err(not_found())
         }
-        Err(error) => Err(failed(lang, "building the record for /registers/{id}", &error)),
+        Err(error) => Err(failed(
+            lang,
+            "building the record for /registers/{id}",
+            &error,
+        )),
     }
 }
 
