@@ -175,11 +175,11 @@ pub fn controllers(
     viewer: &Viewer,
     params: &Params,
     bad: &mut Bad,
-) -> Result<Controllers, Response> {
+) -> Result<Controllers, Box<Response>> {
     let registers = match services.list_registers(&viewer.caller, None) {
         Ok(registers) => registers,
-        Err(RegisterError::Denied(refusal)) => return Err(denied(viewer.lang, &refusal)),
-        Err(error) => return Err(failed(viewer.lang, "listing registers", &error)),
+        Err(RegisterError::Denied(refusal)) => return Err(Box::new(denied(viewer.lang, &refusal))),
+        Err(error) => return Err(Box::new(failed(viewer.lang, "listing registers", &error))),
     };
     let mut all: Vec<BusinessId> = Vec::new();
     for register in &registers {
@@ -196,15 +196,15 @@ pub fn controllers(
     if chosen.is_none() && bad.is_empty() {
         // Without credentials the answer is 401, as from any use case.
         if let Err(refusal) = viewer.caller.authenticated_or_local() {
-            return Err(denied(viewer.lang, &refusal));
+            return Err(Box::new(denied(viewer.lang, &refusal)));
         }
         let p = texts(viewer.lang);
-        return Err(message(
+        return Err(Box::new(message(
             viewer.lang,
             StatusCode::FORBIDDEN,
             viewer.t.denied,
             p.no_controller,
-        ));
+        )));
     }
     Ok(Controllers { all, chosen })
 }

@@ -153,7 +153,7 @@ async fn list(
     let mut bad = Bad::default();
     let controllers = match params::controllers(&state.services, &viewer, &params, &mut bad) {
         Ok(controllers) => controllers,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let filter = DisclosureFilter {
         register: params::register(&params, &mut bad),
@@ -360,7 +360,7 @@ async fn detail(
     let mut bad = Bad::default();
     let controllers = match params::controllers(&state.services, &viewer, &params, &mut bad) {
         Ok(controllers) => controllers,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let first = match params.get("entry") {
         None => Some(0),

@@ -83,7 +83,7 @@ struct Asked {
     period: String,
 }
 
-fn asked(state: &WebState, viewer: &Viewer, query: Option<&str>) -> Result<Asked, Response> {
+fn asked(state: &WebState, viewer: &Viewer, query: Option<&str>) -> Result<Asked, Box<Response>> {
     let params = Params::new(query);
     let mut bad = Bad::default();
     let controllers = params::controllers(&state.services, viewer, &params, &mut bad)?;
@@ -95,7 +95,7 @@ fn asked(state: &WebState, viewer: &Viewer, query: Option<&str>) -> Result<Asked
             controller,
             days,
         }),
-        _ => Err(params::invalid(viewer, bad)),
+        _ => Err(Box::new(params::invalid(viewer, bad))),
     }
 }
 
@@ -138,7 +138,7 @@ async fn list(
     let lang = viewer.lang;
     let asked = match asked(&state, &viewer, query.as_deref()) {
         Ok(asked) => asked,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let registers = match state
         .services
@@ -441,7 +441,7 @@ async fn register(
 ) -> Response {
     let asked = match asked(&state, &viewer, query.as_deref()) {
         Ok(asked) => asked,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let record = match record_of(&state, &viewer, &id, &asked).await {
         Ok(record) => record,
@@ -475,7 +475,7 @@ async fn art30(
     }
     let asked = match asked(&state, &viewer, query.as_deref()) {
         Ok(asked) => asked,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let record = match record_of(&state, &viewer, &id, &asked).await {
         Ok(record) => record,
