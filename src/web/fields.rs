@@ -110,7 +110,7 @@ pub fn next_day(day: Date) -> Date {
 }
 
 #[derive(Template)]
-#[template(path = "web/invalid.html")]
+#[template(path = "web/invalid_fields.html")]
 struct InvalidPage<'a> {
     c: Chrome,
     p: &'static FieldTexts,

@@ -10,6 +10,7 @@ pub mod fields;
 mod lang;
 pub mod oidc;
 mod pages;
+mod params;
 pub mod respond;
 pub mod security;
 pub mod session;
@@ -71,6 +72,8 @@ pub fn router(state: WebState) -> Router {
         .merge(pages::lookups::routes())
         .merge(pages::accessibility::routes())
         .merge(oidc::routes())
+        .merge(pages::registers::routes())
+        .merge(pages::disclosures::routes())
         .route("/static/style.css", get(style))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(security::csrf_and_language))

@@ -26,6 +26,8 @@ mod turvakielto;
 mod validation;
 mod web;
 mod web_auth;
+mod web_disclosures;
 mod web_lookups;
 mod web_overview;
+mod web_registers;
 mod withholding;
