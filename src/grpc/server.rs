@@ -35,6 +35,8 @@ pub struct GrpcOptions {
     /// The checkpoint verifier key shown on `/integrity`; `None` when nothing is signed.
     pub verifier_key: Option<String>,
     pub web: crate::web::WebSettings,
+    /// The keys of the dashboard's session cookies.
+    pub session_keys: Arc<crate::web::session::SessionKeys>,
 }
 
 /// Serves the use cases of `services` on `listener` until `shutdown` completes, then stops
@@ -47,12 +49,20 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     crate::telemetry::metrics::metrics().serve_methods(super::served_methods());
+    let oidc = match &options.web.oidc {
+        Some(settings) => Some(Arc::new(
+            crate::web::oidc::Oidc::new(settings).map_err(anyhow::Error::msg)?,
+        )),
+        None => None,
+    };
     let web = crate::web::router(crate::web::WebState {
         services: services.clone(),
         auth: Arc::clone(&options.auth),
         resolve_caller: super::guard::http_caller,
         verifier_key: options.verifier_key.clone(),
         settings: options.web.clone(),
+        oidc,
+        sessions: Arc::clone(&options.session_keys),
     });
     let service = DisclosureLogService::new(services);
     let (health, health_service) = tonic_health::server::health_reporter();

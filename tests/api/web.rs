@@ -22,14 +22,14 @@ on_both_backends!(
 );
 
 /// An HTTP/1.1 answer, read whole (the server closes the connection).
-struct Answer {
-    status: u16,
-    head: String,
-    body: String,
+pub(crate) struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
 }
 
 impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.head.lines().find_map(|line| {
             let (key, value) = line.split_once(':')?;
             key.eq_ignore_ascii_case(name).then(|| value.trim())
@@ -38,7 +38,7 @@ impl Answer {
 }
 
 /// Sends `request` (without the final blank line) and reads the answer.
-async fn http(app: &TestApp, request: &str, body: &[u8]) -> Answer {
+pub(crate) async fn http(app: &TestApp, request: &str, body: &[u8]) -> Answer {
     let mut stream = TcpStream::connect(app.address).await.unwrap();
     let head = format!("{request}\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     stream.write_all(head.as_bytes()).await.unwrap();
@@ -55,7 +55,7 @@ async fn http(app: &TestApp, request: &str, body: &[u8]) -> Answer {
     }
 }
 
-async fn get(app: &TestApp, path: &str) -> Answer {
+pub(crate) async fn get(app: &TestApp, path: &str) -> Answer {
     http(app, &format!("GET {path} HTTP/1.1"), b"").await
 }
 

@@ -3,4 +3,8 @@
 //! `Services` with the viewer's caller, and render; no rule is decided here.
 
 pub mod accessibility;
+pub mod disclosures;
 pub mod integrity;
+pub mod lookups;
+pub mod overview;
+pub mod registers;
