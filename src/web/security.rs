@@ -5,7 +5,8 @@
 //! sends cookies, client certificates and (on an open local service) nothing at all on its
 //! own, so each of these could otherwise be made to act by another site.
 //! - `Sec-Fetch-Site`, when the browser sends it, must be `same-origin` or `none`, and
-//!   `Origin`, when sent, must be this host;
+//!   `Origin`, when sent, must be this host (or `null` beside `Sec-Fetch-Site:
+//!   same-origin`, as browsers send it under `Referrer-Policy: no-referrer`);
 //! - the form must carry the token of the `__Host-csrf` cookie (a double-submit token: the
 //!   `__Host-` prefix keeps other hosts, subdomains included, from setting the cookie).
 //!
@@ -149,7 +150,12 @@ async fn checked_body(
     {
         return Err(StatusCode::FORBIDDEN);
     }
-    if let Some(origin) = header("origin") {
+    // Under our `Referrer-Policy: no-referrer` a browser sends `Origin: null` even with a
+    // form of this site (Fetch: "append a request `Origin` header"); its `Sec-Fetch-Site`,
+    // checked above, then tells where the form came from.
+    if let Some(origin) = header("origin")
+        && !(origin == "null" && header("sec-fetch-site") == Some("same-origin"))
+    {
         let host = header("host").unwrap_or_default();
         let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
         if origin_host != host {

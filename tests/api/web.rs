@@ -265,6 +265,12 @@ async fn a_form_is_refused_without_the_token_of_its_cookie_or_from_another_site(
     // POST at /integrity).
     let same = format!("{with_cookie}\r\nOrigin: http://localhost\r\nSec-Fetch-Site: same-origin");
     assert_eq!(post(same, format!("csrf={token}")).await, 405);
+    // Under `Referrer-Policy: no-referrer` a browser's own form says `Origin: null`; only
+    // its `Sec-Fetch-Site` tells that it is this site's.
+    let null_same = format!("{with_cookie}\r\nOrigin: null\r\nSec-Fetch-Site: same-origin");
+    assert_eq!(post(null_same, format!("csrf={token}")).await, 405);
+    let null_alone = format!("{with_cookie}\r\nOrigin: null");
+    assert_eq!(post(null_alone, format!("csrf={token}")).await, 403);
 }
 
 async fn with_their_own_address_the_pages_leave_the_grpc_listener(kind: Kind) {
