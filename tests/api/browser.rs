@@ -24,10 +24,24 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, MutexGuard};
 
-use crate::fixtures::{hetus, income_register_submission};
-use crate::harness::{Kind, TestApp, on_both_backends};
+use std::collections::BTreeMap;
 
-on_both_backends!(the_public_pages_pass_axe_and_work_by_keyboard_in_each_language);
+use luovutusloki::auth::{GrantSettings, Role};
+use luovutusloki::grpc::proto::{
+    DisclosureStatisticsRequest, ProcessingRecordRequest, ReportLanguage,
+};
+use luovutusloki::web::WebSettings;
+use tokio::net::TcpListener;
+
+use crate::fixtures::{hetu, hetus, income_register_submission, koko, to_pre_trial_investigation};
+use crate::harness::{Database, Kind, Options, TestApp, on_both_backends};
+use crate::oidc_provider::{OidcProvider, TestUser};
+
+on_both_backends!(
+    the_public_pages_pass_axe_and_work_by_keyboard_in_each_language,
+    a_dpo_signs_in_sees_the_apis_numbers_and_downloads_the_record_of_processing,
+    a_person_without_the_role_is_refused_the_page,
+);
 
 /// axe-core 4.14.1, unmodified (see `vendor/README.md`).
 const AXE: &str = include_str!("vendor/axe.min.js");
@@ -230,6 +244,35 @@ impl Browser {
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap_or_else(|e| panic!("opening {path}: {e}"));
+    }
+
+    /// Fetches the link `selector` finds as a download: its `href` read in the page,
+    /// fetched over plain HTTP with the browser's cookies (status, content type, body).
+    pub async fn download(&self, selector: &str) -> (u16, String, Vec<u8>) {
+        let link = self
+            .client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("the link {selector}: {e}"));
+        let href = link.attr("href").await.unwrap().expect("an href");
+        let url = self
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .join(&href)
+            .unwrap();
+        let cookies: Vec<String> = self
+            .client
+            .get_all_cookies()
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect();
+        http_get(url.as_str(), &cookies.join("; "))
+            .await
+            .unwrap_or_else(|e| panic!("downloading {url}: {e}"))
     }
 
     /// Runs `script` (a function body) in the page.
@@ -492,6 +535,239 @@ async fn the_public_pages_pass_axe_and_work_by_keyboard_in_each_language(kind: K
             .any(|v| v.starts_with("image-alt (critical)")),
         "{violations:?}"
     );
+
+    browser.close().await;
+}
+
+/// The people of the provider: a data protection officer and a recorder.
+const DPO: &str = "tietosuojavastaava";
+const RECORDER: &str = "kirjaaja";
+
+/// The provider the signed-in scenarios run, knowing the DPO and the recorder.
+async fn provider() -> OidcProvider {
+    OidcProvider::start(vec![
+        TestUser::new(DPO, &["tietosuoja"]),
+        TestUser::new(RECORDER, &["kirjaajat"]),
+    ])
+    .await
+}
+
+/// A dashboard whose staff sign in through `provider`: the DPO's group maps to the auditor,
+/// subject-access and verifier roles at the KOKO fund, the recorders' to recording only.
+/// Three October disclosures are on record.
+async fn dashboard_signing_in_with(kind: Kind, provider: &OidcProvider) -> TestApp {
+    let grant = |role| GrantSettings {
+        role,
+        controller: koko(),
+        registers: None,
+    };
+    let mapping = BTreeMap::from([
+        (
+            "tietosuoja".to_owned(),
+            vec![
+                grant(Role::Auditor),
+                grant(Role::SubjectAccess),
+                grant(Role::Verifier),
+            ],
+        ),
+        ("kirjaajat".to_owned(), vec![grant(Role::Recorder)]),
+    ]);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut oidc = provider.settings(mapping);
+    // The browser follows the provider's redirect itself, so it must lead to this server.
+    oidc.redirect_url = format!("http://{}/auth/callback", listener.local_addr().unwrap());
+    let options = Options {
+        web: WebSettings {
+            oidc: Some(oidc),
+            ..WebSettings::default()
+        },
+        ..Options::default()
+    };
+    let mut app = TestApp::start_on(listener, Database::create(kind).await, options).await;
+    for (transfer, first, subjects) in [("lokakuu-1", 0, 3), ("lokakuu-2", 10, 4)] {
+        app.client
+            .record_disclosure(income_register_submission(transfer, hetus(first, subjects)))
+            .await
+            .unwrap();
+    }
+    app.client
+        .record_disclosure(to_pre_trial_investigation("esitutkinta-1", hetu(20)))
+        .await
+        .unwrap();
+    app
+}
+
+/// The text of the element `selector` finds.
+async fn text_of(browser: &Browser, selector: &str) -> String {
+    browser
+        .client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// A number as the pages show it (perhaps with thousands separators).
+fn number(text: &str) -> u64 {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("a number: {text:?}"))
+}
+
+async fn a_dpo_signs_in_sees_the_apis_numbers_and_downloads_the_record_of_processing(kind: Kind) {
+    let provider = provider().await;
+    provider.set_next_user(DPO);
+    let mut app = dashboard_signing_in_with(kind, &provider).await;
+    let Some(browser) = Browser::open(kind, &app).await else {
+        return;
+    };
+    let october = format!("controller={}&from=2026-10-01&to=2026-10-31", koko());
+
+    // No session yet: the page sends the browser to the provider, which sends it back
+    // signed in, to the page it asked for.
+    let overview = format!("/overview?{october}&lang=fi");
+    browser.visit(&overview).await;
+    assert_eq!(browser.path().await, overview, "back on the page asked for");
+    assert_eq!(text_of(&browser, "header .user").await, DPO);
+    browser.assert_skip_link_works().await;
+
+    // The overview's totals are the API's.
+    let statistics = app
+        .client
+        .disclosure_statistics(DisclosureStatisticsRequest {
+            controller_id: koko(),
+            from_date: "2026-10-01".into(),
+            to_date: "2026-10-31".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let disclosures: u64 = statistics.groups.iter().map(|g| g.disclosures).sum();
+    let entries: u64 = statistics.groups.iter().map(|g| g.subject_entries).sum();
+    assert_eq!((disclosures, entries), (3, 8), "the recorded disclosures");
+    assert_eq!(
+        number(&text_of(&browser, "#total-disclosures").await),
+        disclosures
+    );
+    assert_eq!(number(&text_of(&browser, "#total-entries").await), entries);
+    browser.check_page("overview", "fi").await;
+
+    // The registers, then KOKO's register and its record of processing, downloaded as a
+    // browser would, with the session's cookies.
+    browser.visit(&format!("/registers?{october}")).await;
+    browser.check_page("registers", "fi").await;
+    browser
+        .client
+        .find(Locator::Css(
+            "a[href^='/registers/koko-jasen-ja-maksurekisteri']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .path()
+            .await
+            .starts_with("/registers/koko-jasen-ja-maksurekisteri?")
+    );
+    browser.check_page("register", "fi").await;
+    let record = app
+        .client
+        .processing_record(ProcessingRecordRequest {
+            controller_id: koko(),
+            register_id: "koko-jasen-ja-maksurekisteri".into(),
+            from_date: "2026-10-01".into(),
+            to_date: "2026-10-31".into(),
+            language: ReportLanguage::Fi.into(),
+            with_pdf: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let (status, content_type, csv) = browser.download("a[href*='/art30.csv']").await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(csv, record.csv, "the download is the API's record");
+    assert!(
+        csv.lines()
+            .any(|row| row.starts_with("declared,Verohallinto"))
+    );
+    let (status, content_type, pdf) = browser.download("a[href*='/art30.pdf']").await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+
+    // The disclosures, one of them in detail with its proofs.
+    browser.visit(&format!("/disclosures?{october}")).await;
+    browser.check_page("disclosures", "fi").await;
+    browser
+        .client
+        .find(Locator::Css("a.disclosure"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(browser.path().await.starts_with("/disclosures/"));
+    browser.check_page("disclosure", "fi").await;
+
+    browser
+        .visit(&format!("/lookups?controller={}", koko()))
+        .await;
+    browser.check_page("lookups", "fi").await;
+    browser.visit("/integrity").await;
+    browser.check_page("integrity-signed-in", "fi").await;
+
+    // Signing out ends the session: a page asks for sign-in again.
+    browser
+        .client
+        .find(Locator::Css("form.session button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.check_page("signed-out", "fi").await;
+    let cookies = browser.client.get_all_cookies().await.unwrap();
+    assert!(
+        !cookies.iter().any(|c| c.name() == "__Host-session"),
+        "no session cookie left"
+    );
+
+    browser.close().await;
+}
+
+async fn a_person_without_the_role_is_refused_the_page(kind: Kind) {
+    let provider = provider().await;
+    provider.set_next_user(RECORDER);
+    let app = dashboard_signing_in_with(kind, &provider).await;
+    let Some(browser) = Browser::open(kind, &app).await else {
+        return;
+    };
+
+    // A recorder may sign in (the mapping gives a grant) but not see the overview.
+    browser
+        .visit(&format!("/overview?controller={}&lang=en", koko()))
+        .await;
+    assert_eq!(text_of(&browser, "h1").await, "Not allowed");
+    let said = text_of(&browser, "main").await;
+    assert!(
+        said.contains(RECORDER) && said.contains("auditor"),
+        "the page names the person and the role: {said}"
+    );
+    browser.check_page("refused-en", "en").await;
+
+    // The same in Finnish, wholly.
+    browser.switch_language("fi").await;
+    assert_eq!(text_of(&browser, "h1").await, "Ei oikeutta");
+    browser.check_page("refused-fi", "fi").await;
 
     browser.close().await;
 }
