@@ -139,7 +139,11 @@ mod tests {
             date!(2027 - 01 - 15)
         );
         // Never later than three months counted from receipt.
-        for received in [date!(2027 - 01 - 31), date!(2026 - 11 - 30), date!(2028 - 03 - 31)] {
+        for received in [
+            date!(2027 - 01 - 31),
+            date!(2026 - 11 - 30),
+            date!(2028 - 03 - 31),
+        ] {
             assert!(latest_extension(received) <= add_calendar_months(received, 3));
         }
     }

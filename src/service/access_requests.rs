@@ -258,7 +258,11 @@ impl Services {
 
     /// Case `id` if the caller acts for its controller at all; whether another controller
     /// has a case of that number is not the caller's business.
-    async fn case_for(&self, caller: &Caller, id: i64) -> Result<AccessRequest, AccessRequestError> {
+    async fn case_for(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<AccessRequest, AccessRequestError> {
         caller.authenticated_or_local()?;
         match self.store.access_request(id).await? {
             Some(case) if caller.acts_for(&case.case.controller) => Ok(case),

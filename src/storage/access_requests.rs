@@ -84,9 +84,8 @@ impl AccessRequestRow {
 
 impl CaseEventRow {
     fn into_domain(self) -> Result<(i64, RecordedEvent), StorageError> {
-        let bad = |what: &str| {
-            StorageError::Corrupt(format!("access request event {}: {what}", self.id))
-        };
+        let bad =
+            |what: &str| StorageError::Corrupt(format!("access request event {}: {what}", self.id));
         let on = day(self.day).ok_or_else(|| bad("day"))?;
         let event = match self.kind {
             1 => CaseEvent::Extended {

@@ -45,8 +45,8 @@ pub use withholdings::WithholdingDecisions;
 /// Every role trait, for `use crate::storage::prelude::*` where a caller uses several.
 pub mod prelude {
     pub use super::{
-        AccessRequests, Checkpoints, Consents, Disclosures, Health, LogAppend, LogRead, Lookups, Retention,
-        SafetyProtections, Statistics, WithholdingDecisions,
+        AccessRequests, Checkpoints, Consents, Disclosures, Health, LogAppend, LogRead, Lookups,
+        Retention, SafetyProtections, Statistics, WithholdingDecisions,
     };
 }
 

@@ -24,4 +24,5 @@ mod statistics;
 mod turvakielto;
 mod validation;
 mod web;
+mod web_access_requests;
 mod withholding;

@@ -34,9 +34,19 @@ pub fn routes() -> Router<Arc<WebState>> {
     Router::new()
         .route("/access-requests", get(list).post(register))
         .route("/access-requests/{id}", get(case))
-        .route("/access-requests/{id}/report", post(report))
-        .route("/access-requests/{id}/extend", post(extend))
-        .route("/access-requests/{id}/answered", post(answered))
+        .route("/access-requests/{id}/report", post(report).get(to_case))
+        .route("/access-requests/{id}/extend", post(extend).get(to_case))
+        .route(
+            "/access-requests/{id}/answered",
+            post(answered).get(to_case),
+        )
+}
+
+/// The answer to a GET of a form's address (a language link of the page a POST answered):
+/// the case's page, in the language the link chose (the security layer keeps it in its
+/// cookie).
+async fn to_case(Path(id): Path<i64>) -> Response {
+    Redirect::to(&format!("/access-requests/{id}")).into_response()
 }
 
 /// One bad field, as the page names it: its label and what is wrong, in the page's language.
@@ -183,10 +193,12 @@ fn controllers_of(state: &WebState, viewer: &Viewer) -> Vec<String> {
         .unwrap_or_default();
     let ids: BTreeSet<String> = registers
         .iter()
-        .flat_map(|r| r.controller_ids().map(|c| c.to_string()).collect::<Vec<_>>())
-        .filter(|c| {
-            BusinessId::parse(c).is_ok_and(|c| viewer.caller.acts_for(&c))
+        .flat_map(|r| {
+            r.controller_ids()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
         })
+        .filter(|c| BusinessId::parse(c).is_ok_and(|c| viewer.caller.acts_for(&c)))
         .collect();
     ids.into_iter().collect()
 }
@@ -211,7 +223,12 @@ async fn list_page(
     let p = texts(lang);
     let controllers = controllers_of(state, &viewer);
     let Some(text) = chosen.or_else(|| controllers.first().cloned()) else {
-        return message(lang, StatusCode::OK, viewer.t.access_requests, p.no_controller);
+        return message(
+            lang,
+            StatusCode::OK,
+            viewer.t.access_requests,
+            p.no_controller,
+        );
     };
     let Ok(controller) = BusinessId::parse(&text) else {
         errors.push(BadField {
@@ -284,9 +301,13 @@ async fn register(
     }
     let subject = identity_code(&form.identity_code, p, &mut errors);
     let chosen = Some(form.controller.clone());
-    let (Some(controller), Some(diary_number), Some(received), Some(subject), true) =
-        (controller, diary_number, received, subject, errors.is_empty())
-    else {
+    let (Some(controller), Some(diary_number), Some(received), Some(subject), true) = (
+        controller,
+        diary_number,
+        received,
+        subject,
+        errors.is_empty(),
+    ) else {
         return list_page(&state, viewer, chosen, StatusCode::BAD_REQUEST, errors).await;
     };
     let registration = CaseRegistration {
@@ -358,10 +379,9 @@ fn case_error(
             return Err(Refusal::Denied(refusal));
         }
         AccessRequestError::NotFound => return Err(Refusal::NotFound),
-        AccessRequestError::DiaryNumberTaken(_) => (
-            StatusCode::CONFLICT,
-            bad(p.diary_number, p.diary_taken),
-        ),
+        AccessRequestError::DiaryNumberTaken(_) => {
+            (StatusCode::CONFLICT, bad(p.diary_number, p.diary_taken))
+        }
         AccessRequestError::AlreadyAnswered => {
             (StatusCode::CONFLICT, bad(p.answered_on, p.already_answered))
         }
@@ -591,7 +611,15 @@ async fn report(
                 ("language", form.language.clone()),
             ];
             let doc = subject_document(&report);
-            case_page(&state, viewer, id, StatusCode::OK, Vec::new(), Some((doc, hidden))).await
+            case_page(
+                &state,
+                viewer,
+                id,
+                StatusCode::OK,
+                Vec::new(),
+                Some((doc, hidden)),
+            )
+            .await
         }
     }
 }
