@@ -86,6 +86,30 @@ pub fn start_of_finnish_day(day: Date) -> Timestamp {
     Timestamp::from_micros(start.as_microsecond()).expect("in range")
 }
 
+/// `day` plus `months` calendar months, as jiff counts them: the same day of the month that
+/// many months later, or that month's last day when it has no such day (31 January + 1 month
+/// = 28 or 29 February). This is the rule of Regulation (EEC, Euratom) No 1182/71, Art. 3(2)(c),
+/// on periods expressed in months, which the GDPR's time limits follow.
+pub fn add_calendar_months(day: Date, months: i32) -> Date {
+    let civil = jiff::civil::date(
+        day.year().try_into().expect("years of this service fit"),
+        u8::from(day.month())
+            .try_into()
+            .expect("months are 1 to 12"),
+        day.day().try_into().expect("days are 1 to 31"),
+    );
+    let later = civil
+        .checked_add(jiff::Span::new().months(months))
+        .expect("dates of this service are in jiff's range");
+    Date::from_calendar_date(
+        later.year().into(),
+        time::Month::try_from(u8::try_from(later.month()).expect("months are 1 to 12"))
+            .expect("months are 1 to 12"),
+        u8::try_from(later.day()).expect("days are 1 to 31"),
+    )
+    .expect("jiff gives real dates")
+}
+
 /// The Finnish local date of `at`: `5.10.2026` in Finnish and Swedish, `2026-10-05` in
 /// English.
 pub fn date(at: Timestamp, lang: Language) -> String {

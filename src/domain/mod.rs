@@ -1,6 +1,7 @@
 //! Validated domain types. Input becomes one of these at the edge, and nothing downstream
 //! checks it again. No tonic, no sqlx here.
 
+pub mod access_request;
 pub mod basis;
 pub mod business_id;
 pub mod category;
@@ -26,6 +27,7 @@ pub mod timestamp;
 pub mod violation;
 pub mod withholding;
 
+pub use access_request::{AccessRequest, CaseEvent, NewAccessRequest, RecordedEvent};
 pub use basis::{LegalBasis, SpecialCategoryCondition};
 pub use business_id::BusinessId;
 pub use category::{DataCategories, DataCategory};

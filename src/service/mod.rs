@@ -6,6 +6,7 @@
 //! [`Services`] is built once at start and holds what the use cases share: the store, the
 //! subject keys, the register catalogue, the recorder and the clock.
 
+mod access_requests;
 mod consents;
 mod disclosures;
 mod evidence;
@@ -27,6 +28,7 @@ use crate::domain::Timestamp;
 use crate::log::Recorder;
 use crate::storage::{StorageError, Store};
 
+pub use access_requests::{AccessRequestError, CaseRegistration, CaseReport};
 pub use consents::ConsentError;
 pub use disclosures::{DisclosureQueryError, SubjectListing};
 pub use evidence::{EntryLeaf, EvidenceError, InclusionProof};

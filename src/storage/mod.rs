@@ -5,6 +5,7 @@
 //! backend is chosen once, by [`open`], and [`Store`] dispatches to it. The only place that
 //! imports sqlx.
 
+mod access_requests;
 mod append;
 mod batch;
 mod checkpoints;
@@ -27,6 +28,7 @@ mod store;
 mod tree;
 mod withholdings;
 
+pub use access_requests::AccessRequests;
 pub use append::LogAppend;
 pub use checkpoints::Checkpoints;
 pub use consents::Consents;
@@ -43,8 +45,8 @@ pub use withholdings::WithholdingDecisions;
 /// Every role trait, for `use crate::storage::prelude::*` where a caller uses several.
 pub mod prelude {
     pub use super::{
-        Checkpoints, Consents, Disclosures, Health, LogAppend, LogRead, Lookups, Retention,
-        SafetyProtections, Statistics, WithholdingDecisions,
+        AccessRequests, Checkpoints, Consents, Disclosures, Health, LogAppend, LogRead, Lookups,
+        Retention, SafetyProtections, Statistics, WithholdingDecisions,
     };
 }
 

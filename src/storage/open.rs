@@ -350,3 +350,45 @@ impl super::WithholdingDecisions for Store {
             .await)
     }
 }
+
+impl super::AccessRequests for Store {
+    async fn insert_access_request(
+        &self,
+        case: &crate::domain::NewAccessRequest,
+    ) -> Result<Option<i64>, StorageError> {
+        dispatch!(self, |s| s.insert_access_request(case).await)
+    }
+
+    async fn access_request_by_diary(
+        &self,
+        controller: &BusinessId,
+        diary_number: &ShortText,
+    ) -> Result<Option<crate::domain::AccessRequest>, StorageError> {
+        dispatch!(self, |s| s
+            .access_request_by_diary(controller, diary_number)
+            .await)
+    }
+
+    async fn access_request(
+        &self,
+        id: i64,
+    ) -> Result<Option<crate::domain::AccessRequest>, StorageError> {
+        dispatch!(self, |s| s.access_request(id).await)
+    }
+
+    async fn access_requests(
+        &self,
+        controller: &BusinessId,
+    ) -> Result<Vec<crate::domain::AccessRequest>, StorageError> {
+        dispatch!(self, |s| s.access_requests(controller).await)
+    }
+
+    async fn append_case_event(
+        &self,
+        request: i64,
+        event: &crate::domain::CaseEvent,
+        at_by: (Timestamp, &str),
+    ) -> Result<Option<i64>, StorageError> {
+        dispatch!(self, |s| s.append_case_event(request, event, at_by).await)
+    }
+}

@@ -123,6 +123,8 @@ macro_rules! sql_impl {
             for<'r> $crate::storage::rows::CheckpointRow: sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::storage::rows::PurgeRow: sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::storage::withholdings::WithholdingDecisionRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::access_requests::AccessRequestRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::storage::access_requests::CaseEventRow: sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64, i64): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i16, i64, Vec<u8>): sqlx::FromRow<'r, DB::Row>,

@@ -67,6 +67,7 @@ pub struct WebState {
 pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/overview") }))
+        .merge(pages::access_requests::routes())
         .merge(pages::integrity::routes())
         .merge(pages::overview::routes())
         .merge(pages::lookups::routes())

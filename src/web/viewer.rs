@@ -85,7 +85,11 @@ impl FromRequestParts<Arc<WebState>> for Viewer {
         let query = parts
             .uri
             .query()
-            .map(|q| url_pairs(q).filter(|(key, _)| key != "lang").collect())
+            .map(|q| {
+                url_pairs(q)
+                    .filter(|(key, value)| key != "lang" && !may_hold_identity_code(key, value))
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Self {
             caller,
@@ -124,6 +128,15 @@ fn caller(parts: &Parts, state: &WebState) -> Result<Caller, NoCaller> {
         });
     }
     Ok(caller)
+}
+
+/// Whether a query pair may carry an identity code, which the language links must not
+/// repeat into the page: codes are sent only in POST bodies, and a query that holds one
+/// anyway (a hand-made or old link) is not echoed.
+fn may_hold_identity_code(key: &str, value: &str) -> bool {
+    matches!(key, "hetu" | "subject" | "identity_code")
+        || crate::domain::text::contains_identity_code_token(value)
+        || crate::domain::Hetu::parse(value.trim()).is_ok()
 }
 
 /// A link of the navigation.

@@ -26,6 +26,7 @@ mod statistics;
 mod turvakielto;
 mod validation;
 mod web;
+mod web_access_requests;
 mod web_auth;
 mod web_disclosures;
 mod web_lookups;
