@@ -39,7 +39,7 @@ use crate::oidc_provider::{OidcProvider, TestUser};
 
 on_both_backends!(
     the_public_pages_pass_axe_and_work_by_keyboard_in_each_language,
-    a_dpo_signs_in_sees_the_apis_numbers_and_downloads_the_record_of_processing,
+    a_dpo_signs_in_sees_the_apis_numbers_downloads_the_record_and_prepares_an_access_report,
     a_person_without_the_role_is_refused_the_page,
 );
 
@@ -273,6 +273,37 @@ impl Browser {
         http_get(url.as_str(), &cookies.join("; "))
             .await
             .unwrap_or_else(|e| panic!("downloading {url}: {e}"))
+    }
+
+    /// Types `text` into the input `selector` finds.
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("the input {selector}: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+
+    /// Clicks what `selector` finds.
+    pub async fn click(&self, selector: &str) {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("{selector}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// The texts of every element `selector` finds.
+    pub async fn texts(&self, selector: &str) -> Vec<String> {
+        let mut texts = Vec::new();
+        for element in self.client.find_all(Locator::Css(selector)).await.unwrap() {
+            texts.push(element.text().await.unwrap());
+        }
+        texts
     }
 
     /// Runs `script` (a function body) in the page.
@@ -617,7 +648,9 @@ fn number(text: &str) -> u64 {
         .unwrap_or_else(|_| panic!("a number: {text:?}"))
 }
 
-async fn a_dpo_signs_in_sees_the_apis_numbers_and_downloads_the_record_of_processing(kind: Kind) {
+async fn a_dpo_signs_in_sees_the_apis_numbers_downloads_the_record_and_prepares_an_access_report(
+    kind: Kind,
+) {
     let provider = provider().await;
     provider.set_next_user(DPO);
     let mut app = dashboard_signing_in_with(kind, &provider).await;
@@ -718,9 +751,66 @@ async fn a_dpo_signs_in_sees_the_apis_numbers_and_downloads_the_record_of_proces
     assert!(browser.path().await.starts_with("/disclosures/"));
     browser.check_page("disclosure", "fi").await;
 
+    // An access request: registered, then its report prepared and previewed. The identity
+    // code is typed into the forms, and goes only in their POST bodies.
+    let subject = hetu(1);
+    let diary = "TSV-2026-41";
+    browser
+        .visit(&format!("/access-requests?controller={}", koko()))
+        .await;
+    browser.check_page("access-requests", "fi").await;
+    browser.type_into("#diary_number", diary).await;
+    browser.type_into("#identity_code", &subject).await;
+    browser.click("form.case-form button[type='submit']").await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css("form[action$='/report']"))
+        .await
+        .unwrap();
+    let case = browser.path().await;
+    assert!(case.starts_with("/access-requests/"), "{case}");
+    assert_eq!(
+        text_of(&browser, "h1").await,
+        format!("Tarkastuspyyntö {diary}")
+    );
+    browser.check_page("access-request", "fi").await;
+    browser.type_into("#identity_code", &subject).await;
+    browser
+        .click("form[action$='/report'] button[value='preview']")
+        .await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css("section.preview"))
+        .await
+        .unwrap();
+    let preview = text_of(&browser, "section.preview article").await;
+    assert!(
+        preview.contains("Verohallinto"),
+        "the subject's disclosure: {preview}"
+    );
+    assert!(
+        !preview.contains("Poliisi"),
+        "another person's disclosure: {preview}"
+    );
+    browser.check_page("access-report", "fi").await;
+    let history = browser.history().await;
+    assert!(
+        history.iter().any(|url| url.ends_with(&case)),
+        "{history:?}"
+    );
+    assert!(
+        !history.iter().any(|url| url.contains(&subject)),
+        "the identity code is in no address of the history: {history:?}"
+    );
+
+    // The lookup the report made is on the audit page, under the case's diary number.
     browser
         .visit(&format!("/lookups?controller={}", koko()))
         .await;
+    let cases: Vec<String> = browser.texts("#lookups td.case").await;
+    assert!(cases.iter().any(|c| c == diary), "{cases:?}");
     browser.check_page("lookups", "fi").await;
     browser.visit("/integrity").await;
     browser.check_page("integrity-signed-in", "fi").await;
