@@ -689,6 +689,18 @@ async fn a_dpo_signs_in_sees_the_apis_numbers_downloads_the_record_and_prepares_
     assert_eq!(number(&text_of(&browser, "#total-entries").await), entries);
     browser.check_page("overview", "fi").await;
 
+    // A bad period is a page naming each bad field, in the page's language.
+    browser
+        .visit(&format!(
+            "/overview?controller={}&from=2026-13-01&to=eilen&lang=sv",
+            koko()
+        ))
+        .await;
+    let bad = browser.texts("ul.bad-fields li").await;
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    browser.check_page("overview-bad-period-sv", "sv").await;
+    browser.visit(&overview).await;
+
     // The registers, then KOKO's register and its record of processing, downloaded as a
     // browser would, with the session's cookies.
     browser.visit(&format!("/registers?{october}")).await;
