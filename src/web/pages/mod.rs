@@ -6,3 +6,4 @@ pub mod accessibility;
 pub mod integrity;
 pub mod lookups;
 pub mod overview;
+pub mod scope;
