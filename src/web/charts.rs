@@ -155,6 +155,10 @@ pub fn columns(figures: &[Figure], lang: Lang) -> Drawing {
     let slot = plot_width / figures.len().max(1) as f64;
     let bar_width = (slot * 0.7).min(48.0);
     let base = TOP + plot_height;
+    // Over a long period, a label on every column would overlap: label every `every`th
+    // (twelve at most) and write the numbers only where they fit; the table has them all.
+    let every = figures.len().div_ceil(12).max(1);
+    let numbered = figures.len() <= 24;
     let bars = figures
         .iter()
         .enumerate()
@@ -183,11 +187,19 @@ pub fn columns(figures: &[Figure], lang: Lang) -> Drawing {
                     base - scale(figure.undeclared.min(figure.value)),
                 ),
                 consent: part(figure.consent, base - height),
-                label: figure.label.clone(),
+                label: if i % every == 0 {
+                    figure.label.clone()
+                } else {
+                    String::new()
+                },
                 label_x: x + bar_width / 2.0,
                 label_y: base + 18.0,
                 // Only the number above a narrow column; the words are in the table.
-                value_text: number(figure.value, lang),
+                value_text: if numbered {
+                    number(figure.value, lang)
+                } else {
+                    String::new()
+                },
                 value_x: x + bar_width / 2.0,
                 value_y: base - height - 6.0,
             }
@@ -336,5 +348,16 @@ mod tests {
             "same base line"
         );
         assert!(full.undeclared.is_some());
+    }
+
+    #[test]
+    fn ten_years_of_months_have_twelve_labels_and_no_numbers_over_the_columns() {
+        let months: Vec<Figure> = (0..120)
+            .map(|i| figure(&format!("m{i}"), i, 0, 0))
+            .collect();
+        let drawing = columns(&months, Lang::En);
+        let labelled = drawing.bars.iter().filter(|b| !b.label.is_empty()).count();
+        assert_eq!(labelled, 12);
+        assert!(drawing.bars.iter().all(|b| b.value_text.is_empty()));
     }
 }

@@ -79,6 +79,13 @@ async fn a_lookup_made_through_the_api_is_listed_by_its_case_and_never_by_identi
     assert_eq!(cases(&one.body), ["TAR-1/2026"]);
     assert!(one.body.contains("liisa") && !one.body.contains("pekka"));
     assert!(one.body.contains("henkilön luovutukset"));
+    for finnish in ["Pyytäjä", "Näytä", "henkilön", "Hakujen valvonta"] {
+        assert!(
+            !all.body.contains(finnish),
+            "the English page has {finnish:?}"
+        );
+    }
+    assert!(all.body.contains("Requested by"));
     let hash = hex::encode(&listed[0].subject_hash);
     assert!(one.body.contains(&hash), "the subject by its keyed hash");
     for page in [&all, &one] {

@@ -21,7 +21,7 @@ use crate::web::respond::{denied, failed, render};
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
 
-use super::overview::{ControllerChoice, acted_for, choices, chosen_controller};
+use super::scope::{ControllerChoice, acted_for, choices, chosen_controller};
 
 /// Lookups a page shows.
 const PAGE_SIZE: u32 = 50;

@@ -9,3 +9,4 @@ pub mod integrity;
 pub mod lookups;
 pub mod overview;
 pub mod registers;
+pub mod scope;

@@ -19,18 +19,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use time::{Date, Month};
 
-use crate::auth::Role;
 use crate::domain::finnish_time::{self, finnish_local, start_of_finnish_day};
 use crate::domain::provision::LegalProvision;
 use crate::domain::{BusinessId, Channel, Classification, DataCategory, Days, LegalBasis};
 use crate::report::i18n;
-use crate::service::{RegisterError, ReportError, StatisticsQuery};
+use crate::service::{ReportError, StatisticsQuery};
 use crate::statistics::{Bucket, Dimension, Group};
 use crate::web::charts::{self, Drawing, Figure, Highlight};
 use crate::web::fields::{self, BadFields, Params};
-use crate::web::respond::{denied, failed, message, render};
+use crate::web::respond::{denied, failed, render};
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
+
+use super::scope::{ControllerChoice, Refusal, acted_for, choices, chosen_controller};
 
 pub fn routes() -> Router<Arc<WebState>> {
     Router::new()
@@ -239,98 +240,6 @@ async fn chart_rows(
             rows
         }
     })
-}
-
-/// A page that answers instead of the one asked for (a refusal, a 400); boxed, as a
-/// response is large beside the values it stands in for.
-pub(super) type Refusal = Box<Response>;
-
-/// A controller the viewer may choose.
-pub(super) struct ControllerChoice {
-    pub id: String,
-    pub name: String,
-    pub selected: bool,
-}
-
-/// The controllers the viewer acts for, from the registers it may see, in the catalogue's
-/// order, named in the page's language.
-pub(super) fn acted_for(
-    state: &WebState,
-    viewer: &Viewer,
-    page: &str,
-) -> Result<Vec<(BusinessId, String)>, Refusal> {
-    let lang = viewer.lang;
-    let registers = match state.services.list_registers(&viewer.caller, None) {
-        Ok(registers) => registers,
-        Err(RegisterError::Denied(refusal)) => return Err(Box::new(denied(lang, &refusal))),
-        Err(error) => {
-            return Err(Box::new(failed(
-                lang,
-                &format!("listing registers for {page}"),
-                &error,
-            )));
-        }
-    };
-    let mut ids: Vec<(BusinessId, String)> = Vec::new();
-    for register in &registers {
-        for c in &register.controllers {
-            if viewer.caller.acts_for(&c.business_id)
-                && !ids.iter().any(|(id, _)| id == &c.business_id)
-            {
-                let name = i18n::local(lang.document_language(), &c.name).clone();
-                ids.push((c.business_id.clone(), name));
-            }
-        }
-    }
-    Ok(ids)
-}
-
-/// The `controller` parameter, else the first controller the viewer acts for; noted as bad
-/// when it is no business ID. Whether the viewer may see it is the use case's to say.
-pub(super) fn chosen_controller(
-    params: &Params,
-    ids: &[(BusinessId, String)],
-    label: &'static str,
-    bad: &mut BadFields,
-    viewer: &Viewer,
-    no_controllers: &'static str,
-) -> Result<Option<BusinessId>, Refusal> {
-    match params.get("controller") {
-        Some(text) => Ok(
-            bad.check(("controller", label), BusinessId::parse(text), |_| {
-                fields::pick(viewer.lang).not_a_business_id.to_owned()
-            }),
-        ),
-        None => match ids.first() {
-            Some((id, _)) => Ok(Some(id.clone())),
-            // Without credentials that name anyone, the auditor rule's own refusal (401).
-            None => Err(Box::new(
-                match viewer.caller.authorize_anywhere(Role::Auditor) {
-                    Err(refusal) => denied(viewer.lang, &refusal),
-                    Ok(()) => message(
-                        viewer.lang,
-                        StatusCode::FORBIDDEN,
-                        viewer.t.denied,
-                        no_controllers,
-                    ),
-                },
-            )),
-        },
-    }
-}
-
-/// The selector's choices, with `controller` selected.
-pub(super) fn choices(
-    ids: Vec<(BusinessId, String)>,
-    controller: &BusinessId,
-) -> Vec<ControllerChoice> {
-    ids.into_iter()
-        .map(|(id, name)| ControllerChoice {
-            selected: &id == controller,
-            id: id.to_string(),
-            name,
-        })
-        .collect()
 }
 
 /// What the page is about: whose, which days, and the choices of the selector.
