@@ -688,6 +688,16 @@ async fn a_dpo_signs_in_sees_the_apis_numbers_downloads_the_record_and_prepares_
     );
     assert_eq!(number(&text_of(&browser, "#total-entries").await), entries);
     browser.check_page("overview", "fi").await;
+    // The per-month chart's table as CSV: October's row has the same totals.
+    let (status, content_type, csv) = browser.download("a[href*='chart=month']").await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let csv = String::from_utf8(csv).unwrap();
+    let october_row = format!("2026-10,{disclosures},{entries},");
+    assert!(
+        csv.lines().any(|row| row.starts_with(&october_row)),
+        "{october_row} in {csv}"
+    );
 
     // A bad period is a page naming each bad field, in the page's language.
     browser
