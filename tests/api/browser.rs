@@ -8,6 +8,7 @@
 //! Without chromium and chromedriver the scenarios are skipped with a message, except in CI
 //! (env `CI` set), where `.ci/run` installs them and their absence is a failure.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,17 +22,14 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde_json::{Value, json};
-use tokio::sync::{Mutex, MutexGuard};
-
-use std::collections::BTreeMap;
-
 use luovutusloki::auth::{GrantSettings, Role};
 use luovutusloki::grpc::proto::{
     DisclosureStatisticsRequest, ProcessingRecordRequest, ReportLanguage,
 };
 use luovutusloki::web::WebSettings;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::fixtures::{hetu, hetus, income_register_submission, koko, to_pre_trial_investigation};
 use crate::harness::{Database, Kind, Options, TestApp, on_both_backends};
@@ -50,7 +48,7 @@ const AXE: &str = include_str!("vendor/axe.min.js");
 /// starve the servers under test.
 static ONE_BROWSER: Mutex<()> = Mutex::const_new(());
 
-/// The directory on `PATH` holding `program`, if any.
+/// `program`'s path in a directory of `PATH`, if any.
 fn on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
