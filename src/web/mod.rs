@@ -11,7 +11,7 @@ mod lang;
 pub mod oidc;
 mod pages;
 mod params;
-mod refusal;
+pub mod refusal;
 pub mod respond;
 pub mod security;
 pub mod session;

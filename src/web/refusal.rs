@@ -1,7 +1,7 @@
 //! A use case's refusal said in the viewer's language: which rule refused whom. gRPC says
 //! the same `Refusal` in English (its Display); a page must be wholly in one language.
 
-use crate::auth::{Refusal, Role, Rule};
+use crate::auth::{Denied, Refusal, Role, Rule};
 
 use super::lang::Lang;
 
@@ -21,6 +21,14 @@ fn role(lang: Lang, role: Role) -> &'static str {
             "verifier",
         ),
         Role::Admin => lang.pick("ylläpitäjä", "administratör", "admin"),
+    }
+}
+
+/// `denied` in `lang`.
+pub fn say_denied(lang: Lang, denied: &Denied) -> String {
+    match denied {
+        Denied::Unauthenticated => lang.texts().unauthenticated.to_owned(),
+        Denied::Forbidden(refusal) => say(lang, refusal),
     }
 }
 
