@@ -457,7 +457,9 @@ async fn an_auditor_sees_the_cases_but_is_refused_preparing_a_report(kind: Kind)
         .await;
     assert_eq!(refused.status, 403);
     assert!(
-        refused.text().contains("has no subject-access role"),
+        refused
+            .text()
+            .contains("ei ole roolia ”tarkastuspyyntöjen käsittelijä”"),
         "the refusal names the rule"
     );
     let not_registered = auditor
