@@ -869,7 +869,7 @@ async fn a_person_without_the_role_is_refused_the_page(kind: Kind) {
     assert_eq!(text_of(&browser, "h1").await, "Not allowed");
     let said = text_of(&browser, "main").await;
     assert!(
-        said.contains(RECORDER) && said.contains("auditor"),
+        said.contains(RECORDER) && said.contains("“auditor”"),
         "the page names the person and the role: {said}"
     );
     browser.check_page("refused-en", "en").await;
@@ -877,6 +877,11 @@ async fn a_person_without_the_role_is_refused_the_page(kind: Kind) {
     // The same in Finnish, wholly.
     browser.switch_language("fi").await;
     assert_eq!(text_of(&browser, "h1").await, "Ei oikeutta");
+    let said = text_of(&browser, "main").await;
+    assert!(
+        said.contains(RECORDER) && said.contains("tarkastaja") && !said.contains("auditor"),
+        "the reason in Finnish: {said}"
+    );
     browser.check_page("refused-fi", "fi").await;
 
     browser.close().await;
