@@ -23,6 +23,10 @@ use crate::transparency::checkpoint::{read_signing_key, write_signing_key};
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let exposure = Exposure::check(settings.listen, settings.tls.as_ref(), &settings.auth)
         .map_err(anyhow::Error::msg)?;
+    if let Some(listen) = settings.web.listen {
+        Exposure::check(listen, settings.tls.as_ref(), &settings.auth)
+            .map_err(|error| anyhow::anyhow!("[web] listen: {error}"))?;
+    }
     let auth = Arc::new(Authenticator::new(
         &settings.auth,
         settings.limits.caller_rate(),

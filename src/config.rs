@@ -289,6 +289,13 @@ mod tests {
                 grant.parse(&caller.name).unwrap();
             }
         }
+        let oidc = settings.web.oidc.as_ref().expect("the dashboard signs in");
+        assert_eq!(oidc.role_mapping.len(), 2);
+        for grants in oidc.role_mapping.values() {
+            for grant in grants {
+                grant.parse("role mapping").unwrap();
+            }
+        }
     }
 
     #[test]

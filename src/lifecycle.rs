@@ -53,6 +53,7 @@ pub async fn run(
     let head = store.open_log().await.context("reading the log head")?;
     tracing::info!(tree_size = head.size, "log open");
     let _metrics = crate::telemetry::metrics::watch_store(&store, head.size).await;
+    let session_keys = Arc::new(crate::web::session::SessionKeys::from_keyring(&keys));
     let (recorder, writer) =
         Recorder::start(store.clone(), keys, options.writer, options.publish.clone());
     // The schedule purges through the same use case as `luovutusloki purge`; it holds no
@@ -72,6 +73,7 @@ pub async fn run(
             .as_ref()
             .map(|publish| publish.key.verifier().to_string()),
         web: options.web,
+        session_keys,
     };
     let served = server::serve(listener, services, grpc, shutdown).await;
 

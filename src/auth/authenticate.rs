@@ -39,6 +39,13 @@ pub struct Authenticator {
     issuers: Vec<Issuer>,
     /// The caller of a call without credentials.
     anonymous: Caller,
+    /// Each configured caller's rate, given to people signed in to the dashboard too.
+    rate: CallerRate,
+    public_verifier: bool,
+    /// The rate limiters of the people signed in to the dashboard, by name, so that all the
+    /// pages one person opens share one rate as a configured caller's calls do. One entry
+    /// per person who signed in since start: a few hundred staff at most.
+    signed_in: std::sync::Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -128,7 +135,27 @@ impl Authenticator {
             by_jwt_subject,
             issuers,
             anonymous: Caller::anonymous(settings.public_verifier).with_rate_limit(unnamed_rate),
+            rate,
+            public_verifier: settings.public_verifier,
+            signed_in: std::sync::Mutex::new(HashMap::new()),
         })
+    }
+
+    /// A person signed in to the dashboard (src/web/session.rs) with `grants`: a known
+    /// caller like a configured one, with the same rate, kept per name.
+    pub fn signed_in(&self, name: &str, grants: Vec<super::Grant>) -> Caller {
+        let limiter = self.rate.map(|(per_second, burst)| {
+            let mut limiters = self
+                .signed_in
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(limiters.entry(name.to_owned()).or_insert_with(|| {
+                Arc::new(RateLimiter::direct(
+                    Quota::per_second(per_second).allow_burst(burst),
+                ))
+            }))
+        });
+        Caller::known(name, grants, self.public_verifier).with_rate_limit(limiter)
     }
 
     /// Whether no callers are configured (every local caller has every role).
@@ -302,5 +329,19 @@ mod tests {
             wait > Duration::ZERO && wait <= Duration::from_secs(1),
             "{wait:?}"
         );
+    }
+
+    #[test]
+    fn a_person_signed_in_keeps_one_rate_across_requests_and_others_have_their_own() {
+        let rate = Some((NonZeroU32::new(1).unwrap(), NonZeroU32::new(1).unwrap()));
+        let auth = Authenticator::new(&AuthSettings::default(), rate).unwrap();
+        let dpo = || auth.signed_in("dpo", Vec::new());
+        assert!(dpo().is_authenticated());
+        assert_eq!(dpo().admit(), Ok(()));
+        assert!(
+            dpo().admit().is_err(),
+            "the second request shares the first's rate"
+        );
+        assert_eq!(auth.signed_in("auditor", Vec::new()).admit(), Ok(()));
     }
 }

@@ -12,7 +12,7 @@ mod tls;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{BusinessId, RegisterId};
 
@@ -21,7 +21,7 @@ pub use settings::{AuthSettings, CallerSettings, GrantSettings, JwtIssuerSetting
 pub use tls::Exposure;
 
 /// What a caller may be granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Records disclosures and consents for its controller and registers.

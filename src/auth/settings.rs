@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{BusinessId, RegisterId};
 
@@ -64,8 +64,9 @@ pub struct CallerSettings {
     pub grants: Vec<GrantSettings>,
 }
 
-/// `{ role = "recorder", controller = "9990003-2", registers = ["etuudet"] }`.
-#[derive(Debug, Clone, Deserialize)]
+/// `{ role = "recorder", controller = "9990003-2", registers = ["etuudet"] }`. Also what a
+/// dashboard session carries (src/web/session.rs), so it is serialised too.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrantSettings {
     pub role: Role,

@@ -18,6 +18,8 @@ struct SubjectKey {
     hasher: Hmac<Sha256>,
     digester: Hmac<Sha256>,
     cipher: XChaCha20Poly1305,
+    /// The key of the dashboard's sealed cookies (src/web/session.rs).
+    web_session: [u8; 32],
 }
 
 impl SubjectKey {
@@ -36,6 +38,7 @@ impl SubjectKey {
             digester: Hmac::new_from_slice(&derive(b"luovutusloki request digest v1"))
                 .expect("any key length"),
             cipher: XChaCha20Poly1305::new(&derive(b"luovutusloki subject seal v1").into()),
+            web_session: derive(b"luovutusloki web session v1"),
         }
     }
 
@@ -75,6 +78,19 @@ impl Keyring {
             .position(|k| k.id == active_id)
             .ok_or(KeyError::UnknownActiveKey(active_id))?;
         Ok(Self { keys, active })
+    }
+
+    /// The keys of the dashboard's sealed cookies, the active key's first: a cookie sealed
+    /// before a key rotation still opens until it expires.
+    pub fn web_session_keys(&self) -> Vec<[u8; 32]> {
+        let mut keys = vec![self.active().web_session];
+        keys.extend(
+            self.keys
+                .iter()
+                .filter(|k| k.id != self.active_id())
+                .map(|k| k.web_session),
+        );
+        keys
     }
 
     pub fn active_id(&self) -> u16 {

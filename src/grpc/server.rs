@@ -35,6 +35,8 @@ pub struct GrpcOptions {
     /// The checkpoint verifier key shown on `/integrity`; `None` when nothing is signed.
     pub verifier_key: Option<String>,
     pub web: crate::web::WebSettings,
+    /// The keys of the dashboard's session cookies.
+    pub session_keys: Arc<crate::web::session::SessionKeys>,
 }
 
 /// Serves the use cases of `services` on `listener` until `shutdown` completes, then stops
@@ -47,12 +49,20 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     crate::telemetry::metrics::metrics().serve_methods(super::served_methods());
+    let oidc = match &options.web.oidc {
+        Some(settings) => Some(Arc::new(
+            crate::web::oidc::Oidc::new(settings).map_err(anyhow::Error::msg)?,
+        )),
+        None => None,
+    };
     let web = crate::web::router(crate::web::WebState {
         services: services.clone(),
         auth: Arc::clone(&options.auth),
         resolve_caller: super::guard::http_caller,
         verifier_key: options.verifier_key.clone(),
         settings: options.web.clone(),
+        oidc,
+        sessions: Arc::clone(&options.session_keys),
     });
     let service = DisclosureLogService::new(services);
     let (health, health_service) = tonic_health::server::health_reporter();
@@ -102,7 +112,37 @@ pub async fn serve(
     // overload guard stays on the API only: a page costs one read, and the caller's own
     // rate limit applies to it (src/web).
     let grpc_web = GrpcWebLayer::new();
-    let routes = Routes::from(web)
+    // With `[web] listen` the pages have their own address and the gRPC listener none.
+    let (api_base, web_server) = match options.web.listen {
+        None => (Routes::from(web), None),
+        Some(listen) => {
+            let listener = TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("binding [web] listen = {listen}"))?;
+            tracing::info!(web_address = %listener.local_addr()?, "serving the pages");
+            let mut web_builder = Server::builder();
+            if let Some(tls) = options.tls.clone() {
+                web_builder = web_builder.tls_config(tls).context("configuring TLS")?;
+            }
+            let mut stop_web = stopped.clone();
+            let served = web_builder
+                .accept_http1(true)
+                .timeout(Duration::from_secs(options.limits.max_call_secs.max(1)))
+                .trace_fn(crate::telemetry::rpc_span)
+                .add_routes(Routes::from(web))
+                .serve_with_incoming_shutdown(
+                    TcpIncoming::from(listener).with_nodelay(Some(true)),
+                    async move {
+                        let _ = stop_web.wait_for(|s| *s).await;
+                    },
+                );
+            // A plain 404 (clients read it as UNIMPLEMENTED), not tonic's default: a gRPC
+            // status in an HTTP 200, a blank page to a browser that still comes here.
+            let no_pages = axum::Router::new().fallback(|| async { http::StatusCode::NOT_FOUND });
+            (Routes::from(no_pages), Some(served))
+        }
+    };
+    let routes = api_base
         .add_service(grpc_web.layer(health_service))
         .add_service(grpc_web.layer(reflection_v1))
         .add_service(grpc_web.layer(reflection_v1alpha))
@@ -127,8 +167,14 @@ pub async fn serve(
         let _ = grace.wait_for(|s| *s).await;
         tokio::time::sleep(options.shutdown_grace).await;
     };
+    let web_served = async move {
+        match web_server {
+            Some(served) => served.await,
+            None => Ok(()),
+        }
+    };
     tokio::select! {
-        served = serve => served?,
+        served = async { tokio::try_join!(serve, web_served) } => { served?; }
         () = deadline => tracing::warn!("grace period over; abandoning calls still in flight"),
     }
 

@@ -38,6 +38,8 @@ pub struct ObservedRecipient {
     pub undeclared_disclosures: u64,
     /// Disclosures based on consent, or declared as needing it.
     pub consent_based_disclosures: u64,
+    /// Disclosures classified on request (an on-request group) when they were recorded.
+    pub on_request_disclosures: u64,
 }
 
 impl ObservedRecipient {
@@ -122,6 +124,7 @@ pub fn processing_record(
                 last_at: row.last_at,
                 undeclared_disclosures: 0,
                 consent_based_disclosures: 0,
+                on_request_disclosures: 0,
             });
         for provision in &row.provisions {
             if !observed.provisions.contains(provision) {
@@ -141,8 +144,10 @@ pub fn processing_record(
         observed.entries += entries;
         observed.first_at = observed.first_at.min(row.first_at);
         observed.last_at = observed.last_at.max(row.last_at);
-        if row.classification == Classification::Undeclared {
-            observed.undeclared_disclosures += n;
+        match row.classification {
+            Classification::Undeclared => observed.undeclared_disclosures += n,
+            Classification::OnRequest => observed.on_request_disclosures += n,
+            Classification::Declared => {}
         }
         if consent_based {
             observed.consent_based_disclosures += n;

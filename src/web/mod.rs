@@ -5,10 +5,15 @@
 //! `security` adds the strict headers to every answer and guards every state-changing
 //! request against cross-site forgery.
 
+pub mod charts;
+pub mod fields;
 mod lang;
+pub mod oidc;
 mod pages;
+mod params;
 pub mod respond;
 pub mod security;
+pub mod session;
 pub mod viewer;
 
 use std::sync::Arc;
@@ -33,9 +38,15 @@ pub type ResolveCaller =
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebSettings {
+    /// The pages' own address; unset, they are served on the gRPC listener. Off loopback it
+    /// needs `[tls]`, as the gRPC listener does.
+    pub listen: Option<std::net::SocketAddr>,
     /// Where feedback on accessibility goes (an address or a web form), shown in the
     /// accessibility statement; unset, the statement says the operator must set it.
     pub feedback_contact: Option<String>,
+    /// Sign-in through the organisation's OpenID Connect provider (`[web.oidc]`); unset,
+    /// pages take the same credentials as gRPC only (or none, on an open local service).
+    pub oidc: Option<oidc::OidcSettings>,
 }
 
 /// What the pages need; built once by the server.
@@ -46,6 +57,10 @@ pub struct WebState {
     /// The checkpoint verifier key (C2SP note verifier), when checkpoints are signed.
     pub verifier_key: Option<String>,
     pub settings: WebSettings,
+    /// The sign-in client, when `[web.oidc]` is set.
+    pub oidc: Option<Arc<oidc::Oidc>>,
+    /// The keys of the session and login cookies.
+    pub sessions: Arc<session::SessionKeys>,
 }
 
 /// The pages, with the static CSS and a 404 page as fallback.
@@ -54,7 +69,12 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(|| async { Redirect::to("/overview") }))
         .merge(pages::access_requests::routes())
         .merge(pages::integrity::routes())
+        .merge(pages::overview::routes())
+        .merge(pages::lookups::routes())
         .merge(pages::accessibility::routes())
+        .merge(oidc::routes())
+        .merge(pages::registers::routes())
+        .merge(pages::disclosures::routes())
         .route("/static/style.css", get(style))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(security::csrf_and_language))

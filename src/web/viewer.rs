@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::auth::Caller;
 
@@ -16,6 +16,7 @@ use super::WebState;
 use super::lang::{Lang, Texts};
 use super::respond::message;
 use super::security::{CsrfToken, LANG_COOKIE, cookie, url_pairs};
+use super::session::{Session, unix_now};
 
 /// The viewer of one page: caller, language, and what the layout shows.
 pub struct Viewer {
@@ -53,9 +54,14 @@ impl FromRequestParts<Arc<WebState>> for Viewer {
     ) -> Result<Self, Self::Rejection> {
         let lang = language(&parts.headers, parts.uri.query());
         let t = lang.texts();
-        let caller = match (state.resolve_caller)(&state.auth, &parts.headers, &parts.extensions) {
+        let caller = match caller(parts, state) {
             Ok(caller) => caller,
-            Err(_) => {
+            Err(NoCaller::SignIn) => {
+                let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+                let location = super::oidc::login_location(target);
+                return Err((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response());
+            }
+            Err(NoCaller::Refused) => {
                 return Err(message(
                     lang,
                     StatusCode::UNAUTHORIZED,
@@ -94,6 +100,34 @@ impl FromRequestParts<Arc<WebState>> for Viewer {
             query,
         })
     }
+}
+
+enum NoCaller {
+    /// Sign in first: a page request without credentials where sign-in is configured.
+    SignIn,
+    Refused,
+}
+
+/// The caller of a page: the session's person, else the gRPC credentials. Where sign-in is
+/// configured, the open service's local caller and the anonymous caller do not see pages:
+/// a page GET is sent to sign in, anything else is refused.
+fn caller(parts: &Parts, state: &WebState) -> Result<Caller, NoCaller> {
+    if state.oidc.is_some()
+        && let Some(session) = Session::from_headers(&parts.headers, &state.sessions, unix_now())
+    {
+        return Ok(session.caller(&state.auth));
+    }
+    let caller = (state.resolve_caller)(&state.auth, &parts.headers, &parts.extensions)
+        .map_err(|_| NoCaller::Refused)?;
+    if state.oidc.is_some() && !caller.is_authenticated() {
+        let page = parts.method == Method::GET || parts.method == Method::HEAD;
+        return Err(if page {
+            NoCaller::SignIn
+        } else {
+            NoCaller::Refused
+        });
+    }
+    Ok(caller)
 }
 
 /// Whether a query pair may carry an identity code, which the language links must not

@@ -13,6 +13,7 @@ mod harness;
 mod joint_controllers;
 mod lookups;
 mod observability;
+mod oidc_provider;
 
 mod operations;
 mod queries;
@@ -25,4 +26,9 @@ mod turvakielto;
 mod validation;
 mod web;
 mod web_access_requests;
+mod web_auth;
+mod web_disclosures;
+mod web_lookups;
+mod web_overview;
+mod web_registers;
 mod withholding;

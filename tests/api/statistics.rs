@@ -17,7 +17,7 @@ on_both_backends!(
 
 /// Three Incomes Register submissions of 10 subjects on 5, 6 and 7 October 2026, a
 /// pension disclosure of 4 on 6 October, and an undeclared one of 1 to a private person.
-async fn record_october(app: &mut TestApp) {
+pub(crate) async fn record_october(app: &mut TestApp) {
     for day in 0..3 {
         let mut request = income_register_submission(&format!("tr-{day}"), hetus(day * 10, 10));
         request.occurred_at = at(OCTOBER_2026 + i64::from(day) * 86_400);

@@ -18,17 +18,18 @@ on_both_backends!(
     the_integrity_page_follows_the_checkpoint_rule_of_grpc,
     a_caller_over_its_rate_gets_429_with_retry_after,
     a_form_is_refused_without_the_token_of_its_cookie_or_from_another_site,
+    with_their_own_address_the_pages_leave_the_grpc_listener,
 );
 
 /// An HTTP/1.1 answer, read whole (the server closes the connection).
-struct Answer {
-    status: u16,
-    head: String,
-    body: String,
+pub(crate) struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
 }
 
 impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.head.lines().find_map(|line| {
             let (key, value) = line.split_once(':')?;
             key.eq_ignore_ascii_case(name).then(|| value.trim())
@@ -37,7 +38,7 @@ impl Answer {
 }
 
 /// Sends `request` (without the final blank line) and reads the answer.
-async fn http(app: &TestApp, request: &str, body: &[u8]) -> Answer {
+pub(crate) async fn http(app: &TestApp, request: &str, body: &[u8]) -> Answer {
     let mut stream = TcpStream::connect(app.address).await.unwrap();
     let head = format!("{request}\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     stream.write_all(head.as_bytes()).await.unwrap();
@@ -54,7 +55,7 @@ async fn http(app: &TestApp, request: &str, body: &[u8]) -> Answer {
     }
 }
 
-async fn get(app: &TestApp, path: &str) -> Answer {
+pub(crate) async fn get(app: &TestApp, path: &str) -> Answer {
     http(app, &format!("GET {path} HTTP/1.1"), b"").await
 }
 
@@ -174,6 +175,7 @@ async fn the_integrity_page_follows_the_checkpoint_rule_of_grpc(kind: Kind) {
         },
         web: WebSettings {
             feedback_contact: Some("saavutettavuus@koko.example".into()),
+            ..WebSettings::default()
         },
         ..Options::default()
     };
@@ -263,4 +265,49 @@ async fn a_form_is_refused_without_the_token_of_its_cookie_or_from_another_site(
     // POST at /integrity).
     let same = format!("{with_cookie}\r\nOrigin: http://localhost\r\nSec-Fetch-Site: same-origin");
     assert_eq!(post(same, format!("csrf={token}")).await, 405);
+}
+
+async fn with_their_own_address_the_pages_leave_the_grpc_listener(kind: Kind) {
+    // A free port: bound, read and let go (the server binds it again at start).
+    let web_address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = TestApp::spawn_with(
+        kind,
+        Options {
+            web: WebSettings {
+                listen: Some(web_address),
+                ..WebSettings::default()
+            },
+            ..Options::default()
+        },
+    )
+    .await;
+    // The server binds the pages' address as it starts, after the gRPC listener.
+    let mut on_web = None;
+    for _ in 0..100 {
+        match TcpStream::connect(web_address).await {
+            Ok(stream) => {
+                on_web = Some(stream);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    let mut on_web = on_web.expect("the pages' own address answers");
+    on_web
+        .write_all(b"GET /integrity HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    on_web.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("id=\"tree-size\""));
+    // The gRPC listener has no pages now, and still answers gRPC.
+    assert_eq!(get(&app, "/integrity").await.status, 404);
+    let mut client = app.client.clone();
+    let checkpoint = client.get_checkpoint(GetCheckpointRequest::default()).await;
+    assert!(checkpoint.is_ok() || checkpoint.unwrap_err().code() == tonic::Code::NotFound);
+    app.stop().await;
 }

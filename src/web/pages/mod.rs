@@ -4,4 +4,8 @@
 
 pub mod access_requests;
 pub mod accessibility;
+pub mod disclosures;
 pub mod integrity;
+pub mod lookups;
+pub mod overview;
+pub mod registers;
