@@ -197,9 +197,7 @@ async fn list(
         Ok(found) => found,
         Err(DisclosureQueryError::Denied(refusal)) => return denied(lang, &refusal),
         Err(DisclosureQueryError::PageToken(_)) => {
-            let mut bad = Bad::default();
-            bad.add("page", Problem::PageToken);
-            return params::invalid(&viewer, bad);
+            return Bad::only(&viewer, "page", Problem::PageToken);
         }
         Err(error) => return failed(lang, "listing disclosures for /disclosures", &error),
     };
@@ -242,7 +240,7 @@ async fn list(
         controllers: controllers
             .all
             .iter()
-            .map(|id| Choice {
+            .map(|(id, _)| Choice {
                 value: id.to_string(),
                 label: id.to_string(),
                 selected: *id == controller,

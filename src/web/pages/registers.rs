@@ -26,7 +26,7 @@ use crate::report::{
 use crate::service::{ProcessingRecordQuery, RegisterError, ReportError};
 use crate::web::WebState;
 use crate::web::lang::Lang;
-use crate::web::params::{self, Bad, Params};
+use crate::web::params::{self, Bad, ControllerChoice, Controllers, Params};
 use crate::web::respond::{denied, failed, message, render};
 use crate::web::viewer::{Chrome, Viewer};
 
@@ -37,15 +37,9 @@ pub fn routes() -> Router<Arc<WebState>> {
         .route("/registers/{id}/{document}", get(art30))
 }
 
-/// A controller the form offers.
-struct ControllerOption {
-    id: String,
-    selected: bool,
-}
-
 /// The period and controller form both pages carry.
 struct PeriodForm {
-    controllers: Vec<ControllerOption>,
+    controllers: Vec<ControllerChoice>,
     from: String,
     to: String,
     /// The query that keeps controller and period, for links.
@@ -53,7 +47,7 @@ struct PeriodForm {
 }
 
 impl PeriodForm {
-    fn new(all: &[BusinessId], controller: &BusinessId, days: &Days) -> Self {
+    fn new(controllers: &Controllers, controller: &BusinessId, days: &Days) -> Self {
         let query = serde_urlencoded::to_string([
             ("controller", controller.to_string()),
             ("from", days.first().to_string()),
@@ -61,13 +55,7 @@ impl PeriodForm {
         ])
         .unwrap_or_default();
         Self {
-            controllers: all
-                .iter()
-                .map(|id| ControllerOption {
-                    id: id.to_string(),
-                    selected: id == controller,
-                })
-                .collect(),
+            controllers: controllers.choices(controller),
             from: days.first().to_string(),
             to: days.last().to_string(),
             query,
@@ -87,10 +75,15 @@ fn asked(state: &WebState, viewer: &Viewer, query: Option<&str>) -> Result<Asked
     let params = Params::new(query);
     let mut bad = Bad::default();
     let controllers = params::controllers(&state.services, viewer, &params, &mut bad)?;
-    let days = params::days(&params, &state.services, &mut bad);
-    match (controllers.chosen, days) {
+    let days = params::days(
+        &params,
+        &state.services,
+        params::first_of_last_month,
+        &mut bad,
+    );
+    match (controllers.chosen.clone(), days) {
         (Some(controller), Some(days)) if bad.is_empty() => Ok(Asked {
-            form: PeriodForm::new(&controllers.all, &controller, &days),
+            form: PeriodForm::new(&controllers, &controller, &days),
             period: period_text(viewer.lang, &days),
             controller,
             days,
