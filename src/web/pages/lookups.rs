@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::domain::finnish_time::{self, finnish_local};
+use crate::domain::finnish_time;
 use crate::domain::{LookupOperation, StoredLookup, Timestamp};
 use crate::service::{LookupListing, LookupQueryError, PageRequest};
 use crate::web::params::{self, Bad, ControllerChoice, Params, Problem};
@@ -28,16 +28,8 @@ pub fn routes() -> Router<Arc<WebState>> {
     Router::new().route("/lookups", get(lookups))
 }
 
-/// A moment in Finnish local time: `5.10.2026 klo 14.30`, `5.10.2026 kl. 14.30`,
-/// `2026-10-05 14:30`.
 fn moment(at: Timestamp, lang: Lang) -> String {
-    let local = finnish_local(at);
-    let date = finnish_time::date(at, lang.document_language());
-    match lang {
-        Lang::Fi => format!("{date} klo {}.{:02}", local.hour(), local.minute()),
-        Lang::Sv => format!("{date} kl. {}.{:02}", local.hour(), local.minute()),
-        Lang::En => format!("{date} {:02}:{:02}", local.hour(), local.minute()),
-    }
+    finnish_time::moment(at, lang.document_language())
 }
 
 /// A lookup as a row of the table.
@@ -195,11 +187,11 @@ pub struct LookupsTexts {
 const FI: LookupsTexts = LookupsTexts {
     intro: "Jokainen haku henkilötunnuksella kirjataan ennen kuin siihen vastataan: kuka haki, milloin, missä asiassa ja millä toiminnolla. Rekisteröity näkyy vain avaimellisena tiivisteenä.",
     filters: "Rajaa hakuja",
-    controller: "Rekisterinpitäjä",
-    requested_by: "Pyytäjä",
-    case_reference: "Asian diaarinumero",
-    from: "Alkupäivä",
-    to: "Loppupäivä",
+    controller: params::FI.labels.controller,
+    requested_by: params::FI.labels.requested_by,
+    case_reference: params::FI.labels.case_reference,
+    from: params::FI.labels.from,
+    to: params::FI.labels.to,
     show: "Näytä",
     caption: "Haut vanhimmasta uusimpaan",
     at: "Aika",
@@ -222,11 +214,11 @@ const FI: LookupsTexts = LookupsTexts {
 const SV: LookupsTexts = LookupsTexts {
     intro: "Varje sökning med personbeteckning registreras innan den besvaras: vem som sökte, när, i vilket ärende och med vilken funktion. Den registrerade visas bara som en nyckelbaserad hash.",
     filters: "Avgränsa sökningarna",
-    controller: "Personuppgiftsansvarig",
-    requested_by: "Begärd av",
-    case_reference: "Ärendets diarienummer",
-    from: "Första dag",
-    to: "Sista dag",
+    controller: params::SV.labels.controller,
+    requested_by: params::SV.labels.requested_by,
+    case_reference: params::SV.labels.case_reference,
+    from: params::SV.labels.from,
+    to: params::SV.labels.to,
     show: "Visa",
     caption: "Sökningar från den äldsta till den senaste",
     at: "Tid",
@@ -249,11 +241,11 @@ const SV: LookupsTexts = LookupsTexts {
 const EN: LookupsTexts = LookupsTexts {
     intro: "Every lookup by identity code is recorded before it is answered: who looked, when, in which case and with which call. The data subject appears only as a keyed hash.",
     filters: "Filter the lookups",
-    controller: "Controller",
-    requested_by: "Requested by",
-    case_reference: "Case reference",
-    from: "First day",
-    to: "Last day",
+    controller: params::EN.labels.controller,
+    requested_by: params::EN.labels.requested_by,
+    case_reference: params::EN.labels.case_reference,
+    from: params::EN.labels.from,
+    to: params::EN.labels.to,
     show: "Show",
     caption: "Lookups, oldest first",
     at: "Time",

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use time::{Date, Month};
 
-use crate::domain::finnish_time::{self, finnish_local, start_of_finnish_day};
+use crate::domain::finnish_time::{self, finnish_local};
 use crate::domain::provision::LegalProvision;
 use crate::domain::{BusinessId, Channel, Classification, DataCategory, Days, LegalBasis};
 use crate::report::i18n;
@@ -489,11 +489,7 @@ async fn overview(
         controller_name: scope.controller_name,
         from: first.to_string(),
         to: last.to_string(),
-        period: format!(
-            "{} – {}",
-            finnish_time::date(start_of_finnish_day(first), doc),
-            finnish_time::date(start_of_finnish_day(last), doc)
-        ),
+        period: finnish_time::days_text(first, last, doc),
         presets,
         disclosures: n(totals.disclosures),
         entries: n(totals.entries),
@@ -626,9 +622,9 @@ pub struct OverviewTexts {
 const FI: OverviewTexts = OverviewTexts {
     intro: "Mitä rekisterinpitäjä on luovuttanut valitulla jaksolla, kenelle ja minkä säädöksen nojalla.",
     choose: "Rekisterinpitäjä ja jakso",
-    controller: "Rekisterinpitäjä",
-    from: "Alkupäivä",
-    to: "Loppupäivä",
+    controller: params::FI.labels.controller,
+    from: params::FI.labels.from,
+    to: params::FI.labels.to,
     show: "Näytä",
     presets: "Valmiit jaksot",
     previous_month: "Edellinen kuukausi",
@@ -670,9 +666,9 @@ const FI: OverviewTexts = OverviewTexts {
 const SV: OverviewTexts = OverviewTexts {
     intro: "Vad den personuppgiftsansvarige har lämnat ut under perioden, till vem och med stöd av vilken författning.",
     choose: "Personuppgiftsansvarig och period",
-    controller: "Personuppgiftsansvarig",
-    from: "Första dag",
-    to: "Sista dag",
+    controller: params::SV.labels.controller,
+    from: params::SV.labels.from,
+    to: params::SV.labels.to,
     show: "Visa",
     presets: "Färdiga perioder",
     previous_month: "Föregående månad",
@@ -714,9 +710,9 @@ const SV: OverviewTexts = OverviewTexts {
 const EN: OverviewTexts = OverviewTexts {
     intro: "What the controller disclosed in the period, to whom, and under which law.",
     choose: "Controller and period",
-    controller: "Controller",
-    from: "First day",
-    to: "Last day",
+    controller: params::EN.labels.controller,
+    from: params::EN.labels.from,
+    to: params::EN.labels.to,
     show: "Show",
     presets: "Common periods",
     previous_month: "Previous month",

@@ -13,10 +13,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use time::Date;
 
 use crate::catalogue::Register;
-use crate::domain::finnish_time::{date, start_of_finnish_day};
+use crate::domain::finnish_time::{date, days_text};
 use crate::domain::{BusinessId, Days, RecipientIdType, RegisterId};
 use crate::report::names::{basis, category, local, recipient_kind};
 use crate::report::{
@@ -92,16 +91,8 @@ fn asked(state: &WebState, viewer: &Viewer, query: Option<&str>) -> Result<Asked
     }
 }
 
-fn day_text(lang: Lang, day: Date) -> String {
-    date(start_of_finnish_day(day), lang.document_language())
-}
-
 fn period_text(lang: Lang, days: &Days) -> String {
-    format!(
-        "{} – {}",
-        day_text(lang, days.first()),
-        day_text(lang, days.last())
-    )
+    days_text(days.first(), days.last(), lang.document_language())
 }
 
 #[derive(Template)]
