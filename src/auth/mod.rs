@@ -90,14 +90,100 @@ pub enum Denied {
     /// No credentials, or none that name a configured caller.
     Unauthenticated,
     /// The caller lacks the role at that controller (or register).
-    Forbidden(String),
+    Forbidden(Refusal),
+}
+
+/// Who was refused by which rule: kept apart from its wording so that every front end can
+/// say it in its own language (gRPC says it in English, the pages in the viewer's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub caller: String,
+    pub rule: Rule,
+}
+
+/// The rule of a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// The caller has no `role` for `controller`.
+    RoleAt { role: Role, controller: BusinessId },
+    /// The caller has `role` for `controller`, but not in `register`.
+    RoleInRegister {
+        role: Role,
+        controller: BusinessId,
+        register: RegisterId,
+    },
+    /// The caller has `role` for `controller` only in some registers, and named none.
+    RegisterNeeded { role: Role, controller: BusinessId },
+    /// The caller has none of `roles` for `controller`.
+    OneOfRolesAt {
+        roles: Vec<Role>,
+        controller: BusinessId,
+    },
+    /// The caller has no `role` at any controller.
+    RoleAnywhere { role: Role },
+    /// The caller does not act for `controller`.
+    ActsFor { controller: BusinessId },
+    /// `register` is not a register of the caller's controllers.
+    RegisterOfCaller { register: RegisterId },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = &self.caller;
+        match &self.rule {
+            Rule::RoleAt { role, controller } => {
+                write!(
+                    f,
+                    "caller {name} has no {role} role for controller {controller}"
+                )
+            }
+            Rule::RoleInRegister {
+                role,
+                controller,
+                register,
+            } => write!(
+                f,
+                "caller {name} has the {role} role for controller {controller} but not in register {register}"
+            ),
+            Rule::RegisterNeeded { role, controller } => write!(
+                f,
+                "caller {name} has the {role} role for controller {controller} only in some registers; name one of them"
+            ),
+            Rule::OneOfRolesAt { roles, controller } => {
+                let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                write!(
+                    f,
+                    "caller {name} has none of the roles {} for controller {controller}",
+                    roles.join(", ")
+                )
+            }
+            Rule::RoleAnywhere { role } => write!(f, "caller {name} has no {role} role"),
+            Rule::ActsFor { controller } => {
+                write!(f, "caller {name} does not act for controller {controller}")
+            }
+            Rule::RegisterOfCaller { register } => write!(
+                f,
+                "register {register} is not a register of caller {name}'s controllers"
+            ),
+        }
+    }
+}
+
+impl Denied {
+    /// Refused by `rule`, for `caller`.
+    pub fn by(caller: &Caller, rule: Rule) -> Self {
+        Self::Forbidden(Refusal {
+            caller: caller.name().to_owned(),
+            rule,
+        })
+    }
 }
 
 impl fmt::Display for Denied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unauthenticated => f.write_str("credentials required"),
-            Self::Forbidden(why) => f.write_str(why),
+            Self::Forbidden(refusal) => refusal.fmt(f),
         }
     }
 }
@@ -194,24 +280,26 @@ impl Caller {
         match &*self.party {
             Party::Local | Party::Host(_) => Ok(()),
             Party::Anonymous { .. } => Err(Denied::Unauthenticated),
-            Party::Known { name, grants, .. } => {
+            Party::Known { grants, .. } => {
                 if grants.iter().any(|g| g.covers(role, controller, register)) {
                     return Ok(());
                 }
                 let limited = grants
                     .iter()
                     .any(|g| g.role == role && &g.controller == controller);
-                Err(Denied::Forbidden(match (limited, register) {
-                    (true, Some(register)) => format!(
-                        "caller {name} has the {role} role for controller {controller} but not in register {register}"
-                    ),
-                    (true, None) => format!(
-                        "caller {name} has the {role} role for controller {controller} only in some registers; name one of them"
-                    ),
-                    (false, _) => {
-                        format!("caller {name} has no {role} role for controller {controller}")
-                    }
-                }))
+                let controller = controller.clone();
+                Err(Denied::by(
+                    self,
+                    match (limited, register) {
+                        (true, Some(register)) => Rule::RoleInRegister {
+                            role,
+                            controller,
+                            register: register.clone(),
+                        },
+                        (true, None) => Rule::RegisterNeeded { role, controller },
+                        (false, _) => Rule::RoleAt { role, controller },
+                    },
+                ))
             }
         }
     }
@@ -225,12 +313,13 @@ impl Caller {
             return Ok(());
         }
         self.authenticated_or_local()?;
-        let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        Err(Denied::Forbidden(format!(
-            "caller {} has none of the roles {} for controller {controller}",
-            self.name(),
-            roles.join(", ")
-        )))
+        Err(Denied::by(
+            self,
+            Rule::OneOfRolesAt {
+                roles: roles.to_vec(),
+                controller: controller.clone(),
+            },
+        ))
     }
 
     /// For calls that concern the whole log or service rather than one controller
@@ -243,18 +332,16 @@ impl Caller {
                 .then_some(())
                 .ok_or(Denied::Unauthenticated),
             Party::Known {
-                name,
                 grants,
                 public_verifier,
+                ..
             } => {
                 if (role == Role::Verifier && *public_verifier)
                     || grants.iter().any(|g| g.role == role)
                 {
                     Ok(())
                 } else {
-                    Err(Denied::Forbidden(format!(
-                        "caller {name} has no {role} role"
-                    )))
+                    Err(Denied::by(self, Rule::RoleAnywhere { role }))
                 }
             }
         }
@@ -335,11 +422,12 @@ mod tests {
                 .authorize(Role::Recorder, &kela(), Some(&register("etuudet")))
                 .is_ok()
         );
-        let Err(Denied::Forbidden(why)) =
+        let Err(Denied::Forbidden(refusal)) =
             caller.authorize(Role::Recorder, &kela(), Some(&register("asiakkaat")))
         else {
             panic!("another register is refused");
         };
+        let why = refusal.to_string();
         assert!(why.contains("not in register asiakkaat"), "{why}");
         assert!(caller.authorize(Role::Recorder, &kela(), None).is_err());
     }

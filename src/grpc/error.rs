@@ -100,7 +100,7 @@ impl From<Denied> for Status {
             Denied::Unauthenticated => Status::unauthenticated(
                 "credentials required: a client certificate or a bearer token of a configured caller",
             ),
-            Denied::Forbidden(why) => Status::permission_denied(why),
+            Denied::Forbidden(refusal) => Status::permission_denied(refusal.to_string()),
         }
     }
 }

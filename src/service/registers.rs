@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::auth::{Caller, Denied, Role};
+use crate::auth::{Caller, Denied, Role, Rule};
 use crate::catalogue::Register;
 use crate::domain::{BusinessId, RegisterId};
 use crate::storage::StorageError;
@@ -35,10 +35,12 @@ impl Services {
         if let Some(controller) = controller
             && !caller.acts_for(controller)
         {
-            return Err(Denied::Forbidden(format!(
-                "caller {} does not act for controller {controller}",
-                caller.name()
-            ))
+            return Err(Denied::by(
+                caller,
+                Rule::ActsFor {
+                    controller: controller.clone(),
+                },
+            )
             .into());
         }
         let catalogue = self.catalogue()?;
@@ -61,10 +63,12 @@ impl Services {
                 Ok(Arc::clone(register))
             }
             // Whether another controller's register exists is not this caller's business.
-            _ if caller.is_authenticated() => Err(Denied::Forbidden(format!(
-                "register {id} is not a register of caller {}'s controllers",
-                caller.name()
-            ))
+            _ if caller.is_authenticated() => Err(Denied::by(
+                caller,
+                Rule::RegisterOfCaller {
+                    register: id.clone(),
+                },
+            )
             .into()),
             _ => Err(RegisterError::NotFound(id.clone())),
         }

@@ -10,6 +10,7 @@ mod lang;
 pub mod oidc;
 mod pages;
 mod params;
+pub mod refusal;
 pub mod respond;
 pub mod security;
 pub mod session;

@@ -45,7 +45,12 @@ pub fn denied(lang: Lang, denied: &Denied) -> Response {
         Denied::Unauthenticated => {
             message(lang, StatusCode::UNAUTHORIZED, t.denied, t.unauthenticated)
         }
-        Denied::Forbidden(why) => message(lang, StatusCode::FORBIDDEN, t.denied, why),
+        Denied::Forbidden(refusal) => message(
+            lang,
+            StatusCode::FORBIDDEN,
+            t.denied,
+            &super::refusal::say(lang, refusal),
+        ),
     }
 }
 

@@ -252,7 +252,9 @@ async fn the_role_mapping_decides_what_a_signed_in_person_may_see(kind: Kind) {
     let refused = recorder.get(&app, "/integrity?lang=en").await;
     assert_eq!(refused.status, 403, "a recorder is no verifier");
     assert!(
-        refused.body.contains("kirjaaja has no verifier role"),
+        refused
+            .body
+            .contains("kirjaaja does not have the “verifier” role"),
         "{}",
         refused.body
     );

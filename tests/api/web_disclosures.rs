@@ -290,13 +290,18 @@ async fn another_controllers_disclosure_is_not_found_and_a_non_auditor_is_refuse
     let list = as_verifier("/disclosures?lang=en".into()).await;
     let detail = as_verifier(format!("/disclosures/{id}")).await;
 
-    let rule = format!(
-        "caller tarkastaja has no auditor role for controller {}",
+    // Each page names the rule in its own language.
+    let rule_en = format!(
+        "tarkastaja does not have the “auditor” role for controller {}",
+        koko()
+    );
+    let rule_fi = format!(
+        "Käyttäjällä tarkastaja ei ole roolia ”tarkastaja” rekisterinpitäjälle {}",
         koko()
     );
     assert_eq!(list.status, 403);
-    assert!(list.body.contains(&rule), "{}", list.body);
+    assert!(list.body.contains(&rule_en), "{}", list.body);
     assert_eq!(detail.status, 403);
-    assert!(detail.body.contains(&rule));
+    assert!(detail.body.contains(&rule_fi), "{}", detail.body);
     app.stop().await;
 }

@@ -182,7 +182,11 @@ async fn only_an_auditor_sees_the_lookup_record(kind: Kind) {
     assert_eq!(auditor.status, 200);
     assert!(auditor.body.contains("Ei hakuja näillä rajauksilla."));
     assert_eq!(recorder.status, 403);
-    assert!(recorder.body.contains("has no auditor role for controller"));
+    assert!(
+        recorder
+            .body
+            .contains("ei ole roolia ”tarkastaja” rekisterinpitäjälle")
+    );
     app.stop().await;
 }
 

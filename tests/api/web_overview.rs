@@ -242,7 +242,8 @@ async fn a_caller_without_the_auditor_role_is_refused_naming_the_rule(kind: Kind
 
     assert_eq!(page.status, 403);
     assert!(
-        page.body.contains("has no auditor role for controller"),
+        page.body
+            .contains("ei ole roolia ”tarkastaja” rekisterinpitäjälle"),
         "the refusal names the rule: {}",
         page.body
     );

@@ -240,7 +240,7 @@ async fn a_caller_without_the_auditor_role_is_refused_naming_the_rule(kind: Kind
     assert_eq!(refused.status, 403);
     assert!(
         refused.body.contains(&format!(
-            "caller tarkastaja has no auditor role for controller {}",
+            "tarkastaja does not have the “auditor” role for controller {}",
             koko()
         )),
         "{}",

@@ -9,7 +9,7 @@
 //! not filled in again with it. Every rule (roles, tenancy, the time limits, the person of
 //! the case) is the use case's, in `service::access_requests`.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use askama::Template;
@@ -73,7 +73,8 @@ struct Row {
 struct ListPage {
     c: Chrome,
     p: &'static AccessTexts,
-    controllers: Vec<String>,
+    /// (business ID, name) of each controller the viewer may choose.
+    controllers: Vec<(String, String)>,
     controller: String,
     rows: Vec<Row>,
     errors: Vec<BadField>,
@@ -185,22 +186,28 @@ fn row(case: &AccessRequest, today: Date, lang: Lang) -> Row {
     }
 }
 
-/// The controllers whose registers the viewer sees, in order.
-fn controllers_of(state: &WebState, viewer: &Viewer) -> Vec<String> {
+/// The controllers whose registers the viewer sees, by business ID: (ID, name).
+fn controllers_of(state: &WebState, viewer: &Viewer) -> Vec<(String, String)> {
     let registers = state
         .services
         .list_registers(&viewer.caller, None)
         .unwrap_or_default();
-    let ids: BTreeSet<String> = registers
+    let named: BTreeMap<String, String> = registers
         .iter()
-        .flat_map(|r| {
-            r.controller_ids()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
+        .flat_map(|r| r.controllers.iter())
+        .filter(|c| viewer.caller.acts_for(&c.business_id))
+        .map(|c| {
+            (
+                c.business_id.to_string(),
+                match viewer.lang {
+                    Lang::Fi => c.name.fi.clone(),
+                    Lang::Sv => c.name.sv.clone(),
+                    Lang::En => c.name.en.clone(),
+                },
+            )
         })
-        .filter(|c| BusinessId::parse(c).is_ok_and(|c| viewer.caller.acts_for(&c)))
         .collect();
-    ids.into_iter().collect()
+    named.into_iter().collect()
 }
 
 async fn list(
@@ -222,7 +229,7 @@ async fn list_page(
     let lang = viewer.lang;
     let p = texts(lang);
     let controllers = controllers_of(state, &viewer);
-    let Some(text) = chosen.or_else(|| controllers.first().cloned()) else {
+    let Some(text) = chosen.or_else(|| controllers.first().map(|(id, _)| id.clone())) else {
         return message(
             lang,
             StatusCode::OK,
@@ -278,13 +285,8 @@ async fn register(
     let lang = viewer.lang;
     let p = texts(lang);
     let mut errors = Vec::new();
+    // A bad controller is named by the list page, which cannot show that controller's cases.
     let controller = BusinessId::parse(&form.controller).ok();
-    if controller.is_none() {
-        errors.push(BadField {
-            label: p.controller,
-            problem: p.bad_controller.into(),
-        });
-    }
     let diary_number = ShortText::parse(form.diary_number.trim()).ok();
     if diary_number.is_none() {
         errors.push(BadField {
@@ -739,8 +741,10 @@ pub struct AccessTexts {
     pub report_language: &'static str,
     pub bad_language: &'static str,
     pub preview: &'static str,
+    pub preview_heading: &'static str,
     pub preview_note: &'static str,
     pub download: &'static str,
+    pub text_format: &'static str,
     pub bad_format: &'static str,
     pub extend: &'static str,
     pub extend_hint: &'static str,
@@ -798,8 +802,10 @@ const FI: AccessTexts = AccessTexts {
     report_language: "Vastauksen kieli",
     bad_language: "Valitse suomi, ruotsi tai englanti.",
     preview: "Esikatsele",
+    preview_heading: "Esikatselu",
     preview_note: "Esikatselu: näin vastaus näkyy henkilölle. Haku on kirjattu hakulokiin tämän pyynnön diaarinumerolla.",
     download: "Lataa vastaus",
+    text_format: "Tekstinä",
     bad_format: "Valitse PDF, HTML tai teksti.",
     extend: "Jatka määräaikaa",
     extend_hint: "Määräaikaa voi jatkaa enintään kahdella kuukaudella (EU:n yleinen tietosuoja-asetus 12 artikla 3 kohta). Henkilölle on kerrottava jatkosta ja sen syistä ensimmäisen kuukauden aikana.",
@@ -857,8 +863,10 @@ const SV: AccessTexts = AccessTexts {
     report_language: "Svarets språk",
     bad_language: "Välj finska, svenska eller engelska.",
     preview: "Förhandsgranska",
+    preview_heading: "Förhandsgranskning",
     preview_note: "Förhandsgranskning: så här ser svaret ut för personen. Sökningen har förts in i sökloggen med denna begärans diarienummer.",
     download: "Ladda ned svaret",
+    text_format: "Som text",
     bad_format: "Välj PDF, HTML eller text.",
     extend: "Förläng tidsfristen",
     extend_hint: "Tidsfristen kan förlängas med högst två månader (artikel 12.3 i EU:s allmänna dataskyddsförordning). Personen ska underrättas om förlängningen och skälen till den inom den första månaden.",
@@ -916,8 +924,10 @@ const EN: AccessTexts = AccessTexts {
     report_language: "Language of the answer",
     bad_language: "Choose Finnish, Swedish or English.",
     preview: "Preview",
+    preview_heading: "Preview",
     preview_note: "Preview: this is the answer as the person will read it. The lookup is in the lookup record under this request's diary number.",
     download: "Download the answer",
+    text_format: "As text",
     bad_format: "Choose PDF, HTML or text.",
     extend: "Extend the deadline",
     extend_hint: "The deadline may be extended by at most two months (Article 12(3) of the EU General Data Protection Regulation). The person must be told of the extension and its reasons within the first month.",

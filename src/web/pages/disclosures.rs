@@ -377,7 +377,9 @@ async fn detail(
             disclosure.subject_count,
         ),
         // An auditor who is not a verifier still sees the disclosure, and why no proofs.
-        Err(EvidenceError::Denied(refusal)) => Proofs::Refused(refusal.to_string()),
+        Err(EvidenceError::Denied(refusal)) => {
+            Proofs::Refused(crate::web::refusal::say_denied(lang, &refusal))
+        }
         Err(error) => return failed(lang, "reading proofs for /disclosures/{id}", &error),
     };
     let d = &disclosure.details;
