@@ -225,14 +225,13 @@ impl Controllers {
     }
 }
 
-/// The controllers of the page, or the answer instead of the page (401, 403 or 500) when the
-/// caller acts for none.
-pub fn controllers(
+/// The controllers the caller acts for, from the registers the registers use case lets it
+/// see, in catalogue order, named in the page's language; the answer instead (403 or 500)
+/// when that use case refuses or fails.
+pub fn acted_for(
     services: &Services,
     viewer: &Viewer,
-    params: &Params,
-    bad: &mut Bad,
-) -> Result<Controllers, Box<Response>> {
+) -> Result<Vec<(BusinessId, String)>, Box<Response>> {
     let lang = viewer.lang;
     let registers = match services.list_registers(&viewer.caller, None) {
         Ok(registers) => registers,
@@ -250,6 +249,19 @@ pub fn controllers(
             }
         }
     }
+    Ok(all)
+}
+
+/// The controllers of the page, or the answer instead of the page (401, 403 or 500) when the
+/// caller acts for none.
+pub fn controllers(
+    services: &Services,
+    viewer: &Viewer,
+    params: &Params,
+    bad: &mut Bad,
+) -> Result<Controllers, Box<Response>> {
+    let lang = viewer.lang;
+    let all = acted_for(services, viewer)?;
     let chosen = match params.get("controller") {
         Some(text) => bad.check("controller", Problem::BusinessId, BusinessId::parse(text)),
         None => all.first().map(|(id, _)| id.clone()),
