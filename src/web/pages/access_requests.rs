@@ -9,7 +9,6 @@
 //! not filled in again with it. Every rule (roles, tenancy, the time limits, the person of
 //! the case) is the use case's, in `service::access_requests`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use askama::Template;
@@ -21,11 +20,12 @@ use axum::{Form, Router};
 use time::Date;
 
 use crate::domain::access_request::{first_deadline, latest_extension};
-use crate::domain::finnish_time::{date, parse_day, start_of_finnish_day};
+use crate::domain::finnish_time::{self, parse_day, start_of_finnish_day};
 use crate::domain::provision::Language;
 use crate::domain::{AccessRequest, BusinessId, CaseEvent, Hetu, LongText, Period, ShortText};
 use crate::report::{Block, Document, render_html, render_text, subject_document, to_pdf};
 use crate::service::{AccessRequestError, CaseRegistration, CaseReport, ReportError};
+use crate::web::params::{self, ControllerChoice, Controllers};
 use crate::web::respond::{denied, failed, message, render};
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
@@ -74,7 +74,7 @@ struct ListPage {
     c: Chrome,
     p: &'static AccessTexts,
     /// (business ID, name) of each controller the viewer may choose.
-    controllers: Vec<(String, String)>,
+    controllers: Vec<ControllerChoice>,
     controller: String,
     rows: Vec<Row>,
     errors: Vec<BadField>,
@@ -156,7 +156,7 @@ fn texts(lang: Lang) -> &'static AccessTexts {
 }
 
 fn day_text(day: Date, lang: Lang) -> String {
-    date(start_of_finnish_day(day), lang.document_language())
+    finnish_time::day_text(day, lang.document_language())
 }
 
 /// Days left (or overdue) in words, and whether overdue; empty once answered.
@@ -186,30 +186,6 @@ fn row(case: &AccessRequest, today: Date, lang: Lang) -> Row {
     }
 }
 
-/// The controllers whose registers the viewer sees, by business ID: (ID, name).
-fn controllers_of(state: &WebState, viewer: &Viewer) -> Vec<(String, String)> {
-    let registers = state
-        .services
-        .list_registers(&viewer.caller, None)
-        .unwrap_or_default();
-    let named: BTreeMap<String, String> = registers
-        .iter()
-        .flat_map(|r| r.controllers.iter())
-        .filter(|c| viewer.caller.acts_for(&c.business_id))
-        .map(|c| {
-            (
-                c.business_id.to_string(),
-                match viewer.lang {
-                    Lang::Fi => c.name.fi.clone(),
-                    Lang::Sv => c.name.sv.clone(),
-                    Lang::En => c.name.en.clone(),
-                },
-            )
-        })
-        .collect();
-    named.into_iter().collect()
-}
-
 async fn list(
     State(state): State<Arc<WebState>>,
     viewer: Viewer,
@@ -228,8 +204,11 @@ async fn list_page(
 ) -> Response {
     let lang = viewer.lang;
     let p = texts(lang);
-    let controllers = controllers_of(state, &viewer);
-    let Some(text) = chosen.or_else(|| controllers.first().map(|(id, _)| id.clone())) else {
+    let acted_for = match params::acted_for(&state.services, &viewer) {
+        Ok(acted_for) => acted_for,
+        Err(answer) => return *answer,
+    };
+    let Some(text) = chosen.or_else(|| acted_for.first().map(|(id, _)| id.to_string())) else {
         return message(
             lang,
             StatusCode::OK,
@@ -237,7 +216,11 @@ async fn list_page(
             p.no_controller,
         );
     };
-    let Ok(controller) = BusinessId::parse(&text) else {
+    let controllers = Controllers {
+        chosen: BusinessId::parse(&text).ok(),
+        all: acted_for,
+    };
+    let Some(controller) = controllers.chosen.clone() else {
         errors.push(BadField {
             label: p.controller,
             problem: p.bad_controller.into(),
@@ -247,7 +230,7 @@ async fn list_page(
             &ListPage {
                 c: viewer.chrome(),
                 p,
-                controllers,
+                controllers: Vec::new(),
                 controller: String::new(),
                 rows: Vec::new(),
                 errors,
@@ -268,7 +251,7 @@ async fn list_page(
     let page = ListPage {
         c: viewer.chrome(),
         p,
-        controllers,
+        controllers: controllers.choices(&controller),
         controller: controller.to_string(),
         rows: cases.iter().map(|c| row(c, today, lang)).collect(),
         errors,
