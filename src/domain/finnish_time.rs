@@ -132,6 +132,28 @@ pub fn date(at: Timestamp, lang: Language) -> String {
     }
 }
 
+/// The Finnish calendar day `day` written as [`date`] writes it.
+pub fn day_text(day: Date, lang: Language) -> String {
+    date(start_of_finnish_day(day), lang)
+}
+
+/// The days `first` to `last`, both included: `1.10.2026 – 31.10.2026`.
+pub fn days_text(first: Date, last: Date, lang: Language) -> String {
+    format!("{} – {}", day_text(first, lang), day_text(last, lang))
+}
+
+/// A moment in Finnish local time, to the minute: `5.10.2026 klo 14.30`,
+/// `5.10.2026 kl. 14.30`, `2026-10-05 14:30`.
+pub fn moment(at: Timestamp, lang: Language) -> String {
+    let local = finnish_local(at);
+    let (hour, minute) = (local.hour(), local.minute());
+    match lang {
+        Language::Fi => format!("{} klo {hour}.{minute:02}", date(at, lang)),
+        Language::Sv => format!("{} kl. {hour}.{minute:02}", date(at, lang)),
+        Language::En => format!("{} {hour:02}:{minute:02}", date(at, lang)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +163,20 @@ mod tests {
         let t =
             OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).unwrap();
         Timestamp::from_micros((t.unix_timestamp_nanos() / 1_000) as i64).unwrap()
+    }
+
+    #[test]
+    fn a_moment_is_written_in_finnish_local_time_in_each_language() {
+        let summer = at("2026-10-05T11:30:00Z");
+        assert_eq!(moment(summer, Language::Fi), "5.10.2026 klo 14.30");
+        assert_eq!(moment(summer, Language::Sv), "5.10.2026 kl. 14.30");
+        assert_eq!(moment(summer, Language::En), "2026-10-05 14:30");
+        let first = Date::from_calendar_date(2026, Month::October, 1).unwrap();
+        let last = Date::from_calendar_date(2026, Month::October, 31).unwrap();
+        assert_eq!(
+            days_text(first, last, Language::Fi),
+            "1.10.2026 – 31.10.2026"
+        );
     }
 
     #[test]

@@ -6,7 +6,6 @@
 //! request against cross-site forgery.
 
 pub mod charts;
-pub mod fields;
 mod lang;
 pub mod oidc;
 mod pages;

@@ -296,7 +296,7 @@ async fn bad_parameters_are_named_and_another_controllers_register_is_not_found(
     assert!(
         reversed
             .body
-            .contains("<code>to</code>: must not be before the first day")
+            .contains("<strong>Last day</strong> (<code>to</code>): The last day must not be before the first day.")
     );
     assert_eq!(elsewhere.status, 404);
     assert_eq!(unknown.status, 404);

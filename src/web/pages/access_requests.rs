@@ -9,7 +9,6 @@
 //! not filled in again with it. Every rule (roles, tenancy, the time limits, the person of
 //! the case) is the use case's, in `service::access_requests`.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use askama::Template;
@@ -21,11 +20,12 @@ use axum::{Form, Router};
 use time::Date;
 
 use crate::domain::access_request::{first_deadline, latest_extension};
-use crate::domain::finnish_time::{date, parse_day, start_of_finnish_day};
+use crate::domain::finnish_time::{self, parse_day, start_of_finnish_day};
 use crate::domain::provision::Language;
 use crate::domain::{AccessRequest, BusinessId, CaseEvent, Hetu, LongText, Period, ShortText};
 use crate::report::{Block, Document, render_html, render_text, subject_document, to_pdf};
 use crate::service::{AccessRequestError, CaseRegistration, CaseReport, ReportError};
+use crate::web::params::{self, ControllerChoice, Controllers};
 use crate::web::respond::{denied, failed, message, render};
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
@@ -73,7 +73,8 @@ struct Row {
 struct ListPage {
     c: Chrome,
     p: &'static AccessTexts,
-    controllers: Vec<String>,
+    /// (business ID, name) of each controller the viewer may choose.
+    controllers: Vec<ControllerChoice>,
     controller: String,
     rows: Vec<Row>,
     errors: Vec<BadField>,
@@ -155,7 +156,7 @@ fn texts(lang: Lang) -> &'static AccessTexts {
 }
 
 fn day_text(day: Date, lang: Lang) -> String {
-    date(start_of_finnish_day(day), lang.document_language())
+    finnish_time::day_text(day, lang.document_language())
 }
 
 /// Days left (or overdue) in words, and whether overdue; empty once answered.
@@ -185,24 +186,6 @@ fn row(case: &AccessRequest, today: Date, lang: Lang) -> Row {
     }
 }
 
-/// The controllers whose registers the viewer sees, in order.
-fn controllers_of(state: &WebState, viewer: &Viewer) -> Vec<String> {
-    let registers = state
-        .services
-        .list_registers(&viewer.caller, None)
-        .unwrap_or_default();
-    let ids: BTreeSet<String> = registers
-        .iter()
-        .flat_map(|r| {
-            r.controller_ids()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-        })
-        .filter(|c| BusinessId::parse(c).is_ok_and(|c| viewer.caller.acts_for(&c)))
-        .collect();
-    ids.into_iter().collect()
-}
-
 async fn list(
     State(state): State<Arc<WebState>>,
     viewer: Viewer,
@@ -221,8 +204,11 @@ async fn list_page(
 ) -> Response {
     let lang = viewer.lang;
     let p = texts(lang);
-    let controllers = controllers_of(state, &viewer);
-    let Some(text) = chosen.or_else(|| controllers.first().cloned()) else {
+    let acted_for = match params::acted_for(&state.services, &viewer) {
+        Ok(acted_for) => acted_for,
+        Err(answer) => return *answer,
+    };
+    let Some(text) = chosen.or_else(|| acted_for.first().map(|(id, _)| id.to_string())) else {
         return message(
             lang,
             StatusCode::OK,
@@ -230,7 +216,11 @@ async fn list_page(
             p.no_controller,
         );
     };
-    let Ok(controller) = BusinessId::parse(&text) else {
+    let controllers = Controllers {
+        chosen: BusinessId::parse(&text).ok(),
+        all: acted_for,
+    };
+    let Some(controller) = controllers.chosen.clone() else {
         errors.push(BadField {
             label: p.controller,
             problem: p.bad_controller.into(),
@@ -240,7 +230,7 @@ async fn list_page(
             &ListPage {
                 c: viewer.chrome(),
                 p,
-                controllers,
+                controllers: Vec::new(),
                 controller: String::new(),
                 rows: Vec::new(),
                 errors,
@@ -261,7 +251,7 @@ async fn list_page(
     let page = ListPage {
         c: viewer.chrome(),
         p,
-        controllers,
+        controllers: controllers.choices(&controller),
         controller: controller.to_string(),
         rows: cases.iter().map(|c| row(c, today, lang)).collect(),
         errors,
@@ -278,13 +268,8 @@ async fn register(
     let lang = viewer.lang;
     let p = texts(lang);
     let mut errors = Vec::new();
+    // A bad controller is named by the list page, which cannot show that controller's cases.
     let controller = BusinessId::parse(&form.controller).ok();
-    if controller.is_none() {
-        errors.push(BadField {
-            label: p.controller,
-            problem: p.bad_controller.into(),
-        });
-    }
     let diary_number = ShortText::parse(form.diary_number.trim()).ok();
     if diary_number.is_none() {
         errors.push(BadField {
@@ -739,8 +724,10 @@ pub struct AccessTexts {
     pub report_language: &'static str,
     pub bad_language: &'static str,
     pub preview: &'static str,
+    pub preview_heading: &'static str,
     pub preview_note: &'static str,
     pub download: &'static str,
+    pub text_format: &'static str,
     pub bad_format: &'static str,
     pub extend: &'static str,
     pub extend_hint: &'static str,
@@ -798,8 +785,10 @@ const FI: AccessTexts = AccessTexts {
     report_language: "Vastauksen kieli",
     bad_language: "Valitse suomi, ruotsi tai englanti.",
     preview: "Esikatsele",
+    preview_heading: "Esikatselu",
     preview_note: "Esikatselu: näin vastaus näkyy henkilölle. Haku on kirjattu hakulokiin tämän pyynnön diaarinumerolla.",
     download: "Lataa vastaus",
+    text_format: "Tekstinä",
     bad_format: "Valitse PDF, HTML tai teksti.",
     extend: "Jatka määräaikaa",
     extend_hint: "Määräaikaa voi jatkaa enintään kahdella kuukaudella (EU:n yleinen tietosuoja-asetus 12 artikla 3 kohta). Henkilölle on kerrottava jatkosta ja sen syistä ensimmäisen kuukauden aikana.",
@@ -857,8 +846,10 @@ const SV: AccessTexts = AccessTexts {
     report_language: "Svarets språk",
     bad_language: "Välj finska, svenska eller engelska.",
     preview: "Förhandsgranska",
+    preview_heading: "Förhandsgranskning",
     preview_note: "Förhandsgranskning: så här ser svaret ut för personen. Sökningen har förts in i sökloggen med denna begärans diarienummer.",
     download: "Ladda ned svaret",
+    text_format: "Som text",
     bad_format: "Välj PDF, HTML eller text.",
     extend: "Förläng tidsfristen",
     extend_hint: "Tidsfristen kan förlängas med högst två månader (artikel 12.3 i EU:s allmänna dataskyddsförordning). Personen ska underrättas om förlängningen och skälen till den inom den första månaden.",
@@ -916,8 +907,10 @@ const EN: AccessTexts = AccessTexts {
     report_language: "Language of the answer",
     bad_language: "Choose Finnish, Swedish or English.",
     preview: "Preview",
+    preview_heading: "Preview",
     preview_note: "Preview: this is the answer as the person will read it. The lookup is in the lookup record under this request's diary number.",
     download: "Download the answer",
+    text_format: "As text",
     bad_format: "Choose PDF, HTML or text.",
     extend: "Extend the deadline",
     extend_hint: "The deadline may be extended by at most two months (Article 12(3) of the EU General Data Protection Regulation). The person must be told of the extension and its reasons within the first month.",

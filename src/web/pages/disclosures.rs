@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::domain::finnish_time::{date, finnish_local};
+use crate::domain::finnish_time;
 use crate::domain::{
     BusinessId, Channel, Classification, DataCategory, DisclosureFilter, LegalBasis,
     RecipientIdType, StoredDisclosure, Timestamp,
@@ -25,7 +25,7 @@ use crate::service::{
 };
 use crate::web::WebState;
 use crate::web::lang::Lang;
-use crate::web::params::{self, Bad, Params, Problem};
+use crate::web::params::{self, Bad, ControllerChoice, Params, Problem};
 use crate::web::respond::{denied, failed, message, render};
 use crate::web::viewer::{Chrome, Viewer};
 
@@ -64,7 +64,7 @@ fn choices<T: Copy + PartialEq>(
 
 /// The filter form, filled in as asked.
 struct FilterForm {
-    controllers: Vec<Choice>,
+    controllers: Vec<ControllerChoice>,
     registers: Vec<Choice>,
     bases: Vec<Choice>,
     categories: Vec<Choice>,
@@ -101,15 +101,8 @@ struct Row {
     subjects: u32,
 }
 
-/// A moment in Finnish local time, to the minute.
 fn moment(at: Timestamp, lang: Lang) -> String {
-    let local = finnish_local(at);
-    format!(
-        "{} {:02}:{:02}",
-        date(at, lang.document_language()),
-        local.hour(),
-        local.minute()
-    )
+    finnish_time::moment(at, lang.document_language())
 }
 
 fn recipient_label(lang: Lang, d: &StoredDisclosure) -> String {
@@ -197,9 +190,7 @@ async fn list(
         Ok(found) => found,
         Err(DisclosureQueryError::Denied(refusal)) => return denied(lang, &refusal),
         Err(DisclosureQueryError::PageToken(_)) => {
-            let mut bad = Bad::default();
-            bad.add("page", Problem::PageToken);
-            return params::invalid(&viewer, bad);
+            return Bad::only(&viewer, "page", Problem::PageToken);
         }
         Err(error) => return failed(lang, "listing disclosures for /disclosures", &error),
     };
@@ -239,15 +230,7 @@ async fn list(
         )
     });
     let form = FilterForm {
-        controllers: controllers
-            .all
-            .iter()
-            .map(|id| Choice {
-                value: id.to_string(),
-                label: id.to_string(),
-                selected: *id == controller,
-            })
-            .collect(),
+        controllers: controllers.choices(&controller),
         registers: registers
             .iter()
             .map(|r| Choice {

@@ -13,15 +13,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::domain::finnish_time::{self, finnish_local, start_of_finnish_day};
-use crate::domain::{LookupOperation, Period, ShortText, StoredLookup, Timestamp};
+use crate::domain::finnish_time;
+use crate::domain::{LookupOperation, StoredLookup, Timestamp};
 use crate::service::{LookupListing, LookupQueryError, PageRequest};
-use crate::web::fields::{self, BadFields, Params};
+use crate::web::params::{self, Bad, ControllerChoice, Params, Problem};
 use crate::web::respond::{denied, failed, render};
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
-
-use super::scope::{ControllerChoice, acted_for, choices, chosen_controller};
 
 /// Lookups a page shows.
 const PAGE_SIZE: u32 = 50;
@@ -30,16 +28,8 @@ pub fn routes() -> Router<Arc<WebState>> {
     Router::new().route("/lookups", get(lookups))
 }
 
-/// A moment in Finnish local time: `5.10.2026 klo 14.30`, `5.10.2026 kl. 14.30`,
-/// `2026-10-05 14:30`.
 fn moment(at: Timestamp, lang: Lang) -> String {
-    let local = finnish_local(at);
-    let date = finnish_time::date(at, lang.document_language());
-    match lang {
-        Lang::Fi => format!("{date} klo {}.{:02}", local.hour(), local.minute()),
-        Lang::Sv => format!("{date} kl. {}.{:02}", local.hour(), local.minute()),
-        Lang::En => format!("{date} {:02}:{:02}", local.hour(), local.minute()),
-    }
+    finnish_time::moment(at, lang.document_language())
 }
 
 /// A lookup as a row of the table.
@@ -102,58 +92,22 @@ async fn lookups(
 ) -> Response {
     let lang = viewer.lang;
     let p = lang.pick(&FI, &SV, &EN);
-    let f = fields::pick(lang);
-    let params = Params::parse(query.as_deref());
-    let ids = match acted_for(&state, &viewer, "/lookups") {
-        Ok(ids) => ids,
+    let params = Params::new(query.as_deref());
+    let mut bad = Bad::default();
+    let controllers = match params::controllers(&state.services, &viewer, &params, &mut bad) {
+        Ok(controllers) => controllers,
         Err(answer) => return *answer,
     };
-    let mut bad = BadFields::default();
-    let controller = match chosen_controller(
-        &params,
-        &ids,
-        p.controller,
-        &mut bad,
-        &viewer,
-        p.no_controllers,
-    ) {
-        Ok(controller) => controller,
-        Err(answer) => return *answer,
-    };
-    let mut text = |name: &'static str, label: &'static str| match params.get(name) {
-        None => Some(None),
-        Some(value) => bad
-            .check((name, label), ShortText::parse(value), |_| {
-                f.bad_text.to_owned()
-            })
-            .map(Some),
-    };
-    let requested_by = text("requested_by", p.requested_by);
-    let case_reference = text("case_reference", p.case_reference);
-    let from = fields::day(&params, ("from", p.from), &mut bad, lang);
-    let to = fields::day(&params, ("to", p.to), &mut bad, lang);
-    if let (Some(Some(first)), Some(Some(last))) = (from, to) {
-        fields::days(first, last, ("to", p.to), &mut bad, lang);
-    }
-    let token = params.get("page").unwrap_or_default().to_owned();
-    let page = PageRequest::new(PAGE_SIZE, token.clone()).expect("the page size is allowed");
-    let (Some(controller), Some(requested_by), Some(case_reference), Some(from), Some(to)) =
-        (controller, requested_by, case_reference, from, to)
-    else {
-        return fields::invalid(lang, &bad);
-    };
-    if !bad.is_empty() {
-        return fields::invalid(lang, &bad);
-    }
     let listing = LookupListing {
         subject: None,
-        requested_by,
-        case_reference,
-        // Whole Finnish days: from the first day's start to the start of the day after the last.
-        period: Period {
-            from: from.map(start_of_finnish_day),
-            to: to.map(|last| start_of_finnish_day(fields::next_day(last))),
-        },
+        requested_by: params::short_text(&params, "requested_by", &mut bad),
+        case_reference: params::short_text(&params, "case_reference", &mut bad),
+        period: params::period(&params, &mut bad).unwrap_or_default(),
+    };
+    let token = params.get("page").unwrap_or_default().to_owned();
+    let page = PageRequest::new(PAGE_SIZE, token.clone()).expect("the page size is allowed");
+    let (Some(controller), true) = (controllers.chosen.clone(), bad.is_empty()) else {
+        return params::invalid(&viewer, bad);
     };
     let found = match state
         .services
@@ -163,9 +117,7 @@ async fn lookups(
         Ok(found) => found,
         Err(LookupQueryError::Denied(refusal)) => return denied(lang, &refusal),
         Err(LookupQueryError::PageToken(_)) => {
-            let mut bad = BadFields::default();
-            bad.add("page", p.page, f.stale_page);
-            return fields::invalid(lang, &bad);
+            return Bad::only(&viewer, "page", Problem::PageToken);
         }
         Err(error) => return failed(lang, "listing lookups for /lookups", &error),
     };
@@ -192,7 +144,7 @@ async fn lookups(
     let page = LookupsPage {
         c: viewer.chrome(),
         p,
-        controllers: choices(ids, &controller),
+        controllers: controllers.choices(&controller),
         requested_by: keep("requested_by"),
         case_reference: keep("case_reference"),
         from: keep("from"),
@@ -225,23 +177,21 @@ pub struct LookupsTexts {
     pub none: &'static str,
     pub next: &'static str,
     pub first: &'static str,
-    pub page: &'static str,
     pub pages: &'static str,
     pub op_disclosures: &'static str,
     pub op_lookups: &'static str,
     pub op_report: &'static str,
     pub op_consents: &'static str,
-    pub no_controllers: &'static str,
 }
 
 const FI: LookupsTexts = LookupsTexts {
     intro: "Jokainen haku henkilötunnuksella kirjataan ennen kuin siihen vastataan: kuka haki, milloin, missä asiassa ja millä toiminnolla. Rekisteröity näkyy vain avaimellisena tiivisteenä.",
     filters: "Rajaa hakuja",
-    controller: "Rekisterinpitäjä",
-    requested_by: "Pyytäjä",
-    case_reference: "Asian diaarinumero",
-    from: "Alkupäivä",
-    to: "Loppupäivä",
+    controller: params::FI.labels.controller,
+    requested_by: params::FI.labels.requested_by,
+    case_reference: params::FI.labels.case_reference,
+    from: params::FI.labels.from,
+    to: params::FI.labels.to,
     show: "Näytä",
     caption: "Haut vanhimmasta uusimpaan",
     at: "Aika",
@@ -254,23 +204,21 @@ const FI: LookupsTexts = LookupsTexts {
     none: "Ei hakuja näillä rajauksilla.",
     next: "Seuraava sivu",
     first: "Ensimmäinen sivu",
-    page: "Sivu",
     pages: "Sivut",
     op_disclosures: "henkilön luovutukset",
     op_lookups: "henkilön haut",
     op_report: "tarkastusoikeusraportti",
     op_consents: "henkilön suostumukset",
-    no_controllers: "Et toimi minkään rekisterinpitäjän puolesta, joten hakuja ei ole näytettävänä.",
 };
 
 const SV: LookupsTexts = LookupsTexts {
     intro: "Varje sökning med personbeteckning registreras innan den besvaras: vem som sökte, när, i vilket ärende och med vilken funktion. Den registrerade visas bara som en nyckelbaserad hash.",
     filters: "Avgränsa sökningarna",
-    controller: "Personuppgiftsansvarig",
-    requested_by: "Begärd av",
-    case_reference: "Ärendets diarienummer",
-    from: "Första dag",
-    to: "Sista dag",
+    controller: params::SV.labels.controller,
+    requested_by: params::SV.labels.requested_by,
+    case_reference: params::SV.labels.case_reference,
+    from: params::SV.labels.from,
+    to: params::SV.labels.to,
     show: "Visa",
     caption: "Sökningar från den äldsta till den senaste",
     at: "Tid",
@@ -283,23 +231,21 @@ const SV: LookupsTexts = LookupsTexts {
     none: "Inga sökningar med dessa avgränsningar.",
     next: "Nästa sida",
     first: "Första sidan",
-    page: "Sida",
     pages: "Sidor",
     op_disclosures: "personens utlämnanden",
     op_lookups: "sökningar på personen",
     op_report: "rapport enligt rätten till insyn",
     op_consents: "personens samtycken",
-    no_controllers: "Du företräder ingen personuppgiftsansvarig, så det finns inga sökningar att visa.",
 };
 
 const EN: LookupsTexts = LookupsTexts {
     intro: "Every lookup by identity code is recorded before it is answered: who looked, when, in which case and with which call. The data subject appears only as a keyed hash.",
     filters: "Filter the lookups",
-    controller: "Controller",
-    requested_by: "Requested by",
-    case_reference: "Case reference",
-    from: "First day",
-    to: "Last day",
+    controller: params::EN.labels.controller,
+    requested_by: params::EN.labels.requested_by,
+    case_reference: params::EN.labels.case_reference,
+    from: params::EN.labels.from,
+    to: params::EN.labels.to,
     show: "Show",
     caption: "Lookups, oldest first",
     at: "Time",
@@ -312,11 +258,9 @@ const EN: LookupsTexts = LookupsTexts {
     none: "No lookups match these filters.",
     next: "Next page",
     first: "First page",
-    page: "Page",
     pages: "Pages",
     op_disclosures: "the person's disclosures",
     op_lookups: "lookups of the person",
     op_report: "access report",
     op_consents: "the person's consents",
-    no_controllers: "You act for no controller, so there are no lookups to show.",
 };

@@ -9,4 +9,3 @@ pub mod integrity;
 pub mod lookups;
 pub mod overview;
 pub mod registers;
-pub mod scope;

@@ -19,19 +19,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use time::{Date, Month};
 
-use crate::domain::finnish_time::{self, finnish_local, start_of_finnish_day};
+use crate::domain::finnish_time::{self, finnish_local};
 use crate::domain::provision::LegalProvision;
 use crate::domain::{BusinessId, Channel, Classification, DataCategory, Days, LegalBasis};
 use crate::report::i18n;
 use crate::service::{ReportError, StatisticsQuery};
 use crate::statistics::{Bucket, Dimension, Group};
 use crate::web::charts::{self, Drawing, Figure, Highlight};
-use crate::web::fields::{self, BadFields, Params};
+use crate::web::params::{self, Bad, ControllerChoice, Params, Problem};
 use crate::web::respond::{denied, failed, render};
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
-
-use super::scope::{ControllerChoice, Refusal, acted_for, choices, chosen_controller};
 
 pub fn routes() -> Router<Arc<WebState>> {
     Router::new()
@@ -245,47 +243,25 @@ async fn chart_rows(
 /// What the page is about: whose, which days, and the choices of the selector.
 struct Scope {
     controller: BusinessId,
+    controller_name: String,
     days: Days,
     controllers: Vec<ControllerChoice>,
 }
 
 /// The controller and the days the query asks for, with their defaults; a 400 page naming
-/// every bad parameter, or the use case's refusal.
-fn scope(
-    state: &WebState,
-    viewer: &Viewer,
-    params: &Params,
-    p: &OverviewTexts,
-) -> Result<Scope, Refusal> {
-    let lang = viewer.lang;
-    let ids = acted_for(state, viewer, "/overview")?;
-    let mut bad = BadFields::default();
-    let controller = chosen_controller(
-        params,
-        &ids,
-        p.controller,
-        &mut bad,
-        viewer,
-        p.no_controllers,
-    )?;
-    let today = finnish_local(state.services.now()).date();
-    let from = fields::day(params, ("from", p.from), &mut bad, lang);
-    let to = fields::day(params, ("to", p.to), &mut bad, lang);
-    let days = match (from, to) {
-        (Some(from), Some(to)) => {
-            let last = to.unwrap_or(today);
-            let first = from.unwrap_or_else(|| twelve_months_before(last));
-            fields::days(first, last, ("to", p.to), &mut bad, lang)
-        }
-        _ => None,
-    };
-    match (controller, days) {
+/// every bad parameter, or the answer when the viewer acts for no controller.
+fn scope(state: &WebState, viewer: &Viewer, params: &Params) -> Result<Scope, Box<Response>> {
+    let mut bad = Bad::default();
+    let controllers = params::controllers(&state.services, viewer, params, &mut bad)?;
+    let days = params::days(params, &state.services, twelve_months_before, &mut bad);
+    match (controllers.chosen.clone(), days) {
         (Some(controller), Some(days)) if bad.is_empty() => Ok(Scope {
-            controllers: choices(ids, &controller),
+            controllers: controllers.choices(&controller),
+            controller_name: controllers.name(&controller),
             controller,
             days,
         }),
-        _ => Err(Box::new(fields::invalid(lang, &bad))),
+        _ => Err(Box::new(params::invalid(viewer, bad))),
     }
 }
 
@@ -456,8 +432,8 @@ async fn overview(
 ) -> Response {
     let lang = viewer.lang;
     let p = lang.pick(&FI, &SV, &EN);
-    let params = Params::parse(query.as_deref());
-    let scope = match scope(&state, &viewer, &params, p) {
+    let params = Params::new(query.as_deref());
+    let scope = match scope(&state, &viewer, &params) {
         Ok(scope) => scope,
         Err(answer) => return *answer,
     };
@@ -505,25 +481,15 @@ async fn overview(
         ),
     ];
     let doc = lang.document_language();
-    let controller_name = scope
-        .controllers
-        .iter()
-        .find(|c| c.selected)
-        .map(|c| c.name.clone())
-        .unwrap_or_else(|| scope.controller.to_string());
     let n = |v: u64| charts::number(v, lang);
     let page = OverviewPage {
         c: viewer.chrome(),
         p,
         controllers: scope.controllers,
-        controller_name,
+        controller_name: scope.controller_name,
         from: first.to_string(),
         to: last.to_string(),
-        period: format!(
-            "{} – {}",
-            finnish_time::date(start_of_finnish_day(first), doc),
-            finnish_time::date(start_of_finnish_day(last), doc)
-        ),
+        period: finnish_time::days_text(first, last, doc),
         presets,
         disclosures: n(totals.disclosures),
         entries: n(totals.entries),
@@ -543,16 +509,14 @@ async fn overview_csv(
 ) -> Response {
     let lang = viewer.lang;
     let p = lang.pick(&FI, &SV, &EN);
-    let params = Params::parse(query.as_deref());
+    let params = Params::new(query.as_deref());
     let chart = match params.get("chart").map(|name| (name, Chart::parse(name))) {
         Some((_, Some(chart))) => chart,
         _ => {
-            let mut bad = BadFields::default();
-            bad.add("chart", p.chart, fields::pick(lang).unknown_value);
-            return fields::invalid(lang, &bad);
+            return Bad::only(&viewer, "chart", Problem::Choice);
         }
     };
-    let scope = match scope(&state, &viewer, &params, p) {
+    let scope = match scope(&state, &viewer, &params) {
         Ok(scope) => scope,
         Err(answer) => return *answer,
     };
@@ -643,7 +607,6 @@ pub struct OverviewTexts {
     pub statute: &'static str,
     pub category: &'static str,
     pub channel: &'static str,
-    pub chart: &'static str,
     pub measure: &'static str,
     pub total: &'static str,
     pub largest: &'static str,
@@ -654,15 +617,14 @@ pub struct OverviewTexts {
     pub statute_note: &'static str,
     pub category_note: &'static str,
     pub csv: &'static str,
-    pub no_controllers: &'static str,
 }
 
 const FI: OverviewTexts = OverviewTexts {
     intro: "Mitä rekisterinpitäjä on luovuttanut valitulla jaksolla, kenelle ja minkä säädöksen nojalla.",
     choose: "Rekisterinpitäjä ja jakso",
-    controller: "Rekisterinpitäjä",
-    from: "Alkupäivä",
-    to: "Loppupäivä",
+    controller: params::FI.labels.controller,
+    from: params::FI.labels.from,
+    to: params::FI.labels.to,
     show: "Näytä",
     presets: "Valmiit jaksot",
     previous_month: "Edellinen kuukausi",
@@ -689,7 +651,6 @@ const FI: OverviewTexts = OverviewTexts {
     statute: "Säädös",
     category: "Tietoryhmä",
     channel: "Luovutustapa",
-    chart: "Kaavio",
     measure: "luovutusten määrä",
     total: "Yhteensä",
     largest: "Suurin",
@@ -700,15 +661,14 @@ const FI: OverviewTexts = OverviewTexts {
     statute_note: "Luovutus, jossa mainitaan useampi säädös, lasketaan jokaisen säädöksen kohdalle.",
     category_note: "Luovutus, jossa on useampi tietoryhmä, lasketaan jokaisen tietoryhmän kohdalle.",
     csv: "Lataa taulukko CSV-tiedostona",
-    no_controllers: "Et toimi minkään rekisterinpitäjän puolesta, joten yleiskuvaa ei ole.",
 };
 
 const SV: OverviewTexts = OverviewTexts {
     intro: "Vad den personuppgiftsansvarige har lämnat ut under perioden, till vem och med stöd av vilken författning.",
     choose: "Personuppgiftsansvarig och period",
-    controller: "Personuppgiftsansvarig",
-    from: "Första dag",
-    to: "Sista dag",
+    controller: params::SV.labels.controller,
+    from: params::SV.labels.from,
+    to: params::SV.labels.to,
     show: "Visa",
     presets: "Färdiga perioder",
     previous_month: "Föregående månad",
@@ -735,7 +695,6 @@ const SV: OverviewTexts = OverviewTexts {
     statute: "Författning",
     category: "Uppgiftsgrupp",
     channel: "Överföringssätt",
-    chart: "Diagram",
     measure: "antal utlämnanden",
     total: "Totalt",
     largest: "Störst",
@@ -746,15 +705,14 @@ const SV: OverviewTexts = OverviewTexts {
     statute_note: "Ett utlämnande som nämner flera författningar räknas under var och en.",
     category_note: "Ett utlämnande med flera uppgiftsgrupper räknas under var och en.",
     csv: "Ladda ner tabellen som CSV-fil",
-    no_controllers: "Du företräder ingen personuppgiftsansvarig, så det finns ingen översikt.",
 };
 
 const EN: OverviewTexts = OverviewTexts {
     intro: "What the controller disclosed in the period, to whom, and under which law.",
     choose: "Controller and period",
-    controller: "Controller",
-    from: "First day",
-    to: "Last day",
+    controller: params::EN.labels.controller,
+    from: params::EN.labels.from,
+    to: params::EN.labels.to,
     show: "Show",
     presets: "Common periods",
     previous_month: "Previous month",
@@ -781,7 +739,6 @@ const EN: OverviewTexts = OverviewTexts {
     statute: "Statute",
     category: "Data category",
     channel: "Channel",
-    chart: "Chart",
     measure: "number of disclosures",
     total: "Total",
     largest: "Largest",
@@ -792,5 +749,4 @@ const EN: OverviewTexts = OverviewTexts {
     statute_note: "A disclosure citing several statutes counts under each of them.",
     category_note: "A disclosure of several data categories counts under each of them.",
     csv: "Download the table as CSV",
-    no_controllers: "You act for no controller, so there is no overview to show.",
 };

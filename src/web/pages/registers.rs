@@ -13,10 +13,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use time::Date;
 
 use crate::catalogue::Register;
-use crate::domain::finnish_time::{date, start_of_finnish_day};
+use crate::domain::finnish_time::{date, days_text};
 use crate::domain::{BusinessId, Days, RecipientIdType, RegisterId};
 use crate::report::names::{basis, category, local, recipient_kind};
 use crate::report::{
@@ -26,7 +25,7 @@ use crate::report::{
 use crate::service::{ProcessingRecordQuery, RegisterError, ReportError};
 use crate::web::WebState;
 use crate::web::lang::Lang;
-use crate::web::params::{self, Bad, Params};
+use crate::web::params::{self, Bad, ControllerChoice, Controllers, Params};
 use crate::web::respond::{denied, failed, message, render};
 use crate::web::viewer::{Chrome, Viewer};
 
@@ -37,15 +36,9 @@ pub fn routes() -> Router<Arc<WebState>> {
         .route("/registers/{id}/{document}", get(art30))
 }
 
-/// A controller the form offers.
-struct ControllerOption {
-    id: String,
-    selected: bool,
-}
-
 /// The period and controller form both pages carry.
 struct PeriodForm {
-    controllers: Vec<ControllerOption>,
+    controllers: Vec<ControllerChoice>,
     from: String,
     to: String,
     /// The query that keeps controller and period, for links.
@@ -53,7 +46,7 @@ struct PeriodForm {
 }
 
 impl PeriodForm {
-    fn new(all: &[BusinessId], controller: &BusinessId, days: &Days) -> Self {
+    fn new(controllers: &Controllers, controller: &BusinessId, days: &Days) -> Self {
         let query = serde_urlencoded::to_string([
             ("controller", controller.to_string()),
             ("from", days.first().to_string()),
@@ -61,13 +54,7 @@ impl PeriodForm {
         ])
         .unwrap_or_default();
         Self {
-            controllers: all
-                .iter()
-                .map(|id| ControllerOption {
-                    id: id.to_string(),
-                    selected: id == controller,
-                })
-                .collect(),
+            controllers: controllers.choices(controller),
             from: days.first().to_string(),
             to: days.last().to_string(),
             query,
@@ -87,10 +74,15 @@ fn asked(state: &WebState, viewer: &Viewer, query: Option<&str>) -> Result<Asked
     let params = Params::new(query);
     let mut bad = Bad::default();
     let controllers = params::controllers(&state.services, viewer, &params, &mut bad)?;
-    let days = params::days(&params, &state.services, &mut bad);
-    match (controllers.chosen, days) {
+    let days = params::days(
+        &params,
+        &state.services,
+        params::first_of_last_month,
+        &mut bad,
+    );
+    match (controllers.chosen.clone(), days) {
         (Some(controller), Some(days)) if bad.is_empty() => Ok(Asked {
-            form: PeriodForm::new(&controllers.all, &controller, &days),
+            form: PeriodForm::new(&controllers, &controller, &days),
             period: period_text(viewer.lang, &days),
             controller,
             days,
@@ -99,16 +91,8 @@ fn asked(state: &WebState, viewer: &Viewer, query: Option<&str>) -> Result<Asked
     }
 }
 
-fn day_text(lang: Lang, day: Date) -> String {
-    date(start_of_finnish_day(day), lang.document_language())
-}
-
 fn period_text(lang: Lang, days: &Days) -> String {
-    format!(
-        "{} – {}",
-        day_text(lang, days.first()),
-        day_text(lang, days.last())
-    )
+    days_text(days.first(), days.last(), lang.document_language())
 }
 
 #[derive(Template)]
