@@ -48,7 +48,7 @@ impl ObservedRecipient {
     }
 
     /// As [`Self::label`], with the kind in the document's language rather than as its code.
-    fn label_in(&self, lang: Language) -> String {
+    pub fn label_in(&self, lang: Language) -> String {
         let r = &self.recipient;
         match r.identifier.id_type() {
             RecipientIdType::None => {
@@ -162,15 +162,6 @@ pub fn processing_record(
         .filter(|o| !register.declares_recipient(&o.recipient))
         .map(ObservedRecipient::label)
         .collect();
-    let undeclared_provisions = observed
-        .iter()
-        .flat_map(|o| {
-            o.provisions
-                .iter()
-                .filter(|p| !register.declares_provision(p))
-                .map(move |p| (p.canonical(), o.label()))
-        })
-        .collect();
     let unused_indexes: Vec<usize> = (0..used.len()).filter(|i| !used[*i]).collect();
     let unused_declarations = unused_indexes
         .iter()
@@ -189,20 +180,42 @@ pub fn processing_record(
         .collect();
     let disclosures = observed.iter().map(|o| o.disclosures).sum();
     let entries = observed.iter().map(|o| o.entries).sum();
-    ProcessingRecord {
+    let mut record = ProcessingRecord {
         register,
         from,
         to,
         generated_at,
         observed,
         undeclared_recipients,
-        undeclared_provisions,
+        undeclared_provisions: Vec::new(),
         unused_declarations,
         unused_indexes,
         consent_based,
         third_countries,
         disclosures,
         entries,
+    };
+    record.undeclared_provisions = record.undeclared_provisions_labelled(ObservedRecipient::label);
+    record
+}
+
+impl ProcessingRecord {
+    /// The provisions cited that nothing in the catalogue declares, each with the recipient
+    /// it was cited for, labelled by `label` (a document labels it in its language).
+    pub fn undeclared_provisions_labelled(
+        &self,
+        label: impl Fn(&ObservedRecipient) -> String,
+    ) -> Vec<(String, String)> {
+        let label = &label;
+        self.observed
+            .iter()
+            .flat_map(|o| {
+                o.provisions
+                    .iter()
+                    .filter(|p| !self.register.declares_provision(p))
+                    .map(move |p| (p.canonical(), label(o)))
+            })
+            .collect()
     }
 }
 

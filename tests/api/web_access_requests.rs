@@ -200,10 +200,18 @@ async fn a_case_is_registered_reported_on_and_answered_and_its_lookup_carries_th
         "the preview lists the recipient"
     );
     assert!(page.contains("TAR/2026/17"));
-    // The download buttons post the form again: the code is only in its hidden field, and
-    // the language links lead back to the case.
-    assert_eq!(page.matches(member.as_str()).count(), 1);
-    assert!(page.contains(&format!("name=\"identity_code\" value=\"{member}\"")));
+    // The download buttons post the form again with the code sealed: the page holds no
+    // identity code, not even in a hidden field. The language links lead back to the case.
+    assert!(
+        !page.contains(member.as_str()),
+        "no identity code in the page"
+    );
+    let sealed = page
+        .split("name=\"sealed_subject\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the download form carries the sealed code")
+        .to_owned();
     assert!(page.contains("name=\"format\" value=\"pdf\""));
     let swedish = browser.get(&format!("{case}/report?lang=sv")).await;
     assert_eq!(swedish.status, 303);
@@ -219,11 +227,28 @@ async fn a_case_is_registered_reported_on_and_answered_and_its_lookup_carries_th
     assert_eq!(wrong_person.status, 400);
     assert!(wrong_person.text().contains("ei ole sen henkilön"));
 
+    // A sealed code that was tampered with is no code at all.
+    let mut tampered = sealed.clone().into_bytes();
+    tampered[30] = if tampered[30] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let refused = browser
+        .post(
+            &format!("{case}/report"),
+            &[
+                ("sealed_subject", tampered.as_str()),
+                ("format", "pdf"),
+                ("language", "sv"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+
+    // The preview's download button: the sealed code, no code in clear.
     let pdf = browser
         .post(
             &format!("{case}/report"),
             &[
-                ("identity_code", &member),
+                ("sealed_subject", sealed.as_str()),
                 ("language", "sv"),
                 ("format", "pdf"),
             ],

@@ -33,6 +33,10 @@ async fn record_october(app: &mut TestApp) {
     recipient.identifier = String::new();
     recipient.name = "Yksityinen vastaanottaja".into();
     recipient.kind = proto::RecipientKind::PrivatePerson.into();
+    // A provision the notice does not declare either.
+    stray
+        .provisions
+        .push(crate::fixtures::statute("621/1999", 0, "16", 0));
     app.client.record_disclosure(stray).await.unwrap();
 }
 
@@ -89,6 +93,12 @@ async fn the_register_page_shows_declared_beside_observed_and_an_undeclared_disc
     assert!(
         element(&page, "undeclared-disclosures", "</ul>")
             .contains("Yksityinen vastaanottaja (yksityishenkilö): 1")
+    );
+    // The undeclared provision, its recipient's kind in Finnish too.
+    let provisions = element(&page, "undeclared-provisions", "</ul>");
+    assert!(
+        provisions.contains("621/1999") && provisions.contains("(yksityishenkilö)"),
+        "{provisions}"
     );
     let unused = element(&page, "unused", "</ul>");
     assert!(unused.contains("Eläketurvakeskus"), "{unused}");

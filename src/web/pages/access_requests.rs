@@ -27,6 +27,7 @@ use crate::report::{Block, Document, render_html, render_text, subject_document,
 use crate::service::{AccessRequestError, CaseRegistration, CaseReport, ReportError};
 use crate::web::params::{self, ControllerChoice, Controllers};
 use crate::web::respond::{denied, failed, message, render};
+use crate::web::session::unix_now;
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
 
@@ -132,6 +133,8 @@ struct RegisterForm {
 #[serde(default)]
 struct ReportForm {
     identity_code: String,
+    /// The code of the previewed report, sealed for its download buttons (see `report`).
+    sealed_subject: String,
     from: String,
     to: String,
     language: String,
@@ -523,6 +526,14 @@ fn report_form(form: &ReportForm, p: &AccessTexts) -> Result<(CaseReport, Format
     }
 }
 
+/// How long a preview's download buttons work.
+const SEALED_SUBJECT_SECS: i64 = 600;
+
+/// What a sealed code is for: this case, this caller.
+fn sealed_subject_purpose(case: i64, viewer: &Viewer) -> String {
+    format!("access report subject|{case}|{}", viewer.caller.name())
+}
+
 #[derive(Clone, Copy)]
 enum Format {
     Preview,
@@ -535,10 +546,23 @@ async fn report(
     State(state): State<Arc<WebState>>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Form(form): Form<ReportForm>,
+    Form(mut form): Form<ReportForm>,
 ) -> Response {
     let lang = viewer.lang;
     let p = texts(lang);
+    // The download buttons of a preview send the code sealed, not in clear: a page never
+    // holds an identity code, not even in a hidden field. The seal binds case and caller
+    // and lasts ten minutes; a stale one is as if no code was given.
+    if form.identity_code.trim().is_empty() && !form.sealed_subject.is_empty() {
+        let purpose = sealed_subject_purpose(id, &viewer);
+        if let Some((code, until)) = state
+            .sessions
+            .open::<(String, i64)>(&purpose, &form.sealed_subject)
+            && unix_now() < until
+        {
+            form.identity_code = code;
+        }
+    }
     let (asked, format) = match report_form(&form, p) {
         Ok(asked) => asked,
         Err(errors) => {
@@ -589,8 +613,12 @@ async fn report(
         ),
         Format::Preview => {
             // The download buttons post the same form again.
+            let sealed = state.sessions.seal(
+                &sealed_subject_purpose(id, &viewer),
+                &(form.identity_code.trim(), unix_now() + SEALED_SUBJECT_SECS),
+            );
             let hidden = vec![
-                ("identity_code", form.identity_code.trim().to_owned()),
+                ("sealed_subject", sealed),
                 ("from", form.from.trim().to_owned()),
                 ("to", form.to.trim().to_owned()),
                 ("language", form.language.clone()),

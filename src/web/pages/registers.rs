@@ -16,7 +16,7 @@ use axum::routing::get;
 
 use crate::catalogue::Register;
 use crate::domain::finnish_time::{date, days_text};
-use crate::domain::{BusinessId, Days, RecipientIdType, RegisterId};
+use crate::domain::{BusinessId, Days, RegisterId};
 use crate::report::names::{basis, category, local, recipient_kind};
 use crate::report::{
     ObservedRecipient, ProcessingRecord, processor_data, readable_provisions, record_document,
@@ -240,15 +240,7 @@ impl Differences {
 }
 
 fn observed_label(lang: Lang, o: &ObservedRecipient) -> String {
-    let r = &o.recipient;
-    match r.identifier.id_type() {
-        RecipientIdType::None => format!(
-            "{} ({})",
-            r.name,
-            recipient_kind(lang.document_language(), r.kind)
-        ),
-        _ => format!("{} ({})", r.name, r.identifier.as_str()),
-    }
+    o.label_in(lang.document_language())
 }
 
 fn categories(lang: Lang, categories: crate::domain::DataCategories) -> String {
@@ -328,7 +320,8 @@ fn register_page(viewer: &Viewer, asked: Asked, record: &ProcessingRecord) -> Re
             .map(|o| observed_label(lang, o))
             .collect(),
         undeclared_disclosures: counted(|o| o.undeclared_disclosures),
-        undeclared_provisions: record.undeclared_provisions.clone(),
+        undeclared_provisions: record
+            .undeclared_provisions_labelled(|o| o.label_in(lang.document_language())),
         on_request: counted(|o| o.on_request_disclosures),
         consent_based: counted(|o| o.consent_based_disclosures),
         third_countries: record
