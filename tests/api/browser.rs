@@ -815,6 +815,11 @@ async fn a_dpo_signs_in_sees_the_apis_numbers_downloads_the_record_and_prepares_
         "another person's disclosure: {preview}"
     );
     browser.check_page("access-report", "fi").await;
+    let source = browser.client.source().await.unwrap();
+    assert!(
+        !source.contains(&subject),
+        "the code is not echoed in the page"
+    );
     let history = browser.history().await;
     assert!(
         history.iter().any(|url| url.ends_with(&case)),
