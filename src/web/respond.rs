@@ -1,7 +1,7 @@
 //! Turning a page or a refusal into an answer.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::auth::Denied;
@@ -26,6 +26,17 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// A file to download: `body` as `content_type`, saved as `filename` (ASCII, no quotes).
+pub fn attachment(content_type: &'static str, filename: &str, body: Vec<u8>) -> Response {
+    let mut answer = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        answer
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    answer
 }
 
 /// A page with a title and one message (errors, refusals).

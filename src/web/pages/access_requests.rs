@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -26,7 +26,7 @@ use crate::domain::{AccessRequest, BusinessId, CaseEvent, Hetu, LongText, Period
 use crate::report::{Block, Document, render_html, render_text, subject_document, to_pdf};
 use crate::service::{AccessRequestError, CaseRegistration, CaseReport, ReportError};
 use crate::web::params::{self, ControllerChoice, Controllers};
-use crate::web::respond::{denied, failed, message, render};
+use crate::web::respond::{attachment, denied, failed, message, render};
 use crate::web::session::unix_now;
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
@@ -582,25 +582,19 @@ async fn report(
             };
         }
     };
-    let file = |ext: &str| format!("attachment; filename=\"access-report-{id}.{ext}\"");
     let download = |content_type: &'static str, ext: &str, body: Vec<u8>| {
-        let mut response = (
-            [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-            body,
-        )
-            .into_response();
-        if let Ok(value) = HeaderValue::from_str(&file(ext)) {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_DISPOSITION, value);
-        }
-        response
+        attachment(content_type, &format!("access-report-{id}.{ext}"), body)
     };
     match format {
-        Format::Pdf => match to_pdf(&subject_document(&report)) {
-            Ok(pdf) => download("application/pdf", "pdf", pdf),
-            Err(error) => failed(lang, "writing an access report as PDF", &error),
-        },
+        Format::Pdf => {
+            // Laying out a PDF is CPU work: off the async workers, as the Art. 30 record's.
+            let document = subject_document(&report);
+            match tokio::task::spawn_blocking(move || to_pdf(&document)).await {
+                Ok(Ok(pdf)) => download("application/pdf", "pdf", pdf),
+                Ok(Err(error)) => failed(lang, "writing an access report as PDF", &error),
+                Err(error) => failed(lang, "writing an access report as PDF", &error),
+            }
+        }
         Format::Html => download(
             "text/html; charset=utf-8",
             "html",

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use time::{Date, Month};
 
@@ -27,7 +27,7 @@ use crate::service::{ReportError, StatisticsQuery};
 use crate::statistics::{Bucket, Dimension, Group};
 use crate::web::charts::{self, Drawing, Figure, Highlight};
 use crate::web::params::{self, Bad, ControllerChoice, Params, Problem};
-use crate::web::respond::{denied, failed, render};
+use crate::web::respond::{attachment, denied, failed, render};
 use crate::web::viewer::{Chrome, Viewer};
 use crate::web::{Lang, WebState};
 
@@ -559,19 +559,13 @@ async fn overview_csv(
         Err(error) => return failed(lang, "writing the overview CSV", &error),
     };
     let filename = format!(
-        "attachment; filename=\"overview-{}-{}-{}-{}.csv\"",
+        "overview-{}-{}-{}-{}.csv",
         chart.name(),
         scope.controller,
         scope.days.first(),
         scope.days.last()
     );
-    let mut answer = ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
-    if let Ok(value) = HeaderValue::from_str(&filename) {
-        answer
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
-    answer
+    attachment("text/csv; charset=utf-8", &filename, body)
 }
 
 /// The overview page's texts.

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 
 use crate::catalogue::Register;
@@ -26,7 +26,7 @@ use crate::service::{ProcessingRecordQuery, RegisterError, ReportError};
 use crate::web::WebState;
 use crate::web::lang::Lang;
 use crate::web::params::{self, Bad, ControllerChoice, Controllers, Params};
-use crate::web::respond::{denied, failed, message, render};
+use crate::web::respond::{attachment, denied, failed, message, render};
 use crate::web::viewer::{Chrome, Viewer};
 
 pub fn routes() -> Router<Arc<WebState>> {
@@ -477,18 +477,12 @@ async fn art30(
         }
     };
     let file = format!(
-        "attachment; filename=\"art30-{}-{}-{}.{extension}\"",
+        "art30-{}-{}-{}.{extension}",
         record.register.id,
         asked.days.first(),
         asked.days.last()
     );
-    let mut answer = (StatusCode::OK, bytes).into_response();
-    let headers = answer.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&file) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    answer
+    attachment(content_type, &file, bytes)
 }
 
 fn texts(lang: Lang) -> &'static RegisterTexts {
