@@ -188,25 +188,17 @@ sql_impl! {
             controller: &BusinessId,
             diary_number: &ShortText,
         ) -> Result<Option<AccessRequest>, StorageError> {
-            let rows: Vec<AccessRequestRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {REQUEST_COLUMNS} FROM access_requests \
-                 WHERE controller = $1 AND diary_number = $2"
-            )))
+            let id: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM access_requests WHERE controller = $1 AND diary_number = $2",
+            )
             .bind(controller.as_str().to_owned())
             .bind(diary_number.as_str().to_owned())
-            .fetch_all(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-            let Some(id) = rows.first().map(|r| r.id) else {
-                return Ok(None);
-            };
-            let events: Vec<CaseEventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {EVENT_COLUMNS} FROM access_request_events e \
-                 WHERE e.request_id = $1 ORDER BY e.id"
-            )))
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
-            Ok(assemble(rows, events)?.pop())
+            match id {
+                Some((id,)) => self.access_request(id).await,
+                None => Ok(None),
+            }
         }
 
         async fn access_request(&self, id: i64) -> Result<Option<AccessRequest>, StorageError> {
