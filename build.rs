@@ -17,6 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         prost::Message::encode_to_vec(&descriptors),
     )?;
 
-    tonic_prost_build::configure().compile_fds(descriptors)?;
+    // Our codec answers INVALID_ARGUMENT, not tonic-prost's INTERNAL, to a request that
+    // does not decode.
+    tonic_prost_build::configure()
+        .codec_path("crate::grpc::codec::ProtoCodec")
+        .compile_fds(descriptors)?;
     Ok(())
 }

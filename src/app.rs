@@ -80,6 +80,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         OpenOptions {
             max_connections: settings.database.max_connections,
             tamper_evidence: tree,
+            acquire_timeout: Duration::from_millis(settings.database.acquire_timeout_ms),
         },
     )
     .await?;

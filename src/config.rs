@@ -120,6 +120,9 @@ pub struct DatabaseSettings {
     pub data_dir: PathBuf,
     /// Most connections to the database.
     pub max_connections: u32,
+    /// PostgreSQL: how long a call waits for a connection before it fails with UNAVAILABLE
+    /// (all in use, or the server down); milliseconds.
+    pub acquire_timeout_ms: u64,
 }
 
 impl Default for DatabaseSettings {
@@ -128,6 +131,7 @@ impl Default for DatabaseSettings {
             url: None,
             data_dir: PathBuf::from("data"),
             max_connections: 16,
+            acquire_timeout_ms: crate::storage::OpenOptions::ACQUIRE_TIMEOUT.as_millis() as u64,
         }
     }
 }

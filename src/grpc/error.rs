@@ -81,12 +81,25 @@ impl From<StorageError> for Status {
         match error {
             StorageError::Shared(shared) => match &*shared {
                 StorageError::Contended(_) => contended(),
+                StorageError::Unavailable(_) => unavailable(&shared),
                 other => internal(other),
             },
             StorageError::Contended(_) => contended(),
+            StorageError::Unavailable(_) => unavailable(&error),
             other => internal(&other),
         }
     }
+}
+
+/// The database is out of reach: safe to retry (a record with the same transfer id is
+/// stored once, even if the lost answer was to a committed batch).
+fn unavailable(error: &StorageError) -> Status {
+    tracing::warn!(%error, "request failed");
+    Status::with_error_details(
+        Code::Unavailable,
+        "the database is unavailable; retry after a short pause",
+        ErrorDetails::with_retry_info(Some(std::time::Duration::from_millis(500))),
+    )
 }
 
 /// Another instance kept writing at the same time: safe to retry.

@@ -2,6 +2,7 @@
 //! that sees generated code.
 
 mod access_log;
+pub mod codec;
 mod consent;
 mod convert;
 mod error;

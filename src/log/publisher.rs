@@ -80,9 +80,14 @@ impl Publisher {
             Ok(()) => {}
             Err(error) => {
                 tracing::error!(%error, "publishing a checkpoint failed; trying again later");
-                self.due = Some(Instant::now() + self.config.interval.max(Duration::from_secs(1)));
+                self.postpone();
             }
         }
+    }
+
+    /// Puts the next checkpoint off by an interval (at least a second), as after a failure.
+    pub fn postpone(&mut self) {
+        self.due = Some(Instant::now() + self.config.interval.max(Duration::from_secs(1)));
     }
 
     async fn try_publish(&mut self, store: &Store) -> anyhow::Result<()> {

@@ -84,6 +84,11 @@ async fn run(
     mut publisher: Option<Publisher>,
 ) {
     let mut jobs: Vec<Job> = Vec::with_capacity(config.max_batch_disclosures);
+    // Set when a batch found the database out of reach. While it is set, the writer probes
+    // the database briefly before each batch and answers the batch UNAVAILABLE at once if it
+    // does not answer, instead of letting every batch wait out the pool's acquire timeout
+    // while callers queue behind it.
+    let mut unreachable = false;
     loop {
         // Wait for work, or until a checkpoint is due.
         let due = publisher.as_ref().and_then(Publisher::due);
@@ -92,7 +97,12 @@ async fn run(
                 Ok(job) => job,
                 Err(_) => {
                     if let Some(publisher) = publisher.as_mut() {
-                        publisher.publish(&store, None).await;
+                        if unreachable && !answers(&store).await {
+                            publisher.postpone();
+                        } else {
+                            unreachable = false;
+                            publisher.publish(&store, None).await;
+                        }
                     }
                     continue;
                 }
@@ -112,7 +122,24 @@ async fn run(
             }
         }
         metrics().dequeued(jobs.len());
-        let batch = commit(&store, &mut jobs, subjects).await;
+        if unreachable {
+            if answers(&store).await {
+                tracing::info!("the database answers again");
+                unreachable = false;
+            } else {
+                refuse_unreachable(&mut jobs);
+                continue;
+            }
+        }
+        let (batch, outcome) = commit(&store, &mut jobs, subjects).await;
+        if outcome == Outcome::Unreachable {
+            unreachable = true;
+            // Whatever the batch did is published once the database answers again.
+            if let Some(publisher) = publisher.as_mut() {
+                publisher.grew();
+            }
+            continue;
+        }
         if let Some(publisher) = publisher.as_mut() {
             // The head as this batch left it: no query unless the batch failed.
             if let Ok(head) = store.open_log().await {
@@ -131,10 +158,42 @@ async fn run(
     tracing::debug!("write queue closed and drained; writer stops");
 }
 
+/// How long the writer waits for the database to answer a probe while it is out of reach.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// Whether the database answers a ping within [`PROBE_TIMEOUT`].
+async fn answers(store: &Store) -> bool {
+    matches!(
+        tokio::time::timeout(PROBE_TIMEOUT, store.ping()).await,
+        Ok(Ok(()))
+    )
+}
+
+/// Answers every job of `jobs` that the database is out of reach, without trying it.
+fn refuse_unreachable(jobs: &mut Vec<Job>) {
+    let error = Arc::new(StorageError::Unavailable(
+        "the database did not answer the writer's probe".into(),
+    ));
+    for job in jobs.drain(..) {
+        let _ = job.reply.send(Err(Arc::clone(&error)));
+    }
+}
+
+/// How a batch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Committed, or failed for reasons of its own disclosures.
+    Answered,
+    /// The database was out of reach; every job was answered so. The batch may still have
+    /// committed (a lost answer to a commit): a retry of the same transfer id finds it.
+    Unreachable,
+}
+
 /// Commits `jobs` together and answers each; if the batch fails, tries each job alone, so
-/// one failing disclosure cannot fail the others; `entries` is their subjects in all.
-/// Returns the batch's span.
-async fn commit(store: &Store, jobs: &mut Vec<Job>, entries: usize) -> tracing::Span {
+/// one failing disclosure cannot fail the others (unless the database is out of reach,
+/// which fails them all at once); `entries` is their subjects in all. Returns the batch's
+/// span and how it ended.
+async fn commit(store: &Store, jobs: &mut Vec<Job>, entries: usize) -> (tracing::Span, Outcome) {
     let span = batch_span(jobs, entries);
     // Each reply keeps its job's queue budget until it is sent. A job's wait in the queue
     // (its `queued` span) ends here.
@@ -158,6 +217,14 @@ async fn commit(store: &Store, jobs: &mut Vec<Job>, entries: usize) -> tracing::
                 let _ = reply.send(Ok(outcome));
             }
         }
+        Err(error) if error.is_unavailable() => {
+            tracing::warn!(%error, size = items.len(), "the database is out of reach; the batch is refused");
+            let error = Arc::new(error);
+            for (reply, _budget) in replies {
+                let _ = reply.send(Err(Arc::clone(&error)));
+            }
+            return (span, Outcome::Unreachable);
+        }
         Err(error) if items.len() == 1 => {
             tracing::error!(%error, "writing a disclosure failed");
             let (reply, _budget) = replies.into_iter().next().expect("one");
@@ -171,7 +238,7 @@ async fn commit(store: &Store, jobs: &mut Vec<Job>, entries: usize) -> tracing::
             }
         }
     }
-    span
+    (span, Outcome::Answered)
 }
 
 /// The span of committing one batch. A batch serves many calls, and a span has one parent:

@@ -57,6 +57,11 @@ pub enum StorageError {
     /// migration); the source says how.
     #[error("database: {0}")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database cannot be reached or is going away (refused or lost connections, no
+    /// connection within the acquire timeout, a server shutting down or starting up): the
+    /// same call may succeed once it is back.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("stored row does not decode: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -72,7 +77,39 @@ pub enum StorageError {
 
 impl From<sqlx::Error> for StorageError {
     fn from(error: sqlx::Error) -> Self {
-        Self::Unexpected(Box::new(error))
+        if is_unavailable(&error) {
+            Self::Unavailable(Box::new(error))
+        } else {
+            Self::Unexpected(Box::new(error))
+        }
+    }
+}
+
+/// Whether `error` says the database is out of reach rather than that the statement failed.
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE class 08 (connection exception), and 57P01..57P03: the server is shutting
+        // down (fast or immediate), crashed, or is starting up.
+        sqlx::Error::Database(error) => error.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
+impl StorageError {
+    /// Whether the database was out of reach: retrying later may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Unavailable(_) => true,
+            Self::Shared(shared) => shared.is_unavailable(),
+            _ => false,
+        }
     }
 }
 

@@ -49,6 +49,15 @@ pub struct OpenOptions {
     /// Whether entries are integrated into the Merkle tree as they are stored (see
     /// `SqlStore::with_tamper_evidence`).
     pub tamper_evidence: bool,
+    /// PostgreSQL: how long a call waits for a connection (a free one, or a new one while
+    /// the server is down or restarting) before it fails as unavailable. Short, so that
+    /// callers of a service whose database is down hear so promptly and can retry.
+    pub acquire_timeout: std::time::Duration,
+}
+
+impl OpenOptions {
+    /// The default [`OpenOptions::acquire_timeout`].
+    pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 }
 
 impl Default for OpenOptions {
@@ -56,6 +65,7 @@ impl Default for OpenOptions {
         Self {
             max_connections: 1,
             tamper_evidence: true,
+            acquire_timeout: Self::ACQUIRE_TIMEOUT,
         }
     }
 }
@@ -89,7 +99,7 @@ pub async fn open(backend: &Backend, options: OpenOptions) -> Result<Store, Stor
                 .with_tamper_evidence(options.tamper_evidence),
         ),
         Backend::Postgres(url) => Inner::Postgres(
-            SqlStore::<Postgres>::connect(url, options.max_connections)
+            SqlStore::<Postgres>::connect(url, options.max_connections, options.acquire_timeout)
                 .await?
                 .with_tamper_evidence(options.tamper_evidence),
         ),

@@ -187,7 +187,11 @@ impl Dialect for Postgres {
 
 impl SqlStore<Postgres> {
     /// Connects to `url` and applies the migrations.
-    pub(super) async fn connect(url: &str, max_connections: u32) -> Result<Self, StorageError> {
+    pub(super) async fn connect(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, StorageError> {
         // PostgreSQL's notices (`relation "_sqlx_migrations" already exists, skipping` on
         // every start) are not for the log's users; warnings and errors still come.
         let options = url
@@ -195,7 +199,7 @@ impl SqlStore<Postgres> {
             .options([("client_min_messages", "warning")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire_timeout)
             // A ping before every query would double its round trips; a broken connection
             // fails its query instead, and is then closed by the pool.
             .test_before_acquire(false)

@@ -63,6 +63,7 @@ async fn writer(db: &Database) -> (Recorder, WriterHandle) {
         .open_store(OpenOptions {
             max_connections: 4,
             tamper_evidence: true,
+            ..OpenOptions::default()
         })
         .await;
     Recorder::start(store, keyring(), WriterConfig::default(), None)

@@ -183,8 +183,13 @@ pub struct PostgresDatabase {
 
 impl PostgresDatabase {
     async fn create() -> Self {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
         let admin_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.into());
+        Self::create_on(admin_url).await
+    }
+
+    /// A new database on the server of `admin_url`, whose user may `CREATE DATABASE`.
+    pub async fn create_on(admin_url: String) -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
         let mut admin = sqlx::PgConnection::connect(&admin_url)
             .await
             .unwrap_or_else(|e| {
@@ -373,6 +378,7 @@ impl TestApp {
             .open_store(OpenOptions {
                 max_connections,
                 tamper_evidence: tree,
+                ..OpenOptions::default()
             })
             .await;
         let task = tokio::spawn(server::run(

@@ -17,10 +17,12 @@ mod observability;
 mod oidc_provider;
 
 mod operations;
+mod private_cluster;
 mod queries;
 mod recording;
 mod registers;
 mod reports;
+mod resilience;
 mod rfc9162;
 mod statistics;
 mod turvakielto;
