@@ -165,6 +165,16 @@ async fn postgresql_restarted_under_load_refuses_promptly_recovers_and_loses_or_
             while_down >= CALLERS as usize,
             "{mode}: callers were refused while the database was down ({while_down} calls)"
         );
+        let slowest = seen
+            .iter()
+            .filter(|a| a.started >= *down && a.answer.is_err())
+            .map(|a| a.took)
+            .max();
+        eprintln!(
+            "{mode}: {while_down} calls refused while down, slowest refusal {slowest:?}, \
+             recording again {:?} after the restart",
+            recovered.duration_since(*up)
+        );
         assert!(
             recovered.duration_since(*up) <= RECOVERY,
             "{mode}: recorded again {:?} after the database came back",
