@@ -416,11 +416,8 @@ async fn a_database_restored_from_pg_dump_with_the_key_directory_verifies_finds_
         .await
         .unwrap()
         .into_inner();
-    let latest = client
-        .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
-        .await
-        .unwrap()
-        .into_inner();
+    // The writer answers a record before it signs the checkpoint that covers it.
+    let latest = checkpoint_of(&mut client, 52).await;
     let proof = client
         .get_consistency_proof(GetConsistencyProofRequest {
             old_size: old.tree_size,
@@ -467,6 +464,25 @@ async fn a_database_restored_from_pg_dump_with_the_key_directory_verifies_finds_
     assert!(status.success());
     let verified = restored.run(&["verify"]);
     assert!(verified.trim_end().ends_with("OK"), "{verified}");
+}
+
+/// The latest checkpoint, once it covers `size` entries (at most 10 s later).
+async fn checkpoint_of(
+    client: &mut DisclosureLogClient<tonic::transport::Channel>,
+    size: u64,
+) -> luovutusloki::grpc::proto::Checkpoint {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let latest = client
+            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
+            .await
+            .unwrap()
+            .into_inner();
+        if latest.tree_size >= size || Instant::now() > deadline {
+            return latest;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Copies the files of `from` into a new directory `to`, keeping their modes.
