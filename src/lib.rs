@@ -16,6 +16,8 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod grpc;
 pub mod lifecycle;
 pub mod log;

@@ -100,12 +100,21 @@ fn load_file(
         file: file.to_owned(),
         error,
     })?;
+    parse_file(file, &text, today)
+}
+
+/// Reads the text of catalogue file `file`; `today` dates the warnings.
+pub(crate) fn parse_file(
+    file: &Path,
+    text: &str,
+    today: Date,
+) -> Result<(Register, Vec<CatalogueWarning>), CatalogueError> {
     let invalid = |offset: usize, problem: String| CatalogueError::Invalid {
         file: file.to_owned(),
-        line: line_of(&text, offset),
+        line: line_of(text, offset),
         problem,
     };
-    let raw: RawRegister = toml::from_str(&text).map_err(|error| {
+    let raw: RawRegister = toml::from_str(text).map_err(|error| {
         let offset = error.span().map_or(0, |span| span.start);
         invalid(offset, error.message().to_owned())
     })?;
@@ -117,7 +126,7 @@ fn load_file(
         .into_iter()
         .map(|(offset, problem)| CatalogueWarning {
             file: file.to_owned(),
-            line: line_of(&text, offset),
+            line: line_of(text, offset),
             problem,
         })
         .collect();

@@ -17,6 +17,7 @@ use crate::domain::{
 };
 
 pub use classify::{Classification, Mismatch, NotOnRequest, Undeclared};
+pub(crate) use file::parse_file;
 pub use file::{CatalogueError, CatalogueWarning};
 
 /// A text in each of the three languages a register is described in. Loading checks that

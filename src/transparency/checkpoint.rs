@@ -118,7 +118,7 @@ impl Checkpoint {
     }
 
     /// Parses a note text (ending in a newline) as a checkpoint body.
-    fn parse_body(text: &str) -> Result<Self, NoteError> {
+    pub(crate) fn parse_body(text: &str) -> Result<Self, NoteError> {
         let Some(text) = text.strip_suffix('\n') else {
             return Err(NoteError::MalformedCheckpoint(
                 "body does not end with a newline",

@@ -2,6 +2,7 @@
 //! entry's leaf hash is taken over. It covers every field of the entry and of its
 //! disclosure as stored, the identity code by its keyed hash and sealed copy, and nothing
 //! that storage assigns (row ids): the entry's place in the log is its place in the tree.
+//! [`DecodedLeaf`] reads it back, for whoever checks a leaf field by field (and the fuzzer).
 
 use sha2::{Digest, Sha256};
 
@@ -16,7 +17,7 @@ pub const RECORD: char = '\u{1e}';
 pub const UNIT: char = '\u{1f}';
 
 /// A disclosure's fields as stored: codes, microseconds since the Unix epoch and texts.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LeafDisclosure<'a> {
     pub controller: &'a str,
     pub transfer_id: &'a str,
@@ -122,6 +123,186 @@ impl DisclosureLeaves {
     }
 }
 
+/// A leaf's data read back: the disclosure's fields as stored, and the entry's subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedLeaf<'a> {
+    /// Every field but the provisions, whose stored text is rebuilt in `provisions`.
+    fields: LeafDisclosure<'a>,
+    provisions: String,
+    pub subject_hash: &'a [u8],
+    pub sealed_subject: &'a [u8],
+}
+
+/// Why bytes are not leaf data of version 1; names the field where decoding stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LeafDecodeError {
+    #[error("leaf version {0} is not {LEAF_VERSION}")]
+    Version(u8),
+    #[error("leaf data ends inside {0}")]
+    Truncated(&'static str),
+    #[error("{0} is not UTF-8")]
+    NotUtf8(&'static str),
+    #[error("the presence byte of {0} is neither 0 nor 1")]
+    Presence(&'static str),
+    /// A text that the stored provisions text could not hold: a canonical form with a
+    /// separator, a title with RS, or a title present but empty.
+    #[error("{0} cannot be part of a stored provisions text")]
+    Provision(&'static str),
+    #[error("{0} bytes follow the sealed subject")]
+    Trailing(usize),
+}
+
+impl<'a> DecodedLeaf<'a> {
+    /// Decodes what [`DisclosureLeaves::leaf_data`] writes, strictly: whatever decodes
+    /// encodes back to the same bytes, and every leaf the encoder writes decodes.
+    pub fn decode(data: &'a [u8]) -> Result<Self, LeafDecodeError> {
+        let mut input = Decoder(data);
+        let version = input.take("version", 1)?[0];
+        if version != LEAF_VERSION {
+            return Err(LeafDecodeError::Version(version));
+        }
+        let controller = input.text("controller")?;
+        let transfer_id = input.text("transfer_id")?;
+        let register = input.text("register")?;
+        let occurred_at = input.i64("occurred_at")?;
+        let recorded_at = input.i64("recorded_at")?;
+        let recipient_id_type = input.code("recipient_id_type")?;
+        let recipient_identifier = input.text("recipient_identifier")?;
+        let recipient_name = input.text("recipient_name")?;
+        let recipient_kind = input.code("recipient_kind")?;
+        let recipient_country = input.text("recipient_country")?;
+        let legal_basis = input.code("legal_basis")?;
+        let special_condition = input.option("special_condition", Decoder::code)?;
+        let provisions = input.provisions()?;
+        let data_categories = input.i64("data_categories")?;
+        let fields = LeafDisclosure {
+            controller,
+            transfer_id,
+            register,
+            occurred_at,
+            recorded_at,
+            recipient_id_type,
+            recipient_identifier,
+            recipient_name,
+            recipient_kind,
+            recipient_country,
+            legal_basis,
+            special_condition,
+            provisions: "",
+            data_categories,
+            purpose: input.text("purpose")?,
+            channel: input.code("channel")?,
+            source_system: input.text("source_system")?,
+            consent_ref: input.option("consent_ref", Decoder::text)?,
+            requester_ref: input.option("requester_ref", Decoder::text)?,
+            withheld_until: input.option("withheld_until", Decoder::i64)?,
+            withheld_reason: input.option("withheld_reason", Decoder::text)?,
+            classification: input.code("classification")?,
+            subject_count: input.u32("subject_count")? as i32,
+        };
+        let subject_hash = input.bytes("subject_hash")?;
+        let sealed_subject = input.bytes("sealed_subject")?;
+        if !input.0.is_empty() {
+            return Err(LeafDecodeError::Trailing(input.0.len()));
+        }
+        Ok(Self {
+            fields,
+            provisions,
+            subject_hash,
+            sealed_subject,
+        })
+    }
+
+    /// The disclosure's fields as stored, provisions as `canonical<US>title` joined by `<RS>`.
+    pub fn disclosure(&self) -> LeafDisclosure<'_> {
+        LeafDisclosure {
+            provisions: &self.provisions,
+            ..self.fields
+        }
+    }
+
+    /// The leaf data encoded again from the decoded fields.
+    pub fn leaf_data(&self) -> Vec<u8> {
+        DisclosureLeaves::new(&self.disclosure()).leaf_data(self.subject_hash, self.sealed_subject)
+    }
+}
+
+/// Reads what [`Encoder`] writes, naming the field in its errors.
+struct Decoder<'a>(&'a [u8]);
+
+impl<'a> Decoder<'a> {
+    fn take(&mut self, field: &'static str, n: usize) -> Result<&'a [u8], LeafDecodeError> {
+        if self.0.len() < n {
+            return Err(LeafDecodeError::Truncated(field));
+        }
+        let (taken, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(taken)
+    }
+
+    fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], LeafDecodeError> {
+        Ok(self.take(field, N)?.try_into().expect("took N bytes"))
+    }
+
+    fn u32(&mut self, field: &'static str) -> Result<u32, LeafDecodeError> {
+        self.array(field).map(u32::from_be_bytes)
+    }
+
+    fn i64(&mut self, field: &'static str) -> Result<i64, LeafDecodeError> {
+        self.array(field).map(i64::from_be_bytes)
+    }
+
+    fn code(&mut self, field: &'static str) -> Result<i16, LeafDecodeError> {
+        self.array(field).map(i16::from_be_bytes)
+    }
+
+    fn bytes(&mut self, field: &'static str) -> Result<&'a [u8], LeafDecodeError> {
+        let len = self.u32(field)?;
+        self.take(field, len as usize)
+    }
+
+    fn text(&mut self, field: &'static str) -> Result<&'a str, LeafDecodeError> {
+        std::str::from_utf8(self.bytes(field)?).map_err(|_| LeafDecodeError::NotUtf8(field))
+    }
+
+    fn option<T>(
+        &mut self,
+        field: &'static str,
+        decode: impl FnOnce(&mut Self, &'static str) -> Result<T, LeafDecodeError>,
+    ) -> Result<Option<T>, LeafDecodeError> {
+        match self.take(field, 1)?[0] {
+            0 => Ok(None),
+            1 => decode(self, field).map(Some),
+            _ => Err(LeafDecodeError::Presence(field)),
+        }
+    }
+
+    /// The provision list, as the stored text [`DisclosureLeaves::new`] splits it from. A
+    /// title the encoder would not write (empty, or holding RS) or a canonical form holding
+    /// a separator is refused, so that the text splits back into the same list.
+    fn provisions(&mut self) -> Result<String, LeafDecodeError> {
+        let count = self.u32("provision count")?;
+        let mut text = String::new();
+        for n in 0..count {
+            let canonical = self.text("provision")?;
+            let title = self.option("provision title", Decoder::text)?;
+            if canonical.contains([RECORD, UNIT]) {
+                return Err(LeafDecodeError::Provision("provision"));
+            }
+            if title.is_some_and(|t| t.is_empty() || t.contains(RECORD)) {
+                return Err(LeafDecodeError::Provision("provision title"));
+            }
+            if n > 0 {
+                text.push(RECORD);
+            }
+            text.push_str(canonical);
+            text.push(UNIT);
+            text.push_str(title.unwrap_or_default());
+        }
+        Ok(text)
+    }
+}
+
 /// Writes the encoding's primitive types: big-endian integers, length-prefixed UTF-8 and
 /// bytes, and a presence byte before optional values.
 struct Encoder(Vec<u8>);
@@ -193,6 +374,12 @@ mod tests {
         }
     }
 
+    const PINNED: &str = "0100000009313233343536372d3100000003742d310000000e657475757372656b6973746572690006\
+             0a24181e400000060a241825e120000100000009393939303030382d330000000c5665726f68616c6c\
+             696e746f0001000000024649000300000000010000000935332f32303138203600000000000000000600\
+             000001700001000000086d616b736174757300010000000456482d310000000100000002000000\
+             02abab00000001cd";
+
     #[test]
     fn the_leaf_hash_is_the_hash_of_the_leaf_data() {
         let leaves = DisclosureLeaves::new(&disclosure());
@@ -209,14 +396,7 @@ mod tests {
             ..disclosure()
         };
         let leaves = DisclosureLeaves::new(&d);
-        assert_eq!(
-            hex::encode(leaves.leaf_data(&[0xAB; 2], &[0xCD])),
-            "0100000009313233343536372d3100000003742d310000000e657475757372656b6973746572690006\
-             0a24181e400000060a241825e120000100000009393939303030382d330000000c5665726f68616c6c\
-             696e746f0001000000024649000300000000010000000935332f32303138203600000000000000000600\
-             000001700001000000086d616b736174757300010000000456482d310000000100000002000000\
-             02abab00000001cd"
-        );
+        assert_eq!(hex::encode(leaves.leaf_data(&[0xAB; 2], &[0xCD])), PINNED);
         assert_eq!(
             hex::encode(leaves.leaf_hash(&[0xAB; 2], &[0xCD])),
             "60c0b2fd010b96b5a92ef105cf323ea5f1ddf0e3ca3e5469be08045d8fb0c8fc"
@@ -327,5 +507,115 @@ mod tests {
         let leaves = DisclosureLeaves::new(&disclosure());
         assert_ne!(leaves.leaf_hash(&[2; 32], b"s"), base);
         assert_ne!(leaves.leaf_hash(&[1; 32], b"t"), base);
+    }
+
+    #[test]
+    fn the_pinned_leaf_decodes_into_its_fields() {
+        let data = hex::decode(PINNED).unwrap();
+        let leaf = DecodedLeaf::decode(&data).unwrap();
+        let expected = LeafDisclosure {
+            provisions: "53/2018 6\u{1f}",
+            purpose: "p",
+            ..disclosure()
+        };
+        assert_eq!(leaf.disclosure(), expected);
+        assert_eq!(
+            (leaf.subject_hash, leaf.sealed_subject),
+            (&[0xAB; 2][..], &[0xCD][..])
+        );
+        assert_eq!(leaf.leaf_data(), data);
+    }
+
+    #[test]
+    fn every_cut_of_a_leaf_is_refused_as_truncated() {
+        let data = hex::decode(PINNED).unwrap();
+        for len in 0..data.len() {
+            let refused = DecodedLeaf::decode(&data[..len]).unwrap_err();
+            assert!(
+                matches!(refused, LeafDecodeError::Truncated(_)),
+                "{len}: {refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_leaf_with_bytes_after_it_or_another_version_is_refused() {
+        let mut data = hex::decode(PINNED).unwrap();
+        data.push(0);
+        assert_eq!(
+            DecodedLeaf::decode(&data),
+            Err(LeafDecodeError::Trailing(1))
+        );
+        data.pop();
+        data[0] = 2;
+        assert_eq!(DecodedLeaf::decode(&data), Err(LeafDecodeError::Version(2)));
+    }
+
+    #[test]
+    fn a_presence_byte_other_than_zero_or_one_is_refused() {
+        let mut data = hex::decode(PINNED).unwrap();
+        data[96] = 2; // special_condition (docs/tamper-evidence.md, offset 96)
+        assert_eq!(
+            DecodedLeaf::decode(&data),
+            Err(LeafDecodeError::Presence("special_condition"))
+        );
+    }
+
+    #[test]
+    fn a_provision_list_the_stored_text_cannot_hold_is_refused() {
+        let with_provision = |canonical: &str, title: Option<&str>| {
+            let mut out = Encoder(Vec::new());
+            out.u32(1);
+            out.text(canonical);
+            out.option(title, Encoder::text);
+            Decoder(&out.0).provisions()
+        };
+        assert_eq!(
+            with_provision("53/2018 6", None).unwrap(),
+            "53/2018 6\u{1f}"
+        );
+        for (canonical, title) in [
+            ("a\u{1e}b", None),
+            ("a\u{1f}b", None),
+            ("a", Some("")),
+            ("a", Some("t\u{1e}")),
+        ] {
+            assert!(
+                matches!(
+                    with_provision(canonical, title),
+                    Err(LeafDecodeError::Provision(_))
+                ),
+                "{canonical:?} {title:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_leaf_the_encoder_writes_decodes_and_encodes_again_to_the_same_bytes(
+            provisions in "[a\u{1e}\u{1f}]{0,8}",
+            purpose in ".{0,4}",
+            special_condition in proptest::option::of(proptest::num::i16::ANY),
+            withheld_until in proptest::option::of(proptest::num::i64::ANY),
+            consent_ref in proptest::option::of(".{0,3}"),
+            subject_count in proptest::num::i32::ANY,
+            data_categories in proptest::num::i64::ANY,
+            subject in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+        ) {
+            let d = LeafDisclosure {
+                provisions: &provisions,
+                purpose: &purpose,
+                special_condition,
+                withheld_until,
+                consent_ref: consent_ref.as_deref(),
+                subject_count,
+                data_categories,
+                ..disclosure()
+            };
+            let data = DisclosureLeaves::new(&d).leaf_data(&subject, &subject[subject.len() / 2..]);
+            let decoded = DecodedLeaf::decode(&data);
+            proptest::prop_assert!(decoded.is_ok(), "{decoded:?}");
+            proptest::prop_assert_eq!(decoded.unwrap().leaf_data(), data);
+        }
     }
 }
