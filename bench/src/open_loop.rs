@@ -11,10 +11,12 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+// Tokio's clock, so that the tests can run it paused and exact.
+use tokio::time::Instant;
 
 use super::load::{CALL_TIMEOUT, Call, OpError, Outcome};
 
@@ -70,13 +72,13 @@ where
     let mut tasks = JoinSet::new();
     for seq in 0..due {
         let intended = schedule.at(seq);
-        tokio::time::sleep_until(intended.into()).await;
+        tokio::time::sleep_until(intended).await;
         let permit = match Arc::clone(&slots).try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
                 total.late += 1;
                 let wait = Arc::clone(&slots).acquire_owned();
-                match tokio::time::timeout_at(give_up.into(), wait).await {
+                match tokio::time::timeout_at(give_up, wait).await {
                     Ok(permit) => permit?,
                     Err(_) => {
                         total.unsent = due - seq;
@@ -126,7 +128,8 @@ mod tests {
         assert_eq!(schedule.calls_within(Duration::from_millis(1_001)), 251);
     }
 
-    #[tokio::test]
+    // On a paused clock: sleeps end exactly when due, whatever the machine's load.
+    #[tokio::test(start_paused = true)]
     async fn a_call_that_starts_late_counts_its_wait_in_its_latency() {
         // One slot, a call every 10 ms, and each call takes 20 ms: call i is meant to start
         // at 10·i ms but can only start at 20·i ms, when the call before it has finished.
@@ -155,7 +158,7 @@ mod tests {
         );
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn calls_that_find_no_slot_before_the_run_gives_up_are_unsent() {
         let plan = Plan {
             rate: 100.0,
