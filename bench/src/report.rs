@@ -899,6 +899,68 @@ mod tests {
     }
 
     #[test]
+    fn cpu_per_call_is_the_ticks_over_the_successful_calls() {
+        let mut report = Report::new("PostgreSQL", 8, Duration::from_secs(2));
+        report.ticks_per_second = 100;
+        report.cores = 2;
+        let mut outcome = Outcome::empty();
+        outcome.calls = 1_000;
+        report.results.push((Scenario::Unary, outcome));
+        let cpu = CpuUse {
+            wall: Duration::from_secs(2),
+            machine: Some(180),
+            server: Some(50),
+            database: Some(90),
+            client: Some(40),
+            postgres: Some(70),
+        };
+        report.costs.push((
+            Scenario::Unary,
+            Cost {
+                cpu,
+                peak_rss: None,
+            },
+        ));
+        // 50 ticks of 10 ms over 1,000 calls: 500 µs a call.
+        assert_eq!(
+            report.per_call_us(Scenario::Unary, |c| c.server),
+            Some(500.0)
+        );
+        assert_eq!(report.database_us(Scenario::Unary), Some(900.0));
+        assert_eq!(report.per_call_us(Scenario::Health, |c| c.server), None);
+        let table = report.to_markdown();
+        // Machine busy: 180 ticks of 2 cores × 2 s × 100 ticks/s = 45 %.
+        assert!(
+            table.contains("| unary | 500 | 900 | 700 | 200 | 400 | 45 % | — |"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn on_sqlite_the_database_works_inside_the_server_or_the_client() {
+        let sqlite = Report::new("SQLite", 8, Duration::from_secs(2));
+        assert_eq!(
+            sqlite.database_inside(Scenario::Unary),
+            Some("in the server")
+        );
+        assert_eq!(
+            sqlite.database_inside(Scenario::InsertBaseline),
+            Some("in the client")
+        );
+        assert_eq!(sqlite.database_us(Scenario::Unary), None);
+        let postgres = Report::new("PostgreSQL", 8, Duration::from_secs(2));
+        assert_eq!(postgres.database_inside(Scenario::Unary), None);
+        assert_eq!(
+            postgres.database_inside(Scenario::SqliteUnary),
+            Some("in the server")
+        );
+        assert_eq!(
+            postgres.database_inside(Scenario::SqliteInsertBaseline),
+            Some("in the client")
+        );
+    }
+
+    #[test]
     fn numbers_are_grouped_by_thousands() {
         assert_eq!(grouped(0), "0");
         assert_eq!(grouped(999), "999");
