@@ -405,7 +405,7 @@ impl Report {
                 "- Open loop: calls sent on a fixed schedule round-robin over the callers' connections, at \
                  most {} in flight; latency from each call's intended start (no coordinated omission). \
                  Late: calls that waited for a free slot; unsent: calls still waiting when the run gave up.",
-                grouped(self.callers as u64 * 4)
+                grouped((self.callers * super::runner::OPEN_LOOP_SLOTS_PER_CALLER) as u64)
             )?;
         }
         if let (Some(tree), Some(no_tree)) = (

@@ -20,7 +20,7 @@ use super::report::{Cost, OpenRun, PeakRss, Report, grouped};
 /// Open-loop slots per caller: calls in flight at once, over the callers' connections. A
 /// closed loop keeps one call per caller in flight; the open loop may need more in a burst,
 /// but not without bound.
-const OPEN_LOOP_SLOTS_PER_CALLER: usize = 4;
+pub const OPEN_LOOP_SLOTS_PER_CALLER: usize = 4;
 
 /// The scenarios whose latency people wait on, measured in an open loop too; health is the
 /// floor to read them against.
