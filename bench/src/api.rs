@@ -13,7 +13,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
 use super::baseline::{Range, preload_id};
-use super::load::{self, Budget, CALL_TIMEOUT, OpError, Outcome};
+use super::load::{self, Budget, CALL_TIMEOUT, Drive, OpError, Outcome};
 use super::subjects::{CAPACITY, REGISTER, disclosure, identity_code, identity_codes, mix};
 use crate::proto::disclosure_log_client::DisclosureLogClient;
 use crate::proto::{
@@ -36,6 +36,9 @@ pub struct Connections {
     run_prefix: String,
     /// Varies the random picks between runs.
     salt: u64,
+    /// Scenario runs so far: a scenario runs more than once (closed loop, then open loops),
+    /// and each run needs transfer ids and picks of its own.
+    runs: AtomicU64,
 }
 
 /// Refuses anything but a loopback address: the benchmark is a load generator.
@@ -53,6 +56,16 @@ pub fn check_loopback(server: &str) -> anyhow::Result<()> {
         "--server must be a loopback address (127.0.0.1, [::1], localhost), not {host}"
     );
     Ok(())
+}
+
+/// The TCP port of a server URL (the scheme's default if none is written).
+pub fn port_of(server: &str) -> Option<u16> {
+    let uri = Endpoint::from_shared(server.to_owned()).ok()?.uri().clone();
+    uri.port_u16().or(match uri.scheme_str()? {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    })
 }
 
 /// The first and last Finnish local day of the 365 days that end today.
@@ -83,12 +96,12 @@ fn finnish_date(utc: time::OffsetDateTime) -> time::Date {
 impl Connections {
     /// Opens `callers` connections to `server`.
     pub async fn open(
-        server: &str,
+        server: String,
         callers: usize,
         controller: String,
         run_millis: u64,
     ) -> anyhow::Result<Self> {
-        let endpoint = Endpoint::from_shared(server.to_owned())
+        let endpoint = Endpoint::from_shared(server.clone())
             .context("--server is not a URL")?
             .connect_timeout(Duration::from_secs(5))
             .timeout(CALL_TIMEOUT)
@@ -104,6 +117,7 @@ impl Connections {
             controller,
             run_prefix: format!("bench-{run_millis}"),
             salt: mix(run_millis),
+            runs: AtomicU64::new(0),
         })
     }
 
@@ -112,14 +126,14 @@ impl Connections {
     }
 
     /// `grpc.health.v1.Health/Check` of the whole server: the gRPC floor.
-    pub async fn health(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
+    pub async fn health(self: &Arc<Self>, drive: Drive) -> anyhow::Result<Outcome> {
         let clients: Arc<Vec<_>> = Arc::new(
             self.channels
                 .iter()
                 .map(|c| HealthClient::new(c.clone()))
                 .collect(),
         );
-        load::run(self.channels.len(), budget, move |call| {
+        load::drive(self.channels.len(), drive, move |call| {
             let mut client = clients[call.caller].clone();
             async move {
                 let response = client.check(HealthCheckRequest::default()).await?;
@@ -134,10 +148,10 @@ impl Connections {
 
     /// A year's statistics, as a dashboard asks for them: the last 365 Finnish days by
     /// recipient and statute, per month.
-    pub async fn statistics(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
+    pub async fn statistics(self: &Arc<Self>, drive: Drive) -> anyhow::Result<Outcome> {
         let (from, today) = last_365_days();
         let this = Arc::clone(self);
-        load::run(self.channels.len(), budget, move |call| {
+        load::drive(self.channels.len(), drive, move |call| {
             let mut client = this.client(call.caller);
             let request = DisclosureStatisticsRequest {
                 controller_id: this.controller.clone(),
@@ -165,10 +179,10 @@ impl Connections {
     }
 
     /// A year's Art. 30 record of the benchmark's register, with all three exports.
-    pub async fn art30(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
+    pub async fn art30(self: &Arc<Self>, drive: Drive) -> anyhow::Result<Outcome> {
         let (from, today) = last_365_days();
         let this = Arc::clone(self);
-        load::run(self.channels.len(), budget, move |call| {
+        load::drive(self.channels.len(), drive, move |call| {
             let mut client = this.client(call.caller);
             let request = ProcessingRecordRequest {
                 controller_id: this.controller.clone(),
@@ -193,28 +207,29 @@ impl Connections {
     }
 
     /// One-subject disclosures, each with its own transfer id and a random subject.
-    pub async fn unary(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
-        self.record(budget, "u", 1).await
+    pub async fn unary(self: &Arc<Self>, drive: Drive) -> anyhow::Result<Outcome> {
+        self.record(drive, "u", 1).await
     }
 
     /// Disclosures of [`BULK_SUBJECTS`] consecutive subjects from a random start.
-    pub async fn bulk(self: &Arc<Self>, budget: Budget) -> anyhow::Result<Outcome> {
-        self.record(budget, "b", BULK_SUBJECTS).await
+    pub async fn bulk(self: &Arc<Self>, drive: Drive) -> anyhow::Result<Outcome> {
+        self.record(drive, "b", BULK_SUBJECTS).await
     }
 
     async fn record(
         self: &Arc<Self>,
-        budget: Budget,
+        drive: Drive,
         tag: &'static str,
         subjects: u64,
     ) -> anyhow::Result<Outcome> {
         let this = Arc::clone(self);
-        load::run(self.channels.len(), budget, move |call| {
+        let run = self.runs.fetch_add(1, Ordering::Relaxed);
+        load::drive(self.channels.len(), drive, move |call| {
             let mut client = this.client(call.caller);
-            let first = mix(this.salt ^ call.seq) % (CAPACITY - subjects);
+            let first = mix(this.salt ^ (run << 40) ^ call.seq) % (CAPACITY - subjects);
             let request = disclosure(
                 &this.controller,
-                format!("{}-{tag}-{}", this.run_prefix, call.seq),
+                format!("{}-{tag}{run}-{}", this.run_prefix, call.seq),
                 identity_codes(first, subjects),
                 call.seq,
             );
@@ -230,7 +245,7 @@ impl Connections {
     /// answer means the subject was not found and counts as an error.
     pub async fn lookup(
         self: &Arc<Self>,
-        budget: Budget,
+        drive: Drive,
         ranges: &[Range],
     ) -> anyhow::Result<Outcome> {
         // Cumulative counts, so a uniform pick over all preloaded subjects finds its range.
@@ -243,10 +258,11 @@ impl Connections {
         anyhow::ensure!(total > 0, "no preloaded subjects to look up");
         let picks = Arc::new((ranges.to_vec(), ends, total));
         let this = Arc::clone(self);
-        load::run(self.channels.len(), budget, move |call| {
+        let run = self.runs.fetch_add(1, Ordering::Relaxed);
+        load::drive(self.channels.len(), drive, move |call| {
             let mut client = this.client(call.caller);
             let (ranges, ends, total) = &*picks;
-            let pick = mix(this.salt.rotate_left(17) ^ call.seq) % total;
+            let pick = mix(this.salt.rotate_left(17) ^ (run << 40) ^ call.seq) % total;
             let i = ends.partition_point(|&end| end <= pick);
             let offset = pick - (ends[i] - ranges[i].count);
             let request = ListSubjectDisclosuresRequest {
@@ -383,5 +399,12 @@ mod tests {
         for bad in ["http://10.0.0.5:50051", "http://example.com:50051"] {
             assert!(check_loopback(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_port_of_a_server_is_its_own_or_the_schemes() {
+        assert_eq!(port_of("http://127.0.0.1:50051"), Some(50051));
+        assert_eq!(port_of("http://[::1]:7000"), Some(7000));
+        assert_eq!(port_of("http://localhost"), Some(80));
     }
 }

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use hdrhistogram::Histogram;
 use tokio::task::JoinSet;
 
+use super::open_loop;
+
 /// Longest a single call may take before it counts as a failure (`TIMEOUT`), so a stuck call
 /// cannot hold a scenario open for ever.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(60);
@@ -27,6 +29,26 @@ pub struct Budget {
     pub duration: Option<Duration>,
     /// No more calls than this are started, counted over all callers.
     pub max_calls: Option<u64>,
+}
+
+/// How a scenario's calls are sent: each caller one after another (closed loop, to find
+/// the saturation rate), or on a schedule at a fixed rate (open loop, for latency at a load).
+#[derive(Debug, Clone, Copy)]
+pub enum Drive {
+    Closed(Budget),
+    Open(open_loop::Plan),
+}
+
+/// Runs `op` as `drive` says, over `callers` callers (closed) or connections (open).
+pub async fn drive<F, Fut>(callers: usize, drive: Drive, op: F) -> anyhow::Result<Outcome>
+where
+    F: Fn(Call) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<u64, OpError>> + Send + 'static,
+{
+    match drive {
+        Drive::Closed(budget) => run(callers, budget, op).await,
+        Drive::Open(plan) => open_loop::run(callers, plan, op).await,
+    }
 }
 
 /// One call: which caller makes it and its number in the run (0, 1, 2, … over all callers).
@@ -104,12 +126,16 @@ pub struct Outcome {
     pub first_error: Option<String>,
     /// From the start until the last call finished.
     pub elapsed: Duration,
-    /// Latency of successful calls, µs.
+    /// Latency of successful calls, µs; in an open loop, from each call's intended start.
     pub latency: Histogram<u64>,
+    /// Open loop only: calls that had to wait for a free slot, so started late.
+    pub late: u64,
+    /// Open loop only: calls never sent, because no slot was free before the run gave up.
+    pub unsent: u64,
 }
 
 impl Outcome {
-    fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         Self {
             calls: 0,
             entries: 0,
@@ -118,7 +144,42 @@ impl Outcome {
             elapsed: Duration::ZERO,
             latency: Histogram::new_with_bounds(1, HISTOGRAM_MAX_MICROS, 3)
                 .expect("valid histogram bounds"),
+            late: 0,
+            unsent: 0,
         }
+    }
+
+    /// The outcome of one call that took `latency` (a run of one, such as `verify`).
+    pub(crate) fn single(result: Result<u64, OpError>, latency: Duration) -> Self {
+        let mut outcome = Self::empty();
+        outcome.count(Ok(result), latency);
+        outcome.elapsed = latency;
+        outcome
+    }
+
+    /// Counts one call that took `latency` (or timed out); returns whether it failed.
+    pub(crate) fn count(
+        &mut self,
+        result: Result<Result<u64, OpError>, tokio::time::error::Elapsed>,
+        latency: Duration,
+    ) -> bool {
+        let failure = match result {
+            Ok(Ok(entries)) => {
+                self.calls += 1;
+                self.entries += entries;
+                let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+                self.latency.saturating_record(micros.max(1));
+                return false;
+            }
+            Ok(Err(error)) => error,
+            Err(_) => OpError::new(
+                "TIMEOUT",
+                format!("no answer within {} s", CALL_TIMEOUT.as_secs()),
+            ),
+        };
+        *self.errors.entry(failure.kind).or_default() += 1;
+        self.first_error.get_or_insert(failure.message);
+        true
     }
 
     /// Failed calls of every kind.
@@ -143,9 +204,11 @@ impl Outcome {
         self.latency.max() as f64 / 1000.0
     }
 
-    fn absorb(&mut self, other: Outcome) {
+    pub(crate) fn absorb(&mut self, other: Outcome) {
         self.calls += other.calls;
         self.entries += other.entries;
+        self.late += other.late;
+        self.unsent += other.unsent;
         for (kind, n) in other.errors {
             *self.errors.entry(kind).or_default() += n;
         }
@@ -196,23 +259,7 @@ where
                 }
                 let began = Instant::now();
                 let result = tokio::time::timeout(CALL_TIMEOUT, op(Call { caller, seq })).await;
-                let micros = u64::try_from(began.elapsed().as_micros()).unwrap_or(u64::MAX);
-                let failure = match result {
-                    Ok(Ok(entries)) => {
-                        tally.calls += 1;
-                        tally.entries += entries;
-                        tally.latency.saturating_record(micros.max(1));
-                        None
-                    }
-                    Ok(Err(error)) => Some(error),
-                    Err(_) => Some(OpError::new(
-                        "TIMEOUT",
-                        format!("no answer within {} s", CALL_TIMEOUT.as_secs()),
-                    )),
-                };
-                if let Some(error) = failure {
-                    *tally.errors.entry(error.kind).or_default() += 1;
-                    tally.first_error.get_or_insert(error.message);
+                if tally.count(result, began.elapsed()) {
                     tokio::time::sleep(ERROR_PAUSE).await;
                 }
             }

@@ -14,10 +14,14 @@
 
 mod api;
 mod baseline;
+mod host;
 mod load;
+mod open_loop;
 mod report;
+mod runner;
 mod subjects;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,6 +33,7 @@ use api::Connections;
 use baseline::Db;
 use load::{Budget, Outcome};
 use report::{Report, grouped};
+use runner::{Bench, Pids};
 use subjects::DEFAULT_CONTROLLER;
 
 /// The client of the API, generated from `proto/luovutusloki/v1` by `build.rs`.
@@ -75,6 +80,34 @@ pub struct BenchArgs {
     /// Business ID (Y-tunnus) of the controller the benchmark records for.
     #[arg(long, default_value = DEFAULT_CONTROLLER)]
     pub controller: String,
+    /// The server's process id, for its CPU time and peak RSS; found from --server's port
+    /// when not given.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// A SQLite server, for the sqlite-insert-baseline and sqlite-unary scenarios (added to
+    /// --scenarios when not listed); needs --sqlite-database-url.
+    #[arg(long, requires = "sqlite_database_url")]
+    pub sqlite_server: Option<String>,
+    /// The SQLite server's database (sqlite://path).
+    #[arg(long, requires = "sqlite_server")]
+    pub sqlite_database_url: Option<String>,
+    /// The SQLite server's process id; found from --sqlite-server's port when not given.
+    #[arg(long)]
+    pub sqlite_server_pid: Option<u32>,
+    /// Open-loop offered rates after the closed loop of health, unary, lookup, statistics
+    /// and art30, in percent of the saturation rate it measured.
+    #[arg(long, value_delimiter = ',', default_value = "25,50,75",
+          value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub open_loop: Vec<u32>,
+    /// No open-loop runs.
+    #[arg(long, conflicts_with = "open_loop")]
+    pub no_open_loop: bool,
+    /// A fixed offered rate for lookups, calls/s, after the percentages (0: none).
+    #[arg(long, default_value_t = 1000)]
+    pub lookup_rate: u32,
+    /// The `luovutusloki` binary for the verify scenario (default: next to this one).
+    #[arg(long)]
+    pub luovutusloki_bin: Option<PathBuf>,
 }
 
 /// What the benchmark can measure.
@@ -100,6 +133,12 @@ pub enum Scenario {
     GroupByBaseline,
     /// ProcessingRecord of the benchmark's register for the last 365 days.
     Art30,
+    /// `luovutusloki verify` of the whole log, once.
+    Verify,
+    /// Single-row INSERTs on --sqlite-database-url, one transaction each.
+    SqliteInsertBaseline,
+    /// RecordDisclosure with one subject, on --sqlite-server.
+    SqliteUnary,
 }
 
 impl Scenario {
@@ -116,14 +155,34 @@ impl Scenario {
             Self::Statistics => "statistics",
             Self::GroupByBaseline => "group-by-baseline",
             Self::Art30 => "art30",
+            Self::Verify => "verify",
+            Self::SqliteInsertBaseline => "sqlite-insert-baseline",
+            Self::SqliteUnary => "sqlite-unary",
         }
+    }
+
+    /// Whether the scenario calls a server (the baselines and verify do not).
+    fn drives_server(self) -> bool {
+        !matches!(
+            self,
+            Self::InsertBaseline
+                | Self::CopyBaseline
+                | Self::GroupByBaseline
+                | Self::SqliteInsertBaseline
+                | Self::Verify
+        )
     }
 
     /// Whether entries per second mean something (subject entries or entry-sized rows).
     fn counts_entries(self) -> bool {
         matches!(
             self,
-            Self::Unary | Self::UnaryNoTree | Self::CopyBaseline | Self::Bulk
+            Self::Unary
+                | Self::UnaryNoTree
+                | Self::CopyBaseline
+                | Self::Bulk
+                | Self::Verify
+                | Self::SqliteUnary
         )
     }
 }
@@ -144,80 +203,106 @@ async fn main() -> ExitCode {
 async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let controller = check_controller(&args.controller)?;
     api::check_loopback(&args.server)?;
-    if let Some(server) = &args.no_tree_server {
+    for server in [&args.no_tree_server, &args.sqlite_server]
+        .into_iter()
+        .flatten()
+    {
         api::check_loopback(server)?;
     }
     let mut scenarios = Vec::new();
-    for scenario in args.scenarios {
+    let sqlite_scenarios = [Scenario::SqliteInsertBaseline, Scenario::SqliteUnary];
+    let implied = args.sqlite_server.is_some().then_some(sqlite_scenarios);
+    for &scenario in args.scenarios.iter().chain(implied.iter().flatten()) {
         if !scenarios.contains(&scenario) {
             scenarios.push(scenario);
         }
     }
     let callers = args.callers as usize;
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH)?;
+    let run_millis = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64;
+    let open = |server: String| Connections::open(server, callers, controller.clone(), run_millis);
 
     let db = Arc::new(Db::connect(&args.database_url, args.callers).await?);
-    let conns = Arc::new(
-        Connections::open(
-            &args.server,
-            callers,
-            controller.clone(),
-            since_epoch.as_millis() as u64,
-        )
-        .await?,
-    );
+    let conns = Arc::new(open(args.server.clone()).await?);
     db.open_connections(callers).await?;
     let no_tree = match (
         &args.no_tree_server,
         scenarios.contains(&Scenario::UnaryNoTree),
     ) {
-        (Some(server), true) => Some(Arc::new(
-            Connections::open(
-                server,
-                callers,
-                controller.clone(),
-                since_epoch.as_millis() as u64,
-            )
-            .await?,
-        )),
+        (Some(server), true) => Some(Arc::new(open(server.clone()).await?)),
         _ => None,
     };
-
-    let mut report = Report {
-        backend: db.backend_name(),
-        callers,
-        duration: Duration::from_secs(args.duration),
-        max_calls: args.calls,
-        date: time::OffsetDateTime::now_utc().date().to_string(),
-        preload: None,
-        results: Vec::new(),
-        skipped: Vec::new(),
-        row_size: None,
-        lookup_store: None,
-        analyzed: false,
-        footprint: None,
-        bench_tables_left: None,
+    let sqlite = match (&args.sqlite_server, &args.sqlite_database_url) {
+        (Some(server), Some(url)) => {
+            let sqlite_db = Arc::new(Db::connect(url, args.callers).await?);
+            anyhow::ensure!(
+                !sqlite_db.is_postgres(),
+                "--sqlite-database-url must be sqlite://…"
+            );
+            sqlite_db.open_connections(callers).await?;
+            Some((sqlite_db, Arc::new(open(server.clone()).await?)))
+        }
+        _ => None,
     };
+    let pids = find_pids(&args, no_tree.is_some());
+
+    let mut report = Report::new(
+        db.backend_name(),
+        callers,
+        Duration::from_secs(args.duration),
+    );
+    report.max_calls = args.calls;
+    report.server_pid = pids.server;
+    report.sqlite_server_pid = pids.sqlite;
     if args.preload > 0 {
         report.preload = preload(&db, &conns, args.preload, &controller).await?;
     }
 
-    let budget = Budget {
-        duration: Some(report.duration),
-        max_calls: args.calls,
-    };
     let copy = scenarios.contains(&Scenario::CopyBaseline) && db.is_postgres();
     if copy || scenarios.contains(&Scenario::InsertBaseline) {
         db.create_bench_tables(copy)
             .await
             .context("creating the bench tables")?;
     }
+    if let Some((sqlite_db, _)) = &sqlite {
+        sqlite_db
+            .create_bench_tables(false)
+            .await
+            .context("creating the bench table on SQLite")?;
+    }
+    let bench = Bench {
+        db: Arc::clone(&db),
+        conns,
+        no_tree,
+        sqlite,
+        controller,
+        callers,
+        budget: Budget {
+            duration: Some(report.duration),
+            max_calls: args.calls,
+        },
+        pids,
+        open_loop: if args.no_open_loop {
+            Vec::new()
+        } else {
+            args.open_loop
+        },
+        lookup_rate: args.lookup_rate,
+        luovutusloki_bin: match args.luovutusloki_bin {
+            Some(path) => path,
+            None => std::env::current_exe()?.with_file_name("luovutusloki"),
+        },
+        database_url: args.database_url,
+    };
     let ran = tokio::select! {
-        ran = run_scenarios(&scenarios, &db, (&conns, no_tree.as_ref()), budget, &controller, &mut report) => ran,
+        ran = bench.run_scenarios(&scenarios, &mut report) => ran,
         _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
     };
     // The bench tables go whatever happened above.
-    let dropped = db.drop_bench_tables().await;
+    let mut dropped = db.drop_bench_tables().await;
+    if let Some((sqlite_db, _)) = &bench.sqlite {
+        dropped = dropped.and(sqlite_db.drop_bench_tables().await);
+        sqlite_db.close().await;
+    }
     report.bench_tables_left = db.bench_tables_left().await.ok();
     if ran.is_ok() && dropped.is_ok() {
         // Without it the report is still worth printing.
@@ -231,6 +316,42 @@ async fn run(args: BenchArgs) -> anyhow::Result<()> {
     print!("{}", report.to_markdown());
     ran?;
     dropped.context("dropping the bench tables")
+}
+
+/// The server processes, as given or found from their ports.
+fn find_pids(args: &BenchArgs, no_tree: bool) -> Pids {
+    let find = |server: &Option<String>, given: Option<u32>| {
+        let server = server.as_deref()?;
+        given.or_else(|| host::listener_pid(api::port_of(server)?))
+    };
+    let server = find(&Some(args.server.clone()), args.server_pid);
+    let no_tree_pid = if no_tree {
+        find(&args.no_tree_server, None)
+    } else {
+        None
+    };
+    let sqlite = find(&args.sqlite_server, args.sqlite_server_pid);
+    let all_found = server.is_some()
+        && (!no_tree || no_tree_pid.is_some())
+        && (args.sqlite_server.is_none() || sqlite.is_some());
+    for (name, url, pid) in [
+        ("--server", Some(&args.server), server),
+        ("--sqlite-server", args.sqlite_server.as_ref(), sqlite),
+    ] {
+        match (url, pid) {
+            (Some(url), Some(pid)) => eprintln!("{name} {url}: process {pid}"),
+            (Some(url), None) => eprintln!(
+                "{name} {url}: its process was not found (give its pid); no CPU or RSS of it"
+            ),
+            (None, _) => {}
+        }
+    }
+    Pids {
+        server,
+        no_tree: no_tree_pid,
+        sqlite,
+        all_found,
+    }
 }
 
 /// Records preload disclosures until the store holds `target` subject entries. Returns the
@@ -283,116 +404,6 @@ async fn preload(
     Ok(Some(outcome))
 }
 
-async fn run_scenarios(
-    scenarios: &[Scenario],
-    db: &Arc<Db>,
-    (conns, no_tree): (&Arc<Connections>, Option<&Arc<Connections>>),
-    budget: Budget,
-    controller: &str,
-    report: &mut Report,
-) -> anyhow::Result<()> {
-    for &scenario in scenarios {
-        let outcome = match scenario {
-            Scenario::Health => {
-                announce(scenario, report);
-                conns.health(budget).await?
-            }
-            Scenario::InsertBaseline => {
-                let size = db.record_row_size().await?;
-                let bytes = size.payload_bytes;
-                report.row_size = Some(size);
-                announce(scenario, report);
-                let db = Arc::clone(db);
-                load::run(report.callers, budget, move |call| {
-                    let db = Arc::clone(&db);
-                    async move { db.insert_row(call.seq, bytes).await }
-                })
-                .await?
-            }
-            Scenario::Unary => {
-                announce(scenario, report);
-                conns.unary(budget).await?
-            }
-            Scenario::UnaryNoTree => {
-                let Some(no_tree) = no_tree else {
-                    report.skipped.push((
-                        scenario,
-                        "needs --no-tree-server, a server with tamper evidence off".into(),
-                    ));
-                    continue;
-                };
-                announce(scenario, report);
-                no_tree.unary(budget).await?
-            }
-            Scenario::CopyBaseline if !db.is_postgres() => {
-                report
-                    .skipped
-                    .push((scenario, "COPY is PostgreSQL only".into()));
-                continue;
-            }
-            Scenario::CopyBaseline => {
-                let sizes = db.entry_sizes().await?;
-                announce(scenario, report);
-                let db = Arc::clone(db);
-                load::run(report.callers, budget, move |call| {
-                    let db = Arc::clone(&db);
-                    async move { db.copy_batch(call.seq, api::BULK_SUBJECTS, sizes).await }
-                })
-                .await?
-            }
-            Scenario::Bulk => {
-                announce(scenario, report);
-                conns.bulk(budget).await?
-            }
-            Scenario::Lookup => {
-                let ranges = db.preloaded(controller).await?;
-                let preloaded: u64 = ranges.iter().map(|r| r.count).sum();
-                if preloaded == 0 {
-                    report.skipped.push((
-                        scenario,
-                        format!(
-                            "no subjects preloaded for controller {controller}: run with --preload N"
-                        ),
-                    ));
-                    continue;
-                }
-                report.analyzed = db.analyze().await?;
-                let entries = db.entry_count().await?;
-                report.lookup_store = Some((entries, preloaded));
-                announce(scenario, report);
-                conns.lookup(budget, &ranges).await?
-            }
-            Scenario::Statistics => {
-                announce(scenario, report);
-                conns.statistics(budget).await?
-            }
-            Scenario::Art30 => {
-                announce(scenario, report);
-                conns.art30(budget).await?
-            }
-            Scenario::GroupByBaseline => {
-                announce(scenario, report);
-                let db = Arc::clone(db);
-                let controller = controller.to_owned();
-                load::run(report.callers, budget, move |_| {
-                    let (db, controller) = (Arc::clone(&db), controller.clone());
-                    async move { db.group_by_year(&controller).await }
-                })
-                .await?
-            }
-        };
-        eprintln!(
-            "  {}: {} calls, {} errors, {:.0} calls/s",
-            scenario.name(),
-            grouped(outcome.calls),
-            grouped(outcome.error_count()),
-            outcome.calls_per_sec()
-        );
-        report.results.push((scenario, outcome));
-    }
-    Ok(())
-}
-
 /// The business ID in normalised form (as the server stores it), or an error that gives the
 /// right check digit when only it is wrong.
 fn check_controller(id: &str) -> anyhow::Result<String> {
@@ -407,15 +418,6 @@ fn check_controller(id: &str) -> anyhow::Result<String> {
         .map(|digit| format!(" (the check digit of that number is {digit})"))
         .unwrap_or_default();
     anyhow::bail!("--controller {id}: {error}{hint}")
-}
-
-fn announce(scenario: Scenario, report: &Report) {
-    eprintln!(
-        "running {} for {} s with {} callers",
-        scenario.name(),
-        report.duration.as_secs(),
-        report.callers
-    );
 }
 
 #[cfg(test)]
