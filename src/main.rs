@@ -7,6 +7,10 @@ use clap::{Parser, Subcommand};
 use luovutusloki::config::{LogFormat, Settings};
 use luovutusloki::{app, cli, telemetry};
 
+/// The allocator of the service's process (see Cargo.toml, `mimalloc`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The disclosure log of personal data for Finnish benefit and employment registers.
 #[derive(Parser)]
 #[command(version, about)]

@@ -502,10 +502,29 @@ impl LegalProvision {
     /// act, `1290/2002 13:1` covers `1290/2002 13:1.2` but not `1290/2002 13:10`. Titles
     /// do not matter.
     pub fn covers(&self, other: &LegalProvision) -> bool {
+        // Provisions of different acts never cover each other: most comparisons (a
+        // disclosure's provisions against every one a register declares, on each record)
+        // end here, without building the canonical forms.
+        if !self.same_act(other) {
+            return false;
+        }
         let (outer, inner) = (self.canonical(), other.canonical());
         match inner.strip_prefix(outer.as_str()) {
             Some(rest) => rest.is_empty() || rest.starts_with([' ', '.', ':']),
             None => false,
+        }
+    }
+
+    /// Whether both are provisions of the same act (the same [`Self::statute_key`]).
+    fn same_act(&self, other: &LegalProvision) -> bool {
+        match (self, other) {
+            (LegalProvision::FinnishStatute(a), LegalProvision::FinnishStatute(b)) => {
+                a.statute == b.statute
+            }
+            (LegalProvision::EuAct(a), LegalProvision::EuAct(b)) => {
+                a.kind == b.kind && a.number == b.number
+            }
+            _ => false,
         }
     }
 

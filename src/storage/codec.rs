@@ -52,6 +52,23 @@ pub(super) fn decode_provisions(text: &str) -> Option<Vec<LegalProvision>> {
         .collect()
 }
 
+/// The `LIKE` patterns (escape character `\\`) that find a provision of `statute` (its
+/// [`LegalProvision::statute_key`]) in `<RS>` followed by a disclosure's stored provisions:
+/// the statute alone, then its title's separator; or the statute, a space and a section.
+pub(super) fn statute_patterns(statute: &str) -> [String; 2] {
+    let mut escaped = String::with_capacity(statute.len());
+    for c in statute.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    [
+        format!("%{RECORD}{escaped}{UNIT}%"),
+        format!("%{RECORD}{escaped} %"),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,16 +39,6 @@ pub(super) struct DisclosureColumns {
     pub classification: Vec<i16>,
 }
 
-/// New `disclosure_provisions` rows.
-#[derive(Debug, Default)]
-pub(super) struct ProvisionColumns {
-    pub disclosure_id: Vec<i64>,
-    pub position: Vec<i16>,
-    pub statute: Vec<String>,
-    pub canonical: Vec<String>,
-    pub title: Vec<Option<String>>,
-}
-
 /// New `subject_entries` rows, in entry id order.
 #[derive(Debug, Default)]
 pub(super) struct EntryColumns {
@@ -127,7 +117,6 @@ impl RollupColumns {
 #[derive(Debug)]
 pub(super) struct BatchColumns {
     pub disclosures: DisclosureColumns,
-    pub provisions: ProvisionColumns,
     pub entries: EntryColumns,
     pub rollup: RollupColumns,
     pub nodes: NodeColumns,
@@ -145,7 +134,6 @@ impl BatchColumns {
     ) -> Self {
         let mut columns = Self {
             disclosures: DisclosureColumns::default(),
-            provisions: ProvisionColumns::default(),
             entries: EntryColumns::default(),
             rollup: RollupColumns::default(),
             nodes: NodeColumns::default(),
@@ -258,15 +246,6 @@ impl BatchColumns {
         c.request_digest.push(item.stored_digest().to_vec());
         c.provisions.push(provisions);
         c.classification.push(item.classification.code());
-
-        for (position, (provision, canonical)) in d.provisions.iter().zip(canonical).enumerate() {
-            let p = &mut self.provisions;
-            p.disclosure_id.push(receipt.disclosure_id);
-            p.position.push(position as i16);
-            p.statute.push(provision.statute_key());
-            p.canonical.push(canonical.clone());
-            p.title.push(provision.given_title().map(str::to_owned));
-        }
 
         let e = &mut self.entries;
         for (n, subject) in item.subjects.iter().enumerate() {

@@ -30,9 +30,9 @@ const FIND_EXISTING: &str = "SELECT d.controller, d.transfer_id, d.id, d.first_e
 // insert that reads it, and the statement returns 0. The row lock on `log_head` orders
 // writers, also of several instances: ids are dense and in commit order.
 const INSERT_NEW: &str = "WITH \
-     head AS (UPDATE log_head SET next_disclosure_id = $32, next_entry_id = $33, \
-         tree_size = $48, tree_root = $49 \
-       WHERE id = 1 AND next_disclosure_id = $50 AND next_entry_id = $51 AND tree_size = $52 \
+     head AS (UPDATE log_head SET next_disclosure_id = $27, next_entry_id = $28, \
+         tree_size = $43, tree_root = $44 \
+       WHERE id = 1 AND next_disclosure_id = $45 AND next_entry_id = $46 AND tree_size = $47 \
        RETURNING 1 AS moved), \
      new_disclosures AS (INSERT INTO disclosures (id, controller, transfer_id, occurred_at, \
          recorded_at, register, recipient_id, legal_basis, special_condition, data_categories, \
@@ -48,24 +48,19 @@ const INSERT_NEW: &str = "WITH \
        FROM head h CROSS JOIN UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[], \
          $5::int8[], $6::text[], $7::int8[], $8::int2[], $9::int2[], $10::int8[], $11::text[], \
          $12::int2[], $13::text[], $14::text[], $15::text[], $16::int8[], $17::text[], \
-         $18::int4[], $19::int8[], $20::int2[], $21::bytea[], $22::text[], $34::int2[]) AS u (id, \
+         $18::int4[], $19::int8[], $20::int2[], $21::bytea[], $22::text[], $29::int2[]) AS u (id, \
          controller, transfer_id, occurred_at, recorded_at, register, recipient_id, \
          legal_basis, special_condition, data_categories, purpose, channel, source_system, \
          consent_ref, requester_ref, withheld_until, withheld_reason, subject_count, \
          first_entry_id, request_key_id, request_digest, provisions, classification)), \
-     new_provisions AS (INSERT INTO disclosure_provisions (disclosure_id, position, statute, \
-         canonical, title) \
-       SELECT u.disclosure_id, u.position, u.statute, u.canonical, u.title \
-       FROM head h CROSS JOIN UNNEST($23::int8[], $24::int2[], $25::text[], $26::text[], \
-         $27::text[]) AS u (disclosure_id, position, statute, canonical, title)), \
      new_entries AS (INSERT INTO subject_entries (entry_id, disclosure_id, subject_hash, \
          sealed_subject, leaf_hash) \
        SELECT u.entry_id, u.disclosure_id, u.subject_hash, u.sealed_subject, u.leaf_hash \
-       FROM head h CROSS JOIN UNNEST($28::int8[], $29::int8[], $30::bytea[], $31::bytea[], \
-         $53::bytea[]) AS u (entry_id, disclosure_id, subject_hash, sealed_subject, leaf_hash)), \
+       FROM head h CROSS JOIN UNNEST($23::int8[], $24::int8[], $25::bytea[], $26::bytea[], \
+         $48::bytea[]) AS u (entry_id, disclosure_id, subject_hash, sealed_subject, leaf_hash)), \
      new_nodes AS (INSERT INTO merkle_nodes (level, idx, hash) \
        SELECT u.level, u.idx, u.hash \
-       FROM head h CROSS JOIN UNNEST($54::int2[], $55::int8[], $56::bytea[]) \
+       FROM head h CROSS JOIN UNNEST($49::int2[], $50::int8[], $51::bytea[]) \
          AS u (level, idx, hash)), \
      new_rollup AS (INSERT INTO disclosure_rollup (controller, register, day, recipient_id, \
          classification, legal_basis, channel, data_categories, provisions, disclosures, \
@@ -73,9 +68,9 @@ const INSERT_NEW: &str = "WITH \
        SELECT u.controller, u.register, u.day, u.recipient_id, u.classification, \
          u.legal_basis, u.channel, u.data_categories, u.provisions, u.disclosures, u.entries, \
          u.first_at, u.last_at \
-       FROM head h CROSS JOIN UNNEST($35::text[], $36::text[], $37::int4[], $38::int8[], \
-         $39::int2[], $40::int2[], $41::int2[], $42::int8[], $43::text[], $44::int8[], \
-         $45::int8[], $46::int8[], $47::int8[]) AS u (controller, register, day, recipient_id, \
+       FROM head h CROSS JOIN UNNEST($30::text[], $31::text[], $32::int4[], $33::int8[], \
+         $34::int2[], $35::int2[], $36::int2[], $37::int8[], $38::text[], $39::int8[], \
+         $40::int8[], $41::int8[], $42::int8[]) AS u (controller, register, day, recipient_id, \
          classification, legal_basis, channel, data_categories, provisions, disclosures, \
          entries, first_at, last_at) \
        ON CONFLICT (controller, day, register, recipient_id, classification, legal_basis, \
@@ -107,7 +102,6 @@ impl Dialect for Postgres {
     async fn insert_new(pool: &PgPool, rows: BatchColumns) -> Result<Inserted, sqlx::Error> {
         let BatchColumns {
             disclosures: d,
-            provisions: p,
             entries: e,
             rollup: r,
             nodes: n,
@@ -136,11 +130,6 @@ impl Dialect for Postgres {
             .bind(d.request_key_id)
             .bind(d.request_digest)
             .bind(d.provisions)
-            .bind(p.disclosure_id)
-            .bind(p.position)
-            .bind(p.statute)
-            .bind(p.canonical)
-            .bind(p.title)
             .bind(e.entry_id)
             .bind(e.disclosure_id)
             .bind(e.subject_hash)

@@ -13,11 +13,11 @@ use crate::domain::{
     Timestamp, TransferId, Withholding,
 };
 
-use crate::transparency::leaf::LeafDisclosure;
+use crate::transparency::leaf::{LeafDisclosure, RECORD};
 use crate::transparency::merkle::Hash;
 
 use super::StorageError;
-use super::codec::{decode_canonical, decode_provisions};
+use super::codec::{decode_canonical, decode_provisions, statute_patterns};
 
 /// A value type both backends can bind.
 pub(super) trait Bind<DB: Database>: for<'t> Encode<'t, DB> + Type<DB> + Send {}
@@ -289,11 +289,20 @@ where
             .push_bind(transfer_id.as_str().to_owned());
     }
     if let Some(statute) = &filter.statute {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM disclosure_provisions p WHERE p.disclosure_id = d.id AND p.statute = ",
-        )
-        .push_bind(statute.clone())
-        .push(")");
+        // A provision of the statute in the disclosure's own provisions text: its canonical
+        // form is the statute's key, then a space and the section, or nothing; after it
+        // comes the title's separator. The text is prefixed with the record separator so
+        // the first provision matches like the others.
+        let [bare, with_section] = statute_patterns(statute);
+        qb.push(" AND ((")
+            .push_bind(RECORD.to_string())
+            .push(" || d.provisions) LIKE ")
+            .push_bind(bare)
+            .push(" ESCAPE '\\' OR (")
+            .push_bind(RECORD.to_string())
+            .push(" || d.provisions) LIKE ")
+            .push_bind(with_section)
+            .push(" ESCAPE '\\')");
     }
     push_period(&mut qb, "d.occurred_at", filter.period);
     push_page(&mut qb, ("d.occurred_at", "d.id"), after, limit);

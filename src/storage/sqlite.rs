@@ -127,7 +127,6 @@ async fn insert_rows_of(
 ) -> Result<(), sqlx::Error> {
     let BatchColumns {
         disclosures: d,
-        provisions: p,
         entries: e,
         rollup: r,
         nodes: n,
@@ -169,20 +168,6 @@ async fn insert_rows_of(
                 .push_bind(d.request_digest[i].clone())
                 .push_bind(d.provisions[i].clone())
                 .push_bind(d.classification[i]);
-        },
-    )
-    .await?;
-    insert_rows(
-        conn,
-        ("INSERT INTO disclosure_provisions (disclosure_id, position, statute, canonical, title) ", ""),
-        p.disclosure_id.len(),
-        5,
-        |b, i| {
-            b.push_bind(p.disclosure_id[i])
-                .push_bind(p.position[i])
-                .push_bind(p.statute[i].clone())
-                .push_bind(p.canonical[i].clone())
-                .push_bind(p.title[i].clone());
         },
     )
     .await?;
