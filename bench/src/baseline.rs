@@ -47,13 +47,7 @@ impl EntrySizes {
 /// indexes): what a disclosure and its subject entries occupy, without the tables of other
 /// features (consents, lookup records, statistics roll-ups, the Merkle tree). A table
 /// missing from the database is an error, not a zero.
-const LOG_TABLES: [&str; 5] = [
-    "log_head",
-    "recipients",
-    "disclosures",
-    "disclosure_provisions",
-    "subject_entries",
-];
+const LOG_TABLES: [&str; 4] = ["log_head", "recipients", "disclosures", "subject_entries"];
 
 /// Transfer ids of preload disclosures: `bench-preload-<first code>+<count>`.
 pub const PRELOAD_PREFIX: &str = "bench-preload-";
@@ -200,12 +194,10 @@ impl Db {
         let Self::Postgres(pool) = self else {
             return Ok(false);
         };
-        sqlx::query(
-            "ANALYZE log_head, recipients, disclosures, disclosure_provisions, subject_entries",
-        )
-        .execute(pool)
-        .await
-        .context("analysing the log tables")?;
+        sqlx::query("ANALYZE log_head, recipients, disclosures, subject_entries")
+            .execute(pool)
+            .await
+            .context("analysing the log tables")?;
         Ok(true)
     }
 
