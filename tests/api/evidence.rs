@@ -12,7 +12,7 @@ use luovutusloki::retention::RetentionSettings;
 use luovutusloki::storage::OpenOptions;
 use luovutusloki::storage::prelude::*;
 use luovutusloki::transparency::checkpoint::{Checkpoint, SigningKey, open};
-use luovutusloki::verify::{Options, Problem, Progress, Report, verify, verify_with};
+use luovutusloki::verify::{self, Problem, Progress, Report, verify, verify_with};
 use sqlx::{Connection, Executor};
 
 use crate::fixtures::{access_case, at, hetu, hetus, income_register_submission, koko};
@@ -784,7 +784,7 @@ async fn verify_in_chunks(db: &Database, chunk: u32) -> (Report, Vec<Progress>) 
     let key = signing_key().verifier();
     let mut seen = Vec::new();
     let mut record = |p| seen.push(p);
-    let options = Options {
+    let options = verify::Options {
         chunk,
         progress: Some(&mut record),
     };
