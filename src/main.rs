@@ -69,7 +69,7 @@ enum Command {
     #[command(subcommand)]
     Turvakielto(cli::turvakielto::TurvakieltoCommand),
     /// Check the whole log offline: every leaf, the tree and every signed checkpoint.
-    Verify(cli::evidence::KeyArgs),
+    Verify(cli::evidence::VerifyArgs),
     /// Print an inclusion or consistency proof as JSON, with its checkpoints.
     #[command(subcommand)]
     Prove(cli::evidence::ProveCommand),
@@ -144,7 +144,7 @@ async fn command(command: Command, mut settings: Settings) -> anyhow::Result<()>
         Command::Report(command) => cli::report::run(settings, command).await,
         Command::Withholding(command) => cli::withholding::run(settings, command).await,
         Command::Turvakielto(command) => cli::turvakielto::run(settings, command).await,
-        Command::Verify(keys) => cli::evidence::run_verify(settings, keys).await,
+        Command::Verify(args) => cli::evidence::run_verify(settings, args).await,
         Command::Prove(command) => cli::evidence::run_prove(settings, command).await,
         Command::VerifyProof { file, keys, origin } => {
             cli::evidence::run_verify_proof(&file, keys, origin.as_deref())

@@ -7,6 +7,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use tokio::sync::mpsc;
+
 use crate::log::Reader;
 use crate::storage::{StorageError, Store};
 
@@ -15,7 +17,7 @@ use crate::transparency::checkpoint::{VerifierKey, open};
 use crate::transparency::merkle::{Frontier, Hash};
 
 /// Entries read per query.
-const CHUNK: i64 = 10_000;
+const CHUNK: u32 = 10_000;
 /// Checkpoints read per query.
 const CHECKPOINT_PAGE: u32 = 1_000;
 /// Problems kept beyond the first, for the report.
@@ -166,26 +168,58 @@ struct Mismatch {
     computed: Hash,
 }
 
+/// How far a verification has come: entries read of those recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub entries: u64,
+    /// Entries recorded when it started; more are read if more are there.
+    pub total: u64,
+}
+
+/// How to verify; the defaults suit a log of any size.
+pub struct Options<'a> {
+    /// Entries read per query.
+    pub chunk: u32,
+    /// Told after each chunk how far the verification has come.
+    pub progress: Option<&'a mut (dyn FnMut(Progress) + Send)>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Self {
+            chunk: CHUNK,
+            progress: None,
+        }
+    }
+}
+
 /// Verifies the log in `store` with the checkpoint verifier key `key`.
 pub async fn verify(store: &Store, key: &VerifierKey) -> Result<Report, StorageError> {
+    verify_with(store, key, Options::default()).await
+}
+
+/// Verifies the log in `store` with the checkpoint verifier key `key`, as `options` say.
+pub async fn verify_with(
+    store: &Store,
+    key: &VerifierKey,
+    mut options: Options<'_>,
+) -> Result<Report, StorageError> {
     let log = Reader::new(store);
     let head = log.tree_head().await?;
+    let total = log.entries_recorded().await?;
     let purges = log.purges().await?;
     let mut report = Report::default();
     let mut frontier = Frontier::empty();
     // The tree can be rebuilt only up to the first missing leaf.
     let mut intact = true;
     let mut checkpoints = Checkpoints::new(log);
+    checkpoints.peek_size().await?;
     let mut mismatches: Vec<Mismatch> = Vec::new();
-    // Per disclosure: (entries seen, of them disagreeing).
-    let mut seen: HashMap<i64, (u32, u32)> = HashMap::new();
+    let mut seen = Tally::default();
     let mut next = 0i64;
-    loop {
-        let leaves = log.leaves(next..next + CHUNK, false).await?;
-        let Some(last) = leaves.last().map(|l| l.index) else {
-            break;
-        };
-        for leaf in leaves {
+    let mut chunks = read_ahead(store.clone(), i64::from(options.chunk.max(1)), total);
+    while let Some(leaves) = chunks.recv().await {
+        for leaf in leaves? {
             while next < leaf.index {
                 if (next as u64) < head.size {
                     report.problem(Problem::Missing { entry: next });
@@ -203,20 +237,27 @@ pub async fn verify(store: &Store, key: &VerifierKey) -> Result<Report, StorageE
             match hash {
                 Some(hash) if intact && integrated => {
                     frontier.append(hash, |_, _| {});
-                    checkpoints.reached(&frontier, &mut report, key).await?;
+                    if checkpoints.next_size == Some(frontier.size()) {
+                        checkpoints.reached(&frontier, &mut report, key).await?;
+                    }
                 }
                 Some(_) => {}
                 None => intact = false,
             }
         }
-        next = next.max(last + 1);
+        if let Some(progress) = options.progress.as_mut() {
+            progress(Progress {
+                entries: report.entries,
+                total,
+            });
+        }
     }
     while (next as u64) < head.size {
         report.problem(Problem::Missing { entry: next });
         next += 1;
         intact = false;
     }
-    diagnose(&mut report, &mismatches, &seen);
+    diagnose(&mut report, &mismatches, &seen.finish());
     report.tree_size = frontier.size();
     report.root = Some(frontier.root());
     if intact && frontier.size() == head.size && frontier.root() != head.root {
@@ -229,21 +270,81 @@ pub async fn verify(store: &Store, key: &VerifierKey) -> Result<Report, StorageE
     Ok(report)
 }
 
+/// Reads the log's entries as leaves, `chunk` ids at a time, on a task of its own: the next
+/// chunk is read, and its leaf hashes computed, while the verifier checks this one. Stops
+/// after an error, or at the first empty chunk at or past `total`.
+fn read_ahead(
+    store: Store,
+    chunk: i64,
+    total: u64,
+) -> mpsc::Receiver<Result<Vec<LeafRecord>, StorageError>> {
+    let (sender, receiver) = mpsc::channel(2);
+    tokio::spawn(async move {
+        let log = Reader::new(&store);
+        let mut start = 0i64;
+        loop {
+            let leaves = log.leaves(start..start + chunk, false).await;
+            let last = match &leaves {
+                Ok(leaves) => leaves.is_empty() && start as u64 >= total,
+                Err(_) => true,
+            };
+            // The verifier stopped (an error of its own): so does the reading.
+            if sender.send(leaves).await.is_err() || last {
+                break;
+            }
+            start += chunk;
+        }
+    });
+    receiver
+}
+
+/// Per disclosure, the entries seen and how many of them disagree with their leaf hash.
+/// A disclosure's entries are consecutive, so the counts are kept for the current run and
+/// added up in the map when it ends.
+#[derive(Default)]
+struct Tally {
+    run: Option<(i64, (u32, u32))>,
+    done: HashMap<i64, (u32, u32)>,
+}
+
+impl Tally {
+    fn count(&mut self, disclosure: i64, disagrees: bool) {
+        match &mut self.run {
+            Some((id, counts)) if *id == disclosure => {
+                counts.0 += 1;
+                counts.1 += u32::from(disagrees);
+            }
+            run => {
+                if let Some((id, (entries, disagreeing))) = run.take() {
+                    let total = self.done.entry(id).or_default();
+                    total.0 += entries;
+                    total.1 += disagreeing;
+                }
+                *run = Some((disclosure, (1, u32::from(disagrees))));
+            }
+        }
+    }
+
+    fn finish(mut self) -> HashMap<i64, (u32, u32)> {
+        self.count(i64::MIN, false);
+        self.done.remove(&i64::MIN);
+        self.done
+    }
+}
+
 /// Checks one entry; returns the hash it adds to the tree, or `None` if it cannot.
 fn check_leaf(
     leaf: &LeafRecord,
     integrated: bool,
     report: &mut Report,
     mismatches: &mut Vec<Mismatch>,
-    seen: &mut HashMap<i64, (u32, u32)>,
+    seen: &mut Tally,
 ) -> Option<Hash> {
     let entry = leaf.index;
     match (&leaf.content, leaf.stored) {
         (LeafContent::Present { hash, .. }, Some(stored)) => {
-            let counts = seen.entry(leaf.disclosure_id).or_default();
-            counts.0 += 1;
+            seen.count(leaf.disclosure_id, *hash != stored);
             if *hash != stored {
-                counts.1 += 1;
                 mismatches.push(Mismatch {
                     entry,
                     disclosure: leaf.disclosure_id,
@@ -313,6 +414,9 @@ struct Checkpoints<'a> {
     page: std::vec::IntoIter<StoredCheckpoint>,
     after: Option<u64>,
     done: bool,
+    /// The size of the next checkpoint as last peeked, so that the tree's growth is
+    /// compared with it without a call per entry.
+    next_size: Option<u64>,
 }
 
 impl<'a> Checkpoints<'a> {
@@ -322,6 +426,7 @@ impl<'a> Checkpoints<'a> {
             page: Vec::new().into_iter(),
             after: None,
             done: false,
+            next_size: None,
         }
     }
 
@@ -331,7 +436,8 @@ impl<'a> Checkpoints<'a> {
             self.done = page.len() < CHECKPOINT_PAGE as usize;
             self.page = page.into_iter();
         }
-        Ok(self.page.as_slice().first().map(|c| c.size))
+        self.next_size = self.page.as_slice().first().map(|c| c.size);
+        Ok(self.next_size)
     }
 
     fn take(&mut self) -> StoredCheckpoint {

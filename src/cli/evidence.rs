@@ -17,6 +17,9 @@ use crate::service::{EvidenceError, Services};
 use crate::transparency::checkpoint::{VerifierKey, open, read_signing_key};
 use crate::transparency::merkle::{Hash, leaf_hash, verify_consistency, verify_inclusion};
 
+use crate::verify::Options;
+
+use super::progress::{ProgressLine, When};
 use super::{Needs, business_id, caller, day};
 
 /// How the verifier key is given; by default, the public half of the configured signing key.
@@ -100,12 +103,36 @@ pub struct ProofFile {
 }
 
 /// `luovutusloki verify`.
-pub async fn run_verify(settings: Settings, keys: KeyArgs) -> anyhow::Result<()> {
-    let key = keys.key(Some(&settings))?;
-    let report = {
-        let services = super::services(&settings, Needs::default()).await?;
-        services.verify_log(&key).await?
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    keys: KeyArgs,
+    /// Show progress on standard error: on a terminal by default (`auto`), or `always`
+    /// (a line every ten seconds when not a terminal), or `never`.
+    #[arg(long, value_enum, default_value_t = When::Auto)]
+    progress: When,
+}
+
+/// `luovutusloki verify`.
+pub async fn run_verify(settings: Settings, args: VerifyArgs) -> anyhow::Result<()> {
+    let key = args.keys.key(Some(&settings))?;
+    let mut line = ProgressLine::new(args.progress);
+    let services = super::services(&settings, Needs::default()).await?;
+    let mut show = |progress| {
+        if let Some(line) = line.as_mut() {
+            line.update(progress);
+        }
     };
+    let options = Options {
+        progress: Some(&mut show),
+        ..Options::default()
+    };
+    let verified = services.verify_log(&key, options).await;
+    drop(services);
+    if let Some(line) = line {
+        line.finish();
+    }
+    let report = verified?;
     println!(
         "{} entries ({} purged, {} not yet in the tree); tree of {} entries, root {}",
         report.entries,

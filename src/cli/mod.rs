@@ -5,6 +5,7 @@
 
 pub mod consents;
 pub mod evidence;
+pub mod progress;
 pub mod registers;
 pub mod report;
 pub mod turvakielto;

@@ -83,7 +83,7 @@ pub struct LeafRecord {
     pub index: i64,
     pub disclosure_id: i64,
     /// The controller of its disclosure, when the disclosure is there.
-    pub controller: Option<String>,
+    pub controller: Option<std::sync::Arc<str>>,
     /// The leaf hash stored with the entry; `None` if the entry is not integrated yet.
     pub stored: Option<TreeHash>,
     pub content: LeafContent,

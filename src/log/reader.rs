@@ -24,6 +24,11 @@ impl<'a> Reader<'a> {
         self.store.tree_head().await
     }
 
+    /// How many entries have been recorded, integrated or not.
+    pub async fn entries_recorded(&self) -> Result<u64, StorageError> {
+        self.store.entries_recorded().await
+    }
+
     /// The checkpoint of the tree of `size` leaves, or the latest when `None`.
     pub async fn checkpoint(
         &self,

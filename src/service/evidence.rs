@@ -137,8 +137,9 @@ impl Services {
     pub async fn verify_log(
         &self,
         key: &VerifierKey,
+        options: crate::verify::Options<'_>,
     ) -> Result<crate::verify::Report, StorageError> {
-        crate::verify::verify(&self.store, key).await
+        crate::verify::verify_with(&self.store, key, options).await
     }
 
     /// Empties the personal content of the entries of disclosures that occurred before

@@ -45,19 +45,22 @@ impl Services {
         at: Timestamp,
     ) -> Result<(), StorageError> {
         let (subject_key_id, subject_hash) = self.keys()?.active_hash(subject);
-        self.store
-            .record_lookup(&NewLookup {
-                controller: controller.clone(),
-                looked_up_at: at,
-                operation,
-                context,
-                caller: caller.name().to_owned(),
-                subject_key_id,
-                subject_hash,
-                period,
-            })
-            .await?;
-        Ok(())
+        // Committed with the lookups made at the same time, and only then answered.
+        self.lookups
+            .record(
+                &self.store,
+                NewLookup {
+                    controller: controller.clone(),
+                    looked_up_at: at,
+                    operation,
+                    context,
+                    caller: caller.name().to_owned(),
+                    subject_key_id,
+                    subject_hash,
+                    period,
+                },
+            )
+            .await
     }
 
     /// A page of `controller`'s lookup record: auditors see it all, and who filters it by

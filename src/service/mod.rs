@@ -11,6 +11,7 @@ mod consents;
 mod disclosures;
 mod evidence;
 mod limits;
+mod lookup_queue;
 mod lookups;
 mod paging;
 mod proofs;
@@ -53,6 +54,8 @@ pub struct Services {
     /// The single ordered writer: only a serving process records disclosures.
     recorder: Option<Recorder>,
     limits: Limits,
+    /// Lookups waiting for the commit of the lookup record, shared by every clone.
+    lookups: Arc<lookup_queue::LookupQueue>,
     /// The time that decisions are made at (recorded-at, withheld-until, lookups).
     clock: fn() -> Timestamp,
 }
@@ -66,6 +69,7 @@ impl Services {
             registers: None,
             recorder: None,
             limits: Limits::default(),
+            lookups: Arc::default(),
             clock: Timestamp::now,
         }
     }

@@ -15,6 +15,11 @@ pub(super) const INSERT_LOOKUP: &str = "INSERT INTO access_lookups (looked_up_at
      period_to, operation, subject_key_id, controller, requested_by, case_reference, \
      subject_hash, caller) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
 
+/// The start of a multi-row `INSERT` of lookups, in [`INSERT_LOOKUP`]'s column order.
+const INSERT_LOOKUPS: &str = "INSERT INTO access_lookups (looked_up_at, period_from, \
+     period_to, operation, subject_key_id, controller, requested_by, case_reference, \
+     subject_hash, caller) ";
+
 /// `SELECT` of one page of a lookup listing, ordered by (looked_up_at, id).
 pub(super) fn lookup_query<DB: Database>(
     controller: &BusinessId,
@@ -58,6 +63,13 @@ pub trait Lookups: Send + Sync {
         lookup: &NewLookup,
     ) -> impl Future<Output = Result<i64, StorageError>> + Send;
 
+    /// Records several lookups in one statement, all committed together before this
+    /// returns, or none.
+    fn record_lookups(
+        &self,
+        lookups: &[NewLookup],
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+
     /// Up to `limit` recorded lookups of `controller` matching `filter`, after `after`,
     /// ordered by (looked_up_at, id).
     fn list_lookups(
@@ -86,6 +98,28 @@ sql_impl! {
                 .fetch_one(&self.writer)
                 .await?;
             Ok(id)
+        }
+
+        async fn record_lookups(&self, lookups: &[NewLookup]) -> Result<(), StorageError> {
+            if lookups.is_empty() {
+                return Ok(());
+            }
+            let mut qb = QueryBuilder::<DB>::new(INSERT_LOOKUPS);
+            qb.push_values(lookups, |mut row, lookup| {
+                row.push_bind(lookup.looked_up_at.micros())
+                    .push_bind(lookup.period.from.map(|t| t.micros()))
+                    .push_bind(lookup.period.to.map(|t| t.micros()))
+                    .push_bind(lookup.operation.code())
+                    .push_bind(lookup.subject_key_id as i16)
+                    .push_bind(lookup.controller.as_str().to_owned())
+                    .push_bind(lookup.context.requested_by.as_str().to_owned())
+                    .push_bind(lookup.context.case_reference.as_str().to_owned())
+                    .push_bind(lookup.subject_hash.to_vec())
+                    .push_bind(lookup.caller.clone());
+            });
+            // One statement: one implicit transaction, committed before it returns.
+            qb.build().execute(&self.writer).await?;
+            Ok(())
         }
 
         async fn list_lookups(

@@ -136,6 +136,10 @@ impl LogRead for Store {
         dispatch!(self, |s| s.tree_head().await)
     }
 
+    async fn entries_recorded(&self) -> Result<u64, StorageError> {
+        dispatch!(self, |s| s.entries_recorded().await)
+    }
+
     async fn inclusion_proof(
         &self,
         index: u64,
@@ -251,6 +255,10 @@ impl Consents for Store {
 impl Lookups for Store {
     async fn record_lookup(&self, lookup: &NewLookup) -> Result<i64, StorageError> {
         dispatch!(self, |s| s.record_lookup(lookup).await)
+    }
+
+    async fn record_lookups(&self, lookups: &[NewLookup]) -> Result<(), StorageError> {
+        dispatch!(self, |s| s.record_lookups(lookups).await)
     }
 
     async fn list_lookups(

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
+use std::sync::Arc;
 
 use sqlx::{Database, QueryBuilder};
 
@@ -90,6 +91,23 @@ where
     qb
 }
 
+/// The disclosures with ids in `ids`, with their recipients.
+pub(super) fn disclosure_range_query<DB: Database>(
+    ids: std::ops::RangeInclusive<i64>,
+) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {DISCLOSURE_COLUMNS} FROM disclosures d JOIN recipients r ON r.id = d.recipient_id \
+         WHERE d.id >= "
+    ));
+    qb.push_bind(*ids.start())
+        .push(" AND d.id <= ")
+        .push_bind(*ids.end());
+    qb
+}
+
 /// Every leaf a set of low subtrees is hashed from.
 pub(super) fn leaves_of(ids: &[NodeId]) -> Vec<i64> {
     let leaves: BTreeSet<i64> = ids
@@ -111,6 +129,14 @@ pub(super) fn hash_from_leaves(id: NodeId, leaves: &HashMap<i64, Hash>) -> Optio
     }
 }
 
+/// The disclosure whose entries are being turned into leaves.
+struct Current<'a> {
+    row: &'a DisclosureRow,
+    controller: Arc<str>,
+    /// Made at its first entry that is not purged.
+    leaves: Option<DisclosureLeaves>,
+}
+
 /// Turns entry rows and their disclosures into leaves, computing each leaf hash from the
 /// row; with `with_data`, also the leaf data.
 pub(super) fn leaves_from_rows(
@@ -118,45 +144,55 @@ pub(super) fn leaves_from_rows(
     disclosures: &BTreeMap<i64, DisclosureRow>,
     with_data: bool,
 ) -> Result<Vec<LeafRecord>, StorageError> {
-    let mut prefixes: HashMap<i64, DisclosureLeaves> = HashMap::new();
-    entries
-        .into_iter()
-        .map(|row| {
-            let stored = row
-                .leaf_hash
-                .as_deref()
-                .map(|h| {
-                    <Hash>::try_from(h).map_err(|_| {
-                        StorageError::Corrupt(format!("entry {}: leaf hash", row.entry_id))
-                    })
+    // A disclosure's entries are consecutive: its part of the encoding is hashed once a run.
+    let mut current: Option<Current<'_>> = None;
+    let mut leaves = Vec::with_capacity(entries.len());
+    for row in entries {
+        let stored = row
+            .leaf_hash
+            .as_deref()
+            .map(|h| {
+                <Hash>::try_from(h).map_err(|_| {
+                    StorageError::Corrupt(format!("entry {}: leaf hash", row.entry_id))
                 })
-                .transpose()?;
-            let disclosure = disclosures
-                .get(&row.disclosure_id)
-                .filter(|d| d.entries().contains(&row.entry_id));
-            let content = match (disclosure, &row.subject_hash, &row.sealed_subject) {
-                (None, _, _) => LeafContent::NoDisclosure,
-                (Some(_), None, None) => LeafContent::Purged,
-                (Some(_), None, Some(_)) | (Some(_), Some(_), None) => LeafContent::HalfPurged,
-                (Some(d), Some(subject), Some(sealed)) => {
-                    let leaves = prefixes
-                        .entry(d.id())
-                        .or_insert_with(|| DisclosureLeaves::new(&d.leaf()));
-                    LeafContent::Present {
-                        hash: leaves.leaf_hash(subject, sealed),
-                        data: with_data.then(|| leaves.leaf_data(subject, sealed)),
-                    }
-                }
-            };
-            Ok(LeafRecord {
-                index: row.entry_id,
-                disclosure_id: row.disclosure_id,
-                controller: disclosures
-                    .get(&row.disclosure_id)
-                    .map(|d| d.controller().to_owned()),
-                stored,
-                content,
             })
-        })
-        .collect()
+            .transpose()?;
+        let disclosure = match disclosures.get(&row.disclosure_id) {
+            None => None,
+            Some(d) => {
+                if current.as_ref().is_none_or(|c| c.row.id() != d.id()) {
+                    current = Some(Current {
+                        row: d,
+                        controller: d.controller().into(),
+                        leaves: None,
+                    });
+                }
+                current.as_mut()
+            }
+        };
+        let controller = disclosure.as_ref().map(|c| Arc::clone(&c.controller));
+        let own = disclosure.filter(|c| c.row.entries().contains(&row.entry_id));
+        let content = match (own, &row.subject_hash, &row.sealed_subject) {
+            (None, _, _) => LeafContent::NoDisclosure,
+            (Some(_), None, None) => LeafContent::Purged,
+            (Some(_), None, Some(_)) | (Some(_), Some(_), None) => LeafContent::HalfPurged,
+            (Some(c), Some(subject), Some(sealed)) => {
+                let leaves = c
+                    .leaves
+                    .get_or_insert_with(|| DisclosureLeaves::new(&c.row.leaf()));
+                LeafContent::Present {
+                    hash: leaves.leaf_hash(subject, sealed),
+                    data: with_data.then(|| leaves.leaf_data(subject, sealed)),
+                }
+            }
+        };
+        leaves.push(LeafRecord {
+            index: row.entry_id,
+            disclosure_id: row.disclosure_id,
+            controller,
+            stored,
+            content,
+        });
+    }
+    Ok(leaves)
 }

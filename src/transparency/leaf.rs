@@ -103,13 +103,12 @@ impl DisclosureLeaves {
 
     /// The leaf hash of the entry of `subject_hash` and `sealed_subject`.
     pub fn leaf_hash(&self, subject_hash: &[u8], sealed_subject: &[u8]) -> Hash {
+        // The encoding of `Encoder::bytes`, fed straight to the hash: no buffer per entry.
         let mut hasher = self.hashed_prefix.clone();
-        let mut subject = Encoder(Vec::with_capacity(
-            8 + subject_hash.len() + sealed_subject.len(),
-        ));
-        subject.bytes(subject_hash);
-        subject.bytes(sealed_subject);
-        hasher.update(&subject.0);
+        for part in [subject_hash, sealed_subject] {
+            hasher.update((part.len() as u32).to_be_bytes());
+            hasher.update(part);
+        }
         hasher.finalize().into()
     }
 

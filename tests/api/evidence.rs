@@ -12,7 +12,7 @@ use luovutusloki::retention::RetentionSettings;
 use luovutusloki::storage::OpenOptions;
 use luovutusloki::storage::prelude::*;
 use luovutusloki::transparency::checkpoint::{Checkpoint, SigningKey, open};
-use luovutusloki::verify::{Problem, Report, verify};
+use luovutusloki::verify::{self, Problem, Progress, Report, verify, verify_with};
 use sqlx::{Connection, Executor};
 
 use crate::fixtures::{access_case, at, hetu, hetus, income_register_submission, koko};
@@ -31,6 +31,7 @@ on_both_backends!(
     a_deleted_entry_is_caught_as_a_missing_index,
     an_entry_emptied_outside_any_recorded_purge_is_caught,
     swapped_entry_contents_are_caught_as_reordered_rows,
+    read_in_chunks_of_two_the_log_verifies_the_same_and_tampering_is_caught_the_same,
     a_forged_checkpoint_is_caught_by_its_signature,
     a_server_killed_during_batches_leaves_a_log_that_verifies,
     purged_entries_keep_the_log_verifiable_and_their_neighbours_provable,
@@ -776,4 +777,56 @@ async fn verify_and_migrate_print_no_database_notices(kind: Kind) {
         assert!(!printed.contains("already exists"), "{args:?}: {printed}");
         assert!(!printed.contains("_sqlx_migrations"), "{args:?}: {printed}");
     }
+}
+
+/// Verifies the database reading `chunk` entries at a time; returns the progress reported.
+async fn verify_in_chunks(db: &Database, chunk: u32) -> (Report, Vec<Progress>) {
+    let key = signing_key().verifier();
+    let mut seen = Vec::new();
+    let mut record = |p| seen.push(p);
+    let options = verify::Options {
+        chunk,
+        progress: Some(&mut record),
+    };
+    let report = with_store!(db, |store| verify_with(&store, &key, options)
+        .await
+        .unwrap());
+    (report, seen)
+}
+
+async fn read_in_chunks_of_two_the_log_verifies_the_same_and_tampering_is_caught_the_same(
+    kind: Kind,
+) {
+    let db = stopped_log(kind).await;
+    let (report, progress) = verify_in_chunks(&db, 2).await;
+    assert_eq!(report, verify_db(&db).await);
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!(
+        progress.last(),
+        Some(&Progress {
+            entries: 9,
+            total: 9
+        })
+    );
+    assert!(progress.windows(2).all(|w| w[0].entries <= w[1].entries));
+
+    // Entries 4 and 7 are in different chunks; entries 2 and 3 make a whole chunk.
+    swap_contents(&db, 4, 7).await;
+    tamper(
+        &db,
+        &["DELETE FROM subject_entries WHERE entry_id IN (2, 3)"],
+    )
+    .await;
+    let (report, _) = verify_in_chunks(&db, 2).await;
+    assert_eq!(report, verify_db(&db).await);
+    assert_eq!(
+        &report.problems[..3],
+        [
+            Problem::Missing { entry: 2 },
+            Problem::Missing { entry: 3 },
+            Problem::Moved { entry: 4, holds: 7 },
+        ],
+        "{:?}",
+        report.problems
+    );
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     every_lookup_by_identity_code_appears_in_the_lookup_list,
     a_lookup_without_its_context_is_refused_and_not_made,
     another_controllers_lookups_are_invisible,
+    lookups_made_at_the_same_time_are_each_recorded_once,
 );
 
 fn context(requested_by: &str, case_reference: &str) -> Option<LookupContext> {
@@ -153,4 +154,45 @@ async fn another_controllers_lookups_are_invisible(kind: Kind) {
     .await;
 
     assert!(theirs.is_empty());
+}
+
+async fn lookups_made_at_the_same_time_are_each_recorded_once(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    app.client
+        .record_disclosure(income_register_submission("koko-1", hetus(0, 4)))
+        .await
+        .unwrap();
+
+    // Enough at once that they share commits of the lookup record.
+    let calls = (0..40).map(|n| {
+        let mut client = app.client.clone();
+        async move {
+            client
+                .list_subject_disclosures(ListSubjectDisclosuresRequest {
+                    controller_id: koko(),
+                    subject: hetu(n % 4),
+                    context: context("liisa", &format!("TAR-{n}")),
+                    ..Default::default()
+                })
+                .await
+                .map(|answer| answer.into_inner().disclosures.len())
+        }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+
+    assert!(answers.iter().all(|a| matches!(a, Ok(1))), "{answers:?}");
+    let found = lookups(
+        &mut app,
+        ListAccessLookupsRequest {
+            controller_id: koko(),
+            page_size: 100,
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut recorded: Vec<&str> = found.iter().map(|l| l.case_reference.as_str()).collect();
+    recorded.sort_unstable();
+    let mut made: Vec<String> = (0..40).map(|n| format!("TAR-{n}")).collect();
+    made.sort_unstable();
+    assert_eq!(recorded, made, "each lookup once, none lost");
 }
