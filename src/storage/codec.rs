@@ -73,6 +73,47 @@ pub(super) fn statute_patterns(statute: &str) -> [String; 2] {
 mod tests {
     use super::*;
 
+    /// What SQL's `LIKE` does with a pattern of [`statute_patterns`], for the cases below:
+    /// `%` any run, `\\` escapes the next character; `_` never occurs unescaped.
+    fn like(text: &str, pattern: &str) -> bool {
+        fn go(t: &[char], p: &[char]) -> bool {
+            match p.split_first() {
+                None => t.is_empty(),
+                Some(('%', rest)) => (0..=t.len()).any(|i| go(&t[i..], rest)),
+                Some(('\\', [c, rest @ ..])) => t.first() == Some(c) && go(&t[1..], rest),
+                Some((c, rest)) => t.first() == Some(c) && go(&t[1..], rest),
+            }
+        }
+        let (t, p): (Vec<char>, Vec<char>) = (text.chars().collect(), pattern.chars().collect());
+        go(&t, &p)
+    }
+
+    #[test]
+    fn the_statute_filter_finds_a_statute_wherever_it_stands_and_no_other() {
+        let provisions: Vec<LegalProvision> =
+            ["1290/2002 13:1.2", "53/2018", "EU:R 2016/679 6.1.c"]
+                .iter()
+                .map(|p| LegalProvision::parse_canonical(p).unwrap())
+                .collect();
+        let canonical: Vec<String> = provisions.iter().map(LegalProvision::canonical).collect();
+        let stored = format!("{RECORD}{}", encode_provisions(&canonical, &provisions));
+        let finds = |statute: &str| statute_patterns(statute).iter().any(|p| like(&stored, p));
+        assert!(finds("1290/2002"), "the first provision, with a section");
+        assert!(finds("53/2018"), "a provision of the whole act");
+        assert!(finds("EU:R 2016/679"), "an EU act, whose key holds a space");
+        assert!(!finds("290/2002"), "the tail of another statute's number");
+        assert!(!finds("53/201"), "the head of another statute's number");
+        assert!(!finds("EU:R 2016/67"));
+        assert_eq!(
+            statute_patterns("a_b%c"),
+            [
+                format!("%{RECORD}a\\_b\\%c{UNIT}%"),
+                format!("%{RECORD}a\\_b\\%c %")
+            ],
+            "LIKE's wildcards in a statute are taken literally"
+        );
+    }
+
     #[test]
     fn provisions_survive_their_stored_text() {
         let provisions = vec![
