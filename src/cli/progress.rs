@@ -116,17 +116,9 @@ pub fn line(progress: Progress, elapsed: Duration) -> String {
     text
 }
 
-/// `12,345,678`.
+/// `12,345,678`: the dashboard's grouping of English numbers.
 fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::web::charts::number(n, crate::web::Lang::En)
 }
 
 /// `2 h 05 min`, `8 min 19 s` or `42 s`: as precise as an estimate can be.
