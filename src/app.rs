@@ -81,6 +81,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             max_connections: settings.database.max_connections,
             tamper_evidence: tree,
             acquire_timeout: Duration::from_millis(settings.database.acquire_timeout_ms),
+            entries_per_partition: settings.database.entries_per_partition,
         },
     )
     .await?;

@@ -123,6 +123,10 @@ pub struct DatabaseSettings {
     /// PostgreSQL: how long a call waits for a connection before it fails with UNAVAILABLE
     /// (all in use, or the server down); milliseconds.
     pub acquire_timeout_ms: u64,
+    /// PostgreSQL: subject entries per partition. Retention drops a partition whole once
+    /// all its disclosures are past the retention period; the default, 4,194,304, is about
+    /// a month at 50 million entries a year. Changing it affects only new partitions.
+    pub entries_per_partition: u64,
 }
 
 impl Default for DatabaseSettings {
@@ -132,6 +136,7 @@ impl Default for DatabaseSettings {
             data_dir: PathBuf::from("data"),
             max_connections: 16,
             acquire_timeout_ms: crate::storage::OpenOptions::ACQUIRE_TIMEOUT.as_millis() as u64,
+            entries_per_partition: crate::storage::OpenOptions::ENTRIES_PER_PARTITION,
         }
     }
 }

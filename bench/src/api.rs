@@ -14,7 +14,9 @@ use tonic_health::pb::health_client::HealthClient;
 
 use super::baseline::{Range, preload_id};
 use super::load::{self, Budget, CALL_TIMEOUT, Drive, OpError, Outcome};
-use super::subjects::{CAPACITY, REGISTER, disclosure, identity_code, identity_codes, mix};
+use super::subjects::{
+    CAPACITY, REGISTER, days_before_now, disclosure, identity_code, identity_codes, mix,
+};
 use crate::proto::disclosure_log_client::DisclosureLogClient;
 use crate::proto::{
     DisclosureStatisticsRequest, ListSubjectDisclosuresRequest, LookupContext,
@@ -36,6 +38,11 @@ pub struct Connections {
     run_prefix: String,
     /// Varies the random picks between runs.
     salt: u64,
+    /// Preloaded subject number `n` is identity code `n % population`: a person appears
+    /// in many disclosures, as people do.
+    population: u64,
+    /// Preload disclosures occur in recording order over this many days up to today.
+    preload_days: u64,
     /// Scenario runs so far: a scenario runs more than once (closed loop, then open loops),
     /// and each run needs transfer ids and picks of its own.
     runs: AtomicU64,
@@ -117,8 +124,18 @@ impl Connections {
             controller,
             run_prefix: format!("bench-{run_millis}"),
             salt: mix(run_millis),
+            population: CAPACITY,
+            preload_days: 365,
             runs: AtomicU64::new(0),
         })
+    }
+
+    /// Preloaded subjects drawn from `population` people (at most [`CAPACITY`]), their
+    /// disclosures spread in recording order over `days` days up to today.
+    pub fn with_preload_shape(mut self, population: u64, days: u64) -> Self {
+        self.population = population.clamp(1, CAPACITY);
+        self.preload_days = days.max(1);
+        self
     }
 
     fn client(&self, caller: usize) -> DisclosureLogClient<Channel> {
@@ -230,7 +247,7 @@ impl Connections {
             let request = disclosure(
                 &this.controller,
                 format!("{}-{tag}{run}-{}", this.run_prefix, call.seq),
-                identity_codes(first, subjects),
+                identity_codes(first, subjects, CAPACITY),
                 call.seq,
             );
             async move {
@@ -271,7 +288,7 @@ impl Connections {
                     requested_by: "luovutusloki-bench".into(),
                     case_reference: "bench".into(),
                 }),
-                subject: identity_code(ranges[i].first + offset),
+                subject: identity_code((ranges[i].first + offset) % this.population),
                 ..Default::default()
             };
             async move {
@@ -304,13 +321,19 @@ impl Connections {
             let chunk = chunks[call.seq as usize];
             let controller = this.controller.clone();
             let done = Arc::clone(&done);
+            let population = this.population;
+            // The chunks in order over the days, the last on today.
+            let days_ago = (this.preload_days - 1)
+                - call.seq * this.preload_days / (chunks.len() as u64).max(1);
             async move {
                 // 50,000 codes take a few milliseconds: off the runtime's threads.
-                let subjects =
-                    tokio::task::spawn_blocking(move || identity_codes(chunk.first, chunk.count))
-                        .await
-                        .map_err(|e| OpError::new("PANIC", e.to_string()))?;
-                let request = disclosure(&controller, preload_id(chunk), subjects, call.seq);
+                let subjects = tokio::task::spawn_blocking(move || {
+                    identity_codes(chunk.first, chunk.count, population)
+                })
+                .await
+                .map_err(|e| OpError::new("PANIC", e.to_string()))?;
+                let mut request = disclosure(&controller, preload_id(chunk), subjects, call.seq);
+                request.occurred_at = Some(days_before_now(days_ago));
                 let response = client.record_disclosure(request).await?.into_inner();
                 let loaded = done.fetch_add(chunk.count, Ordering::Relaxed) + chunk.count;
                 eprintln!("  preload: {loaded} / {total} subject entries");

@@ -473,12 +473,16 @@ impl Db {
         let entries = self.entry_count().await?;
         match self {
             Self::Postgres(pool) => {
-                let entry_bytes: i64 =
-                    sqlx::query_scalar("SELECT pg_total_relation_size('subject_entries')")
-                        .fetch_one(pool)
-                        .await?;
+                // A partitioned table's own size is 0: its partitions hold the rows.
+                let entry_bytes: i64 = sqlx::query_scalar(
+                    "SELECT SUM(pg_total_relation_size(relid))::int8 \
+                     FROM pg_partition_tree('subject_entries')",
+                )
+                .fetch_one(pool)
+                .await?;
                 let log_bytes: i64 = sqlx::query_scalar(
-                    "SELECT SUM(pg_total_relation_size(t::regclass))::int8 FROM unnest($1::text[]) t",
+                    "SELECT SUM(pg_total_relation_size(p.relid))::int8 FROM unnest($1::text[]) t \
+                     CROSS JOIN LATERAL pg_partition_tree(t::regclass) p",
                 )
                 .bind(LOG_TABLES.map(String::from).to_vec())
                 .fetch_one(pool)
@@ -488,7 +492,7 @@ impl Db {
                     entry_bytes,
                     log_bytes,
                     file_bytes: None,
-                    method: "pg_total_relation_size (table + indexes + TOAST)",
+                    method: "pg_total_relation_size of each partition (table + indexes + TOAST)",
                 })
             }
             Self::Sqlite { pool, path } => {

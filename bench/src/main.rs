@@ -65,6 +65,13 @@ pub struct BenchArgs {
     /// entries already there count. 0: use what is there.
     #[arg(long, default_value_t = 0)]
     pub preload: u64,
+    /// The people the preload's subjects are: subject n is the (n mod population)th
+    /// synthetic identity code, so each person is in preload / population disclosures.
+    #[arg(long, default_value_t = subjects::CAPACITY)]
+    pub population: u64,
+    /// The preload's disclosures occur in recording order over this many days up to today.
+    #[arg(long, default_value_t = 365)]
+    pub preload_days: u64,
     /// Scenarios to run, in this order (copy-baseline needs PostgreSQL).
     #[arg(
         long,
@@ -219,7 +226,17 @@ async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let callers = args.callers as usize;
     let run_millis = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64;
-    let open = |server: String| Connections::open(server, callers, controller.clone(), run_millis);
+    let (population, preload_days) = (args.population, args.preload_days);
+    let open = |server: String| {
+        let controller = controller.clone();
+        async move {
+            anyhow::Ok(
+                Connections::open(server, callers, controller, run_millis)
+                    .await?
+                    .with_preload_shape(population, preload_days),
+            )
+        }
+    };
 
     let db = Arc::new(Db::connect(&args.database_url, args.callers).await?);
     let conns = Arc::new(open(args.server.clone()).await?);
@@ -372,7 +389,8 @@ async fn preload(
         return Ok(None);
     }
     let missing = target - existing;
-    // New codes start after every earlier preload's, so each preloaded subject is distinct.
+    // New subject numbers start after every earlier preload's; with `--population` below
+    // their count, they are people seen before.
     let first = db
         .preloaded(controller)
         .await?
@@ -380,11 +398,6 @@ async fn preload(
         .map(|r| r.first + r.count)
         .max()
         .unwrap_or(0);
-    anyhow::ensure!(
-        first + missing <= subjects::CAPACITY,
-        "preloading {missing} more subjects after code #{first} would exceed the {} synthetic codes",
-        subjects::CAPACITY
-    );
     let chunks = api::preload_chunks(first, missing);
     eprintln!(
         "preloading {} subject entries ({} already there) in {} disclosures, {} at a time",

@@ -55,9 +55,23 @@ pub fn identity_code(n: u64) -> String {
     format!("{dd:02}{mm:02}{yy:02}{sign}{individual:03}{check}")
 }
 
-/// The codes numbered `first..first + count`.
-pub fn identity_codes(first: u64, count: u64) -> Vec<String> {
-    (first..first + count).map(identity_code).collect()
+/// The codes of subjects `first..first + count` out of `population` people: subject `n`
+/// is code `n % population`.
+pub fn identity_codes(first: u64, count: u64, population: u64) -> Vec<String> {
+    (first..first + count)
+        .map(|n| identity_code(n % population))
+        .collect()
+}
+
+/// This time of day, `days` days ago.
+pub fn days_before_now(days: u64) -> Timestamp {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970");
+    Timestamp {
+        seconds: now.as_secs() as i64 - (days * 86_400) as i64,
+        nanos: 0,
+    }
 }
 
 /// A well-mixed 64-bit value of `x` (the SplitMix64 finaliser): random choices that need no
@@ -158,9 +172,6 @@ pub fn disclosure(
     subjects: Vec<String>,
     variant: u64,
 ) -> RecordDisclosureRequest {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("the clock is after 1970");
     let days_ago = variant % 365;
     let (recipient_id, recipient_name, recipient_kind) = RECIPIENTS[(variant / 365 % 5) as usize];
     let channel = CHANNELS[(variant / 1_825 % 3) as usize];
@@ -175,10 +186,7 @@ pub fn disclosure(
     RecordDisclosureRequest {
         controller_id: controller.into(),
         transfer_id,
-        occurred_at: Some(Timestamp {
-            seconds: now.as_secs() as i64 - (days_ago * 86_400) as i64,
-            nanos: 0,
-        }),
+        occurred_at: Some(days_before_now(days_ago)),
         register_id: REGISTER.into(),
         recipient: Some(Recipient {
             id_type: RecipientIdType::BusinessId.into(),

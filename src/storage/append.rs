@@ -156,6 +156,7 @@ sql_impl! {
                     after = integration.next;
                     rows.head.next = after.head.clone();
                 }
+                self.make_entry_room(rows.head.next.next_entry_id).await?;
                 let inserted = DB::insert_new(&self.writer, rows).await;
                 match inserted {
                     Ok(Inserted::Yes) => {
@@ -201,5 +202,30 @@ sql_impl! {
             }
             TreeHead::try_from(&log.as_ref().expect("loaded").head)
         }
+    }
+}
+
+sql_impl! {
+    impl {
+    /// Makes sure entries up to `end` have a partition to go to; asks the database only
+    /// when the room last seen is running out.
+    async fn make_entry_room(&self, end: i64) -> Result<(), StorageError> {
+        use std::sync::atomic::Ordering;
+        let known = self.entry_room.load(Ordering::Relaxed);
+        if end + self.entries_per_partition / 4 <= known {
+            return Ok(());
+        }
+        let room = DB::ensure_entry_room(&self.writer, end, self.entries_per_partition).await;
+        match room {
+            Ok(room) => self.entry_room.store(room, Ordering::Relaxed),
+            // Making a partition ahead of need may wait for a lock and time out; the batch
+            // goes on while the room it needs is there.
+            Err(error) if end <= known => {
+                tracing::warn!(%error, "could not make an entry partition yet; will try again");
+            }
+            Err(error) => return Err(error.into()),
+        }
+        Ok(())
+    }
     }
 }

@@ -16,8 +16,9 @@ use super::integrate::{Integration, LogHead, LogState, MIN_STORED_LEVEL, READ_HE
 use super::rows::{DisclosureRow, EntryRow};
 use super::store::sql_impl;
 use super::tree::{
-    INTEGRATE_CHUNK, disclosure_range_query, disclosures_query, entries_query, hash_from_leaves,
-    leaf_hashes_query, leaves_from_rows, leaves_of, stored_nodes_query,
+    INTEGRATE_CHUNK, clusters, disclosure_range_query, disclosures_query, entries_query,
+    hash_from_leaves, leaf_hashes_query, leaves_from_rows, leaves_of, purged_rows,
+    purged_runs_query, stored_nodes_query,
 };
 
 /// Rows per statement when reading or writing by lists of ids (within both backends'
@@ -197,6 +198,23 @@ sql_impl! {
                 }
             }
         }
+        let wanted = leaves_of(&low);
+        let missing: Vec<i64> = wanted
+            .iter()
+            .copied()
+            .filter(|index| !leaves.contains_key(index))
+            .collect();
+        for range in clusters(&missing, 8) {
+            for row in self.purged_rows(range).await? {
+                if let Some(hash) = row.leaf_hash {
+                    let index = row.entry_id;
+                    leaves.insert(
+                        index,
+                        to_hash(&hash, || format!("entry {index}: purged leaf hash"))?,
+                    );
+                }
+            }
+        }
         for id in low {
             if let Some(hash) = hash_from_leaves(id, &leaves) {
                 hashes.insert(id, hash);
@@ -228,16 +246,30 @@ sql_impl! {
             .ok_or_else(|| StorageError::Corrupt("a proof node is missing".into()))
     }
 
+    /// The entries of `range` dropped with their partition, as rows with only a leaf hash.
+    async fn purged_rows(&self, range: Range<i64>) -> Result<Vec<EntryRow>, StorageError> {
+        let runs: Vec<(i64, i64, Vec<u8>)> = purged_runs_query::<DB>(range.clone())
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await?;
+        purged_rows(runs, &range)
+    }
+
     /// The entries of `range` as leaves, in order; missing entries are left out.
     pub(super) async fn read_leaves(
         &self,
         range: Range<i64>,
         with_data: bool,
     ) -> Result<Vec<LeafRecord>, StorageError> {
-        let entries: Vec<EntryRow> = entries_query::<DB>(range)
+        let mut entries: Vec<EntryRow> = entries_query::<DB>(range.clone())
             .build_query_as()
             .fetch_all(&self.pool)
             .await?;
+        let dropped = self.purged_rows(range).await?;
+        if !dropped.is_empty() {
+            entries.extend(dropped);
+            entries.sort_by_key(|e| e.entry_id);
+        }
         let ids: BTreeSet<i64> = entries.iter().map(|e| e.disclosure_id).collect();
         let mut disclosures = BTreeMap::new();
         let queries = match (ids.first(), ids.last()) {

@@ -18,6 +18,7 @@ mod integrate;
 mod log;
 mod lookups;
 mod open;
+mod partitions;
 mod postgres;
 mod protections;
 mod retention;

@@ -53,11 +53,16 @@ pub struct OpenOptions {
     /// the server is down or restarting) before it fails as unavailable. Short, so that
     /// callers of a service whose database is down hear so promptly and can retry.
     pub acquire_timeout: std::time::Duration,
+    /// PostgreSQL: entries a new partition of `subject_entries` holds; a purge drops whole
+    /// partitions (see `storage::partitions`).
+    pub entries_per_partition: u64,
 }
 
 impl OpenOptions {
     /// The default [`OpenOptions::acquire_timeout`].
     pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+    /// The default [`OpenOptions::entries_per_partition`].
+    pub const ENTRIES_PER_PARTITION: u64 = super::partitions::DEFAULT_ENTRIES_PER_PARTITION;
 }
 
 impl Default for OpenOptions {
@@ -66,6 +71,7 @@ impl Default for OpenOptions {
             max_connections: 1,
             tamper_evidence: true,
             acquire_timeout: Self::ACQUIRE_TIMEOUT,
+            entries_per_partition: Self::ENTRIES_PER_PARTITION,
         }
     }
 }
@@ -101,7 +107,8 @@ pub async fn open(backend: &Backend, options: OpenOptions) -> Result<Store, Stor
         Backend::Postgres(url) => Inner::Postgres(
             SqlStore::<Postgres>::connect(url, options.max_connections, options.acquire_timeout)
                 .await?
-                .with_tamper_evidence(options.tamper_evidence),
+                .with_tamper_evidence(options.tamper_evidence)
+                .with_entries_per_partition(options.entries_per_partition),
         ),
     };
     Ok(Store(inner))

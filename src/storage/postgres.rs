@@ -9,6 +9,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::StorageError;
 use super::columns::BatchColumns;
+use super::partitions;
+use super::retention::Emptied;
 use super::rows::ExistingRow;
 use super::store::{Dialect, Inserted, SqlStore};
 
@@ -171,6 +173,14 @@ impl Dialect for Postgres {
             }
             Err(error) => Err(error),
         }
+    }
+
+    async fn ensure_entry_room(pool: &PgPool, end: i64, size: i64) -> Result<i64, sqlx::Error> {
+        partitions::ensure_room(pool, end, size).await
+    }
+
+    async fn drop_expired_entries(pool: &PgPool, before: i64) -> Result<Emptied, StorageError> {
+        partitions::drop_expired(pool, before).await
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use futures_util::TryStreamExt;
 use sqlx::{Database, QueryBuilder};
 
 use crate::domain::{PurgeRecord, PurgeReport, PurgeRequest};
@@ -13,22 +14,77 @@ use super::store::sql_impl;
 pub(super) const LIST_PURGES: &str = "SELECT purged_at, occurred_before, entries, first_entry_id, \
      last_entry_id, requested_by FROM purges ORDER BY id";
 
-/// The entries a purge empties: integrated, not yet empty, of disclosures before the date.
-pub(super) fn purge_selection<DB: Database>(qb: &mut QueryBuilder<DB>, request: &PurgeRequest)
+/// What a purge, or a step of one, emptied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Emptied {
+    pub entries: u64,
+    /// The first and last entry emptied.
+    pub range: Option<(i64, i64)>,
+}
+
+impl Emptied {
+    /// Both steps' together.
+    pub fn and(self, other: Emptied) -> Emptied {
+        Emptied {
+            entries: self.entries + other.entries,
+            range: match (self.range, other.range) {
+                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+}
+
+/// The disclosures whose entries a purge must look at, as `candidates (first_entry_id,
+/// subject_count)`: those of its scope that occurred in `[since, before)`, and those recorded
+/// after `head` that occurred before `since`. The purge before (`since`, `head`) emptied the
+/// rest, so each purge reads about what occurred since the last, through the index on
+/// (controller, occurred_at) (every controller's, found by skipping through that index),
+/// and the primary key past `head`.
+fn push_candidates<DB: Database>(qb: &mut QueryBuilder<DB>, scope: &Scope<'_>)
 where
     i64: Bind<DB>,
     String: Bind<DB>,
 {
+    let controller = |qb: &mut QueryBuilder<DB>| match scope.controller {
+        Some(controller) => {
+            qb.push("controller = ").push_bind(controller.to_owned());
+        }
+        None => {
+            qb.push("controller IN (SELECT c FROM controllers WHERE c IS NOT NULL)");
+        }
+    };
     qb.push(
-        " FROM subject_entries e JOIN disclosures d ON d.id = e.disclosure_id \
-         WHERE e.entry_id < (SELECT tree_size FROM log_head WHERE id = 1) \
-         AND (e.subject_hash IS NOT NULL OR e.sealed_subject IS NOT NULL) AND d.occurred_at < ",
+        "WITH RECURSIVE controllers (c) AS (SELECT MIN(controller) FROM disclosures \
+         UNION ALL SELECT (SELECT MIN(controller) FROM disclosures WHERE controller > c) \
+         FROM controllers WHERE c IS NOT NULL), \
+         candidates (first_entry_id, subject_count) AS (\
+         SELECT first_entry_id, subject_count FROM disclosures WHERE ",
     );
-    qb.push_bind(request.occurred_before.micros());
-    if let Some(controller) = &request.controller {
-        qb.push(" AND d.controller = ")
-            .push_bind(controller.as_str().to_owned());
-    }
+    controller(qb);
+    qb.push(" AND occurred_at >= ")
+        .push_bind(scope.since)
+        .push(" AND occurred_at < ")
+        .push_bind(scope.before)
+        .push(" UNION ALL SELECT first_entry_id, subject_count FROM disclosures WHERE id > ")
+        .push_bind(scope.head)
+        .push(" AND occurred_at < ")
+        .push_bind(scope.since.min(scope.before))
+        .push(" AND ");
+    controller(qb);
+    qb.push(") ");
+}
+
+/// Which entries a purge looks at row by row.
+struct Scope<'a> {
+    controller: Option<&'a str>,
+    before: i64,
+    since: i64,
+    head: i64,
+    /// Entries below this were dropped with their partitions.
+    live_from: i64,
+    /// Entries from this on are not in the tree yet, and are left alone.
+    tree_size: i64,
 }
 
 /// Purging personal content past its retention, and the record of purges.
@@ -47,35 +103,102 @@ pub trait Retention: Send + Sync {
 sql_impl! {
     impl Retention {
         async fn purge(&self, request: &PurgeRequest) -> Result<PurgeReport, StorageError> {
+            let before = request.occurred_before.micros();
+            let controller = request.controller.as_ref().map(|c| c.as_str());
+            // Whole partitions first (PostgreSQL), then what is left row by row.
+            let dropped = match controller {
+                None => DB::drop_expired_entries(&self.writer, before).await?,
+                Some(_) => Emptied::default(),
+            };
             let mut tx = self.writer.begin().await?;
-            let mut count =
-                QueryBuilder::<DB>::new("SELECT MIN(e.entry_id), MAX(e.entry_id), COUNT(*)");
-            purge_selection(&mut count, request);
-            let (first, last, entries): (Option<i64>, Option<i64>, i64) =
-                count.build_query_as().fetch_one(&mut *tx).await?;
-            let mut empty = QueryBuilder::<DB>::new(
-                "UPDATE subject_entries SET subject_hash = NULL, sealed_subject = NULL \
-                 WHERE entry_id IN (SELECT e.entry_id",
+            let (tree_size, next_disclosure): (i64, i64) = sqlx::query_as(
+                "SELECT tree_size, next_disclosure_id FROM log_head WHERE id = 1",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            // The last disclosure whose entries are all in the tree: the next purge looks
+            // again at every disclosure after it.
+            let head: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(id), 0) FROM disclosures \
+                 WHERE id < $1 AND first_entry_id + subject_count <= $2",
+            )
+            .bind(next_disclosure)
+            .bind(tree_size)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut last = QueryBuilder::<DB>::new(
+                "SELECT occurred_before, head_disclosure_id FROM purges \
+                 WHERE head_disclosure_id IS NOT NULL AND (controller IS NULL",
             );
-            purge_selection(&mut empty, request);
-            empty.push(")");
-            empty.build().execute(&mut *tx).await?;
+            if let Some(controller) = controller {
+                last.push(" OR controller = ").push_bind(controller.to_owned());
+            }
+            last.push(") ORDER BY id DESC LIMIT 1");
+            let (since, since_head) = last
+                .build_query_as::<(i64, i64)>()
+                .fetch_optional(&mut *tx)
+                .await?
+                .unwrap_or((i64::MIN, i64::MAX));
+            let live_from: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(first_entry_id + length(hashes) / 32), 0) FROM purged_leaves",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            let scope = Scope {
+                controller,
+                before,
+                since,
+                head: since_head,
+                live_from,
+                tree_size,
+            };
+            let mut empty = QueryBuilder::<DB>::new("");
+            push_candidates(&mut empty, &scope);
+            empty
+                .push(
+                    "UPDATE subject_entries SET subject_hash = NULL, sealed_subject = NULL \
+                     FROM candidates c WHERE subject_entries.entry_id >= c.first_entry_id \
+                     AND subject_entries.entry_id < c.first_entry_id + c.subject_count \
+                     AND subject_entries.entry_id >= ",
+                )
+                .push_bind(scope.live_from)
+                .push(" AND subject_entries.entry_id < ")
+                .push_bind(scope.tree_size)
+                .push(
+                    " AND (subject_entries.subject_hash IS NOT NULL \
+                     OR subject_entries.sealed_subject IS NOT NULL) \
+                     RETURNING subject_entries.entry_id",
+                );
+            let mut rows = empty.build_query_as::<(i64,)>().fetch(&mut *tx);
+            let mut emptied = Emptied::default();
+            while let Some((entry,)) = rows.try_next().await? {
+                emptied = emptied.and(Emptied {
+                    entries: 1,
+                    range: Some((entry, entry)),
+                });
+            }
+            drop(rows);
+            let total = dropped.and(emptied);
+            let (first, last) = total.range.unzip();
             sqlx::query(
                 "INSERT INTO purges (purged_at, occurred_before, entries, first_entry_id, \
-                 last_entry_id, requested_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                 last_entry_id, requested_by, controller, head_disclosure_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(request.at.micros())
-            .bind(request.occurred_before.micros())
-            .bind(entries)
+            .bind(before)
+            .bind(total.entries as i64)
             .bind(first)
             .bind(last)
             .bind(request.requested_by.clone())
+            .bind(controller.map(str::to_owned))
+            .bind(head)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
             Ok(PurgeReport {
-                entries: entries as u64,
-                range: first.zip(last),
+                entries: total.entries,
+                range: total.range,
             })
         }
 

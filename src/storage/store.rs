@@ -9,8 +9,10 @@ use sqlx::{Database, Pool};
 
 use crate::domain::Recipient;
 
+use super::StorageError;
 use super::columns::BatchColumns;
 use super::integrate::LogState;
+use super::retention::Emptied;
 use super::rows::ExistingRow;
 
 /// What became of one attempt to insert a batch.
@@ -42,6 +44,22 @@ pub(super) trait Dialect: Database {
         pool: &Pool<Self>,
         rows: BatchColumns,
     ) -> impl Future<Output = Result<Inserted, sqlx::Error>> + Send;
+
+    /// Makes sure entries up to `end` can be stored, making room of `size` entries at a
+    /// time where the backend keeps entries in partitions; returns up to where there is
+    /// room.
+    fn ensure_entry_room(
+        pool: &Pool<Self>,
+        end: i64,
+        size: i64,
+    ) -> impl Future<Output = Result<i64, sqlx::Error>> + Send;
+
+    /// Where entries are kept in partitions: drops those whose disclosures all occurred
+    /// before `before` (microseconds), keeping their leaf hashes in `purged_leaves`.
+    fn drop_expired_entries(
+        pool: &Pool<Self>,
+        before: i64,
+    ) -> impl Future<Output = Result<Emptied, StorageError>> + Send;
 }
 
 /// The log's storage on database `DB`.
@@ -57,6 +75,10 @@ pub struct SqlStore<DB: Database> {
     /// The head and tree as the last batch left them; `None` until read, and again after a
     /// failure that may or may not have committed. An async mutex: held across the write.
     pub(super) log: Arc<tokio::sync::Mutex<Option<LogState>>>,
+    /// Entries a new partition holds (PostgreSQL).
+    pub(super) entries_per_partition: i64,
+    /// Up to which entry id partitions exist, as last seen; 0 until first asked.
+    pub(super) entry_room: Arc<std::sync::atomic::AtomicI64>,
     /// Whether batches get leaf hashes and tree nodes (tamper evidence on).
     pub(super) tree: bool,
 }
@@ -68,6 +90,8 @@ impl<DB: Database> Clone for SqlStore<DB> {
             writer: self.writer.clone(),
             recipients: Arc::clone(&self.recipients),
             log: Arc::clone(&self.log),
+            entries_per_partition: self.entries_per_partition,
+            entry_room: Arc::clone(&self.entry_room),
             tree: self.tree,
         }
     }
@@ -80,8 +104,16 @@ impl<DB: Database> SqlStore<DB> {
             writer,
             recipients: Arc::default(),
             log: Arc::default(),
+            entries_per_partition: super::partitions::DEFAULT_ENTRIES_PER_PARTITION as i64,
+            entry_room: Arc::default(),
             tree: true,
         }
+    }
+
+    /// New partitions of entries hold `size` entries (PostgreSQL).
+    pub fn with_entries_per_partition(mut self, size: u64) -> Self {
+        self.entries_per_partition = size.clamp(1, i64::MAX as u64) as i64;
+        self
     }
 
     /// With tamper evidence on (the default) every entry is integrated into the Merkle tree
@@ -128,6 +160,7 @@ macro_rules! sql_impl {
             for<'r> (i64, i64): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i16, i64, Vec<u8>): sqlx::FromRow<'r, DB::Row>,
+            for<'r> (i64, i64, Vec<u8>): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64, Option<Vec<u8>>): sqlx::FromRow<'r, DB::Row>,
             for<'r> (Option<i64>, Option<i64>, i64): sqlx::FromRow<'r, DB::Row>,
         {

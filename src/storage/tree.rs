@@ -2,7 +2,8 @@
 //! subtrees, and entries read back as leaves (to integrate a backlog, to prove, to hand out
 //! leaf data and to verify).
 //!
-//! Leaf hashes live in `subject_entries.leaf_hash`; complete subtrees of
+//! Leaf hashes live in `subject_entries.leaf_hash`, and those of entries dropped with their
+//! partition (PostgreSQL's retention) in `purged_leaves`; complete subtrees of
 //! 2^[`MIN_STORED_LEVEL`] leaves and more in `merkle_nodes`. Smaller subtrees are hashed
 //! from at most 8 leaves when a proof needs them, which keeps the node table an eighth of
 //! the entry count.
@@ -72,6 +73,67 @@ where
         .push_bind(range.end)
         .push(" ORDER BY entry_id");
     qb
+}
+
+/// The runs of dropped entries' leaf hashes (`purged_leaves`) that reach into `range`: the
+/// run that starts at or before its start, and those that start within it.
+pub(super) fn purged_runs_query<DB: Database>(range: Range<i64>) -> QueryBuilder<DB>
+where
+    i64: Bind<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "SELECT first_entry_id, disclosure_id, hashes FROM purged_leaves WHERE first_entry_id < ",
+    );
+    qb.push_bind(range.end)
+        .push(
+            " AND first_entry_id >= COALESCE((SELECT MAX(first_entry_id) FROM purged_leaves \
+             WHERE first_entry_id <= ",
+        )
+        .push_bind(range.start)
+        .push("), ")
+        .push_bind(range.start)
+        .push(") ORDER BY first_entry_id");
+    qb
+}
+
+/// The entries of runs read by [`purged_runs_query`] that are in `range`, as rows with
+/// their leaf hash and no personal content.
+pub(super) fn purged_rows(
+    runs: Vec<(i64, i64, Vec<u8>)>,
+    range: &Range<i64>,
+) -> Result<Vec<EntryRow>, StorageError> {
+    let mut rows = Vec::new();
+    for (first, disclosure_id, hashes) in runs {
+        if hashes.len() % 32 != 0 {
+            return Err(StorageError::Corrupt(format!(
+                "the purged leaf hashes from entry {first} are not whole hashes"
+            )));
+        }
+        for (entry_id, hash) in (first..).zip(hashes.chunks_exact(32)) {
+            if range.contains(&entry_id) {
+                rows.push(EntryRow {
+                    entry_id,
+                    disclosure_id,
+                    subject_hash: None,
+                    sealed_subject: None,
+                    leaf_hash: Some(hash.to_vec()),
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Sorted entry ids grouped into ranges with gaps of at most `gap` inside each.
+pub(super) fn clusters(ids: &[i64], gap: i64) -> Vec<Range<i64>> {
+    let mut ranges: Vec<Range<i64>> = Vec::new();
+    for &id in ids {
+        match ranges.last_mut() {
+            Some(last) if id < last.end + gap => last.end = last.end.max(id + 1),
+            _ => ranges.push(id..id + 1),
+        }
+    }
+    ranges
 }
 
 /// The disclosures with `ids`, with their recipients.

@@ -307,6 +307,8 @@ pub struct Options {
     pub tls: Option<tonic::transport::ServerTlsConfig>,
     /// The web pages' settings.
     pub web: luovutusloki::web::WebSettings,
+    /// PostgreSQL: entries per partition; the service's default when not given.
+    pub entries_per_partition: Option<u64>,
 }
 
 /// The origin of the test log's checkpoints.
@@ -378,6 +380,9 @@ impl TestApp {
             .open_store(OpenOptions {
                 max_connections,
                 tamper_evidence: tree,
+                entries_per_partition: options
+                    .entries_per_partition
+                    .unwrap_or(OpenOptions::ENTRIES_PER_PARTITION),
                 ..OpenOptions::default()
             })
             .await;

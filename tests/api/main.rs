@@ -23,6 +23,7 @@ mod recording;
 mod registers;
 mod reports;
 mod resilience;
+mod retention;
 mod rfc9162;
 mod statistics;
 mod turvakielto;

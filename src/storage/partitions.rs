@@ -1,0 +1,220 @@
+//! PostgreSQL's subject entries in partitions by entry id (migration 0013): the writer
+//! creates them ahead of need, and a purge drops the partitions whose disclosures all
+//! occurred before its date, keeping their leaf hashes in `purged_leaves`. Dropping a
+//! partition of four million entries takes seconds where emptying its rows one by one
+//! would rewrite them all, with their index entries and write-ahead log.
+//!
+//! SQLite keeps one table and empties rows (`Retention::purge` does both).
+
+use sqlx::postgres::PgPool;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::StorageError;
+use super::retention::Emptied;
+
+/// Entries a partition holds unless `database.entries_per_partition` says otherwise: about
+/// a month of a national benefit organisation's entries (100 million in two years).
+pub const DEFAULT_ENTRIES_PER_PARTITION: u64 = 1 << 22;
+
+/// A partition is made when the one before is this far from full, so that a batch rarely
+/// waits for one.
+fn headroom(size: i64) -> i64 {
+    (size / 2).max(1)
+}
+
+/// Makes sure partitions exist for entries up to `end` and some way past it, making new
+/// ones of `size` entries; returns the end of the last partition.
+///
+/// Several writers may race: the row in `entry_partitions` and the table are made in one
+/// transaction, and a writer that finds the row taken reads the list again.
+pub(super) async fn ensure_room(pool: &PgPool, end: i64, size: i64) -> Result<i64, sqlx::Error> {
+    let size = size.max(1);
+    loop {
+        let reached: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(end_entry_id), 0) FROM entry_partitions")
+                .fetch_one(pool)
+                .await?;
+        if reached >= end + headroom(size) {
+            return Ok(reached);
+        }
+        let name = format!("subject_entries_from_{reached:012}");
+        let mut tx = pool.begin().await?;
+        // A partition is made under a lock on the whole table; better to wait for the next
+        // batch than to hold every reader up behind a long query.
+        sqlx::query("SET LOCAL lock_timeout = '2s'")
+            .execute(&mut *tx)
+            .await?;
+        let claimed = sqlx::query(
+            "INSERT INTO entry_partitions (first_entry_id, end_entry_id, name) \
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(reached)
+        .bind(reached + size)
+        .bind(&name)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 1 {
+            // The name and bounds are numbers formatted here, never caller input.
+            sqlx::query(AssertSqlSafe(format!(
+                "CREATE TABLE {name} PARTITION OF subject_entries \
+                 FOR VALUES FROM ({reached}) TO ({})",
+                reached + size
+            )))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            tracing::info!(
+                from = reached,
+                to = reached + size,
+                "made an entry partition"
+            );
+        } else {
+            tx.rollback().await?;
+        }
+    }
+}
+
+/// One partition as `entry_partitions` lists it.
+struct Partition {
+    first: i64,
+    end: i64,
+    name: String,
+    max_occurred_at: Option<i64>,
+}
+
+/// Drops, oldest first, the partitions that are wholly in the tree and whose disclosures
+/// all occurred before `before`, keeping their leaf hashes; stops at the first that is not.
+/// Returns what they held that was not empty yet.
+pub(super) async fn drop_expired(pool: &PgPool, before: i64) -> Result<Emptied, StorageError> {
+    let partitions: Vec<Partition> = sqlx::query(
+        "SELECT first_entry_id, end_entry_id, name, max_occurred_at FROM entry_partitions \
+         ORDER BY first_entry_id",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|row| Partition {
+        first: row.get(0),
+        end: row.get(1),
+        name: row.get(2),
+        max_occurred_at: row.get(3),
+    })
+    .collect();
+    let tree_size: i64 = sqlx::query_scalar("SELECT tree_size FROM log_head WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    let mut emptied = Emptied::default();
+    for partition in partitions {
+        if partition.end > tree_size {
+            break;
+        }
+        let latest = match partition.max_occurred_at {
+            Some(at) => at,
+            None => latest_occurrence(pool, &partition).await?,
+        };
+        if latest >= before {
+            break;
+        }
+        emptied = emptied.and(drop_partition(pool, &partition).await?);
+    }
+    Ok(emptied)
+}
+
+/// When the latest disclosure of a full partition occurred; cached in `entry_partitions`,
+/// as a full partition never changes. Its entries' disclosures have consecutive ids, from
+/// its first entry's to its last's.
+async fn latest_occurrence(pool: &PgPool, partition: &Partition) -> Result<i64, StorageError> {
+    let latest: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(d.occurred_at) FROM disclosures d \
+         WHERE d.id >= (SELECT disclosure_id FROM subject_entries WHERE entry_id = $1) \
+         AND d.id <= (SELECT disclosure_id FROM subject_entries WHERE entry_id = $2)",
+    )
+    .bind(partition.first)
+    .bind(partition.end - 1)
+    .fetch_one(pool)
+    .await?;
+    let latest = latest.ok_or_else(|| {
+        StorageError::Corrupt(format!(
+            "entries {}..{}: the first or last entry, or their disclosures, are missing; run \
+             `luovutusloki verify`",
+            partition.first, partition.end
+        ))
+    })?;
+    sqlx::query("UPDATE entry_partitions SET max_occurred_at = $1 WHERE first_entry_id = $2")
+        .bind(latest)
+        .bind(partition.first)
+        .execute(pool)
+        .await?;
+    Ok(latest)
+}
+
+/// Moves a full partition's leaf hashes to `purged_leaves` and drops it, in one
+/// transaction, after checking that it holds every entry of its range with a leaf hash and
+/// each disclosure's entries consecutively (what lets a run of them be one row).
+async fn drop_partition(pool: &PgPool, partition: &Partition) -> Result<Emptied, StorageError> {
+    let Partition {
+        first, end, name, ..
+    } = partition;
+    let mut tx = pool.begin().await?;
+    // The name comes from `entry_partitions`, which only `ensure_room` and the migration
+    // write; quoted all the same.
+    let table = format!("\"{}\"", name.replace('"', "\"\""));
+    let check = sqlx::query(AssertSqlSafe(format!(
+        "SELECT COUNT(*), \
+           COUNT(*) FILTER (WHERE leaf_hash IS NULL OR length(leaf_hash) <> 32), \
+           COUNT(*) FILTER (WHERE subject_hash IS NOT NULL OR sealed_subject IS NOT NULL), \
+           MIN(entry_id) FILTER (WHERE subject_hash IS NOT NULL OR sealed_subject IS NOT NULL), \
+           MAX(entry_id) FILTER (WHERE subject_hash IS NOT NULL OR sealed_subject IS NOT NULL) \
+         FROM {table}"
+    )))
+    .fetch_one(&mut *tx)
+    .await?;
+    let (count, without_leaf, with_content): (i64, i64, i64) =
+        (check.get(0), check.get(1), check.get(2));
+    if count != end - first || without_leaf > 0 {
+        return Err(StorageError::Corrupt(format!(
+            "entries {first}..{end}: {count} are there, {without_leaf} without a leaf hash; \
+             the partition is kept; run `luovutusloki verify`"
+        )));
+    }
+    let scattered: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT disclosure_id FROM {table} GROUP BY disclosure_id \
+         HAVING MAX(entry_id) - MIN(entry_id) + 1 <> COUNT(*)) s"
+    )))
+    .fetch_one(&mut *tx)
+    .await?;
+    if scattered > 0 {
+        return Err(StorageError::Corrupt(format!(
+            "entries {first}..{end}: {scattered} disclosures' entries are not consecutive; the \
+             partition is kept; run `luovutusloki verify`"
+        )));
+    }
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO purged_leaves (first_entry_id, disclosure_id, hashes) \
+         SELECT MIN(entry_id), disclosure_id, string_agg(leaf_hash, ''::bytea ORDER BY entry_id) \
+         FROM {table} GROUP BY disclosure_id"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(AssertSqlSafe(format!("DROP TABLE {table}")))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM entry_partitions WHERE first_entry_id = $1")
+        .bind(first)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(
+        from = first,
+        to = end,
+        emptied = with_content,
+        "dropped an entry partition"
+    );
+    Ok(Emptied {
+        entries: with_content as u64,
+        range: check
+            .get::<Option<i64>, _>(3)
+            .zip(check.get::<Option<i64>, _>(4)),
+    })
+}

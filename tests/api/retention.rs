@@ -1,0 +1,222 @@
+//! Retention at scale: a purge drops whole partitions of expired entries on PostgreSQL and
+//! empties rows on SQLite, each purge looks only at what occurred or was recorded since
+//! the last, and every leaf of the tree stays provable whichever way its entry went.
+
+use luovutusloki::domain::{PurgeReport, PurgeRequest, Timestamp};
+use luovutusloki::grpc::proto::{
+    GetEntryLeafRequest, GetInclusionProofRequest, ListSubjectDisclosuresRequest,
+};
+use luovutusloki::storage::OpenOptions;
+use luovutusloki::storage::prelude::*;
+use luovutusloki::verify::verify;
+
+use crate::fixtures::{access_case, at, hetu, hetus, income_register_submission, koko};
+use crate::harness::{Database, Kind, Options, TestApp, on_both_backends, signing_key};
+use crate::rfc9162;
+
+on_both_backends!(
+    a_purge_empties_every_expired_entry_and_every_leaf_stays_provable,
+    a_disclosure_recorded_late_is_purged_by_the_next_purge,
+);
+
+/// 2020-01-15, 2020-02-15 and 2020-03-15 at noon UTC; 2020-04-01 is the cutoff.
+const JANUARY_2020: i64 = 1_579_089_600;
+const FEBRUARY_2020: i64 = 1_581_768_000;
+const MARCH_2020: i64 = 1_584_273_600;
+const APRIL_2020: i64 = 1_585_699_200;
+
+/// Four entries a partition, so that a few disclosures fill several.
+fn small_partitions() -> Options {
+    Options {
+        entries_per_partition: Some(4),
+        ..Options::default()
+    }
+}
+
+/// Records a disclosure of `count` subjects from `first` that occurred at `seconds`.
+async fn record(app: &mut TestApp, transfer: &str, seconds: i64, first: u32, count: u32) {
+    let mut request = income_register_submission(transfer, hetus(first, count));
+    request.occurred_at = at(seconds);
+    app.client.record_disclosure(request).await.unwrap();
+}
+
+/// Purges, as the data protection officer, the entries of disclosures before `seconds`.
+async fn purge_before(db: &Database, seconds: i64) -> PurgeReport {
+    let store = db.open_store(OpenOptions::default()).await;
+    let report = store
+        .purge(&PurgeRequest {
+            occurred_before: Timestamp::from_micros(seconds * 1_000_000).unwrap(),
+            controller: None,
+            requested_by: "tietosuojavastaava".into(),
+            at: Timestamp::now(),
+        })
+        .await
+        .unwrap();
+    store.close().await;
+    report
+}
+
+/// The first entry of the first partition PostgreSQL holds entries in, and how many there
+/// are.
+async fn partitions(db: &Database) -> (i64, i64) {
+    let held = "FROM entry_partitions p JOIN pg_inherits i ON i.inhrelid = to_regclass(p.name) \
+                WHERE i.inhparent = 'subject_entries'::regclass";
+    (
+        db.scalar(&format!("SELECT MIN(p.first_entry_id) {held}"))
+            .await,
+        db.scalar(&format!("SELECT COUNT(*) {held}")).await,
+    )
+}
+
+/// Checks every entry's inclusion proof in the tree of `size` against the root of all
+/// leaves, taking a purged entry's leaf hash as served and hashing a kept one's data. The
+/// proofs come from the stored tree, so a wrong leaf hash anywhere fails some proof.
+async fn every_leaf_is_provable(app: &mut TestApp, size: u64) {
+    let mut leaves = Vec::new();
+    for entry_id in 0..size {
+        let leaf = app
+            .client
+            .get_entry_leaf(GetEntryLeafRequest {
+                controller_id: koko(),
+                entry_id,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let hash: rfc9162::Hash = if leaf.purged {
+            assert!(leaf.leaf_data.is_empty(), "entry {entry_id} keeps no data");
+            leaf.leaf_hash.try_into().unwrap()
+        } else {
+            rfc9162::leaf_hash(&leaf.leaf_data)
+        };
+        leaves.push(hash);
+    }
+    let root = rfc9162::root(&leaves);
+    for entry_id in 0..size {
+        let proof = app
+            .client
+            .get_inclusion_proof(GetInclusionProofRequest {
+                controller_id: koko(),
+                entry_id,
+                tree_size: size,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let hashes: Vec<rfc9162::Hash> = proof
+            .hashes
+            .into_iter()
+            .map(|h| h.try_into().unwrap())
+            .collect();
+        assert!(
+            rfc9162::verify_inclusion(entry_id, size, &leaves[entry_id as usize], &hashes, &root),
+            "entry {entry_id} is proven in the tree of {size}"
+        );
+    }
+}
+
+/// The transfers a lookup of `subject` finds.
+async fn transfers_of(app: &mut TestApp, subject: String) -> Vec<String> {
+    app.client
+        .list_subject_disclosures(ListSubjectDisclosuresRequest {
+            controller_id: koko(),
+            subject,
+            context: access_case(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .disclosures
+        .iter()
+        .map(|d| d.disclosure.as_ref().unwrap().transfer_id.clone())
+        .collect()
+}
+
+async fn a_purge_empties_every_expired_entry_and_every_leaf_stays_provable(kind: Kind) {
+    let mut app = TestApp::spawn_with(kind, small_partitions()).await;
+    record(&mut app, "2020-01", JANUARY_2020, 0, 3).await; // entries 0, 1, 2
+    record(&mut app, "2020-02", FEBRUARY_2020, 3, 2).await; // 3, 4
+    record(&mut app, "2020-03", MARCH_2020, 5, 1).await; // 5
+    record(&mut app, "2026-10-a", 1_791_190_800, 0, 2).await; // 6, 7
+    record(&mut app, "2026-10-b", 1_791_190_800, 6, 1).await; // 8
+    let db = app.stop().await;
+    if kind == Kind::Postgres {
+        let (first, count) = partitions(&db).await;
+        assert!(
+            first == 0 && count >= 3,
+            "entries 0..9 in partitions of four: {count}"
+        );
+    }
+
+    let purged = purge_before(&db, APRIL_2020).await;
+
+    assert_eq!(
+        purged.entries, 6,
+        "every entry of the three 2020 disclosures"
+    );
+    assert_eq!(purged.range, Some((0, 5)));
+    if kind == Kind::Postgres {
+        let (first, _) = partitions(&db).await;
+        assert_eq!(
+            first, 4,
+            "entries 0..4, all of 2020, went with their partition; 4..8 holds 2026 too"
+        );
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM purged_leaves").await,
+            2,
+            "one run of leaf hashes for each disclosure that was in the dropped partition"
+        );
+    }
+    let key = signing_key().verifier();
+    let store = db.open_store(OpenOptions::default()).await;
+    let report = verify(&store, &key).await.unwrap();
+    store.close().await;
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!((report.entries, report.purged), (9, 6));
+    assert_eq!(
+        purge_before(&db, APRIL_2020).await.entries,
+        0,
+        "purging again empties nothing"
+    );
+
+    let mut app = TestApp::start(db, small_partitions()).await;
+    every_leaf_is_provable(&mut app, 9).await;
+    assert_eq!(transfers_of(&mut app, hetu(0)).await, ["2026-10-a"]);
+    assert!(
+        transfers_of(&mut app, hetu(5)).await.is_empty(),
+        "2020-03 is gone"
+    );
+    let db = app.stop().await;
+
+    let purged = purge_before(&db, 1_800_000_000).await;
+    assert_eq!(purged.entries, 3, "the 2026 entries, at a later cutoff");
+    if kind == Kind::Postgres {
+        assert_eq!(partitions(&db).await.0, 8, "entries 4..8 went too");
+    }
+    let mut app = TestApp::start(db, small_partitions()).await;
+    every_leaf_is_provable(&mut app, 9).await;
+    app.stop().await;
+}
+
+async fn a_disclosure_recorded_late_is_purged_by_the_next_purge(kind: Kind) {
+    let mut app = TestApp::spawn_with(kind, small_partitions()).await;
+    record(&mut app, "2020-01", JANUARY_2020, 0, 2).await;
+    record(&mut app, "2026-10", 1_791_190_800, 2, 1).await;
+    let db = app.stop().await;
+    assert_eq!(purge_before(&db, APRIL_2020).await.entries, 2);
+
+    // Recorded after the purge, though it occurred before its cutoff: a purge that looked
+    // only at what occurred since the last cutoff would miss it.
+    let mut app = TestApp::start(db, small_partitions()).await;
+    record(&mut app, "2020-03-late", MARCH_2020, 3, 2).await; // entries 3, 4
+    let db = app.stop().await;
+
+    let purged = purge_before(&db, APRIL_2020).await;
+    assert_eq!(purged.entries, 2);
+    assert_eq!(purged.range, Some((3, 4)));
+    let mut app = TestApp::start(db, small_partitions()).await;
+    assert!(transfers_of(&mut app, hetu(3)).await.is_empty());
+    every_leaf_is_provable(&mut app, 5).await;
+    app.stop().await;
+}
