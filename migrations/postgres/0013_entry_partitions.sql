@@ -57,9 +57,9 @@ BEGIN
     IF entries_end IS NULL THEN
         DROP TABLE subject_entries_before_partitions;
     ELSE
-        ALTER TABLE subject_entries
-            ATTACH PARTITION subject_entries_before_partitions
-            FOR VALUES FROM (0) TO (entries_end);
+        EXECUTE format(
+            'ALTER TABLE subject_entries ATTACH PARTITION subject_entries_before_partitions '
+            'FOR VALUES FROM (0) TO (%s)', entries_end);
         INSERT INTO entry_partitions (first_entry_id, end_entry_id, name)
             VALUES (0, entries_end, 'subject_entries_before_partitions');
     END IF;
