@@ -1,0 +1,322 @@
+//! One log per controller (setting `controllers`): two instances, each bound to one
+//! controller and on a database of its own, record their own controller's disclosures,
+//! refuse the other's by the controller rule, grow their trees apart under origins of their
+//! own, and answer access lookups from their own entries only. A bound log does not start on
+//! a database that holds another controller's disclosures.
+
+use luovutusloki::domain::{BusinessId, LogControllers};
+use luovutusloki::grpc::proto::{
+    self, DataCategory, GetCheckpointRequest, LegalBasis, ListSubjectDisclosuresRequest,
+    RecipientIdType, RecipientKind, RecordDisclosureRequest,
+};
+use tonic_types::StatusExt;
+
+use crate::fixtures::*;
+use crate::harness::{Database, Kind, Options, TestApp, on_both_backends};
+
+on_both_backends!(
+    each_log_records_its_own_controller_and_refuses_the_other_by_the_controller_rule,
+    the_two_logs_grow_apart_under_origins_of_their_own,
+    an_access_lookup_on_one_log_finds_only_its_own_controllers_entries,
+    a_bound_log_refuses_to_start_on_a_database_holding_another_controllers_disclosures,
+);
+
+/// A register of `controller` alone, named `id`.
+fn register_of(id: &str, controller: &str) -> String {
+    format!(
+        r#"# Written by tests/api/one_log_per_controller.rs.
+id = "{id}"
+undeclared = "reject"
+source = "Test fixture"
+name = {{ fi = "Rekisteri {id}", sv = "Register {id}", en = "Register {id}" }}
+controllers = [{{ business_id = "{controller}", name = "Rekisterinpitäjä {controller}" }}]
+purposes = {{ fi = ["Testi"], sv = ["Test"], en = ["Test"] }}
+legal_bases = ["legal_obligation"]
+subject_categories = {{ fi = ["Asiakkaat"], sv = ["Kunder"], en = ["Customers"] }}
+data_categories = ["identity", "job_seeking"]
+retention = {{ fi = "Testi", sv = "Test", en = "Test" }}
+sources = {{ fi = ["Testi"], sv = ["Test"], en = ["Test"] }}
+automated_decisions = {{ fi = "Ei automaattisia päätöksiä", sv = "Inga automatiserade beslut", en = "No automated decisions" }}
+security_measures = {{ fi = ["Testi"], sv = ["Test"], en = ["Test"] }}
+third_country_transfers = []
+
+[[disclosures]]
+recipient_name = "Palveluntuottajat"
+recipient_kind = "service_provider"
+provisions = ["380/2023"]
+data_categories = ["identity", "job_seeking"]
+purpose = {{ fi = "a", sv = "a", en = "a" }}
+legal_basis = "legal_obligation"
+"#
+    )
+}
+
+/// The register each controller records in.
+fn register(controller: &str) -> String {
+    format!("tyollisyys-{controller}")
+}
+
+/// One catalogue for both instances, as an organisation would deploy it: a register of
+/// Kokkola's and one of KEHA-keskus's.
+fn catalogue() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for controller in [KOKKOLA, KEHA] {
+        std::fs::write(
+            dir.path().join(format!("{controller}.toml")),
+            register_of(&register(controller), controller),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// The origin of `controller`'s log, as docs/operations.md recommends.
+fn origin(controller: &str) -> String {
+    format!("tietosuoja.example.fi/luovutusloki/{controller}")
+}
+
+/// Options of a log bound to `controllers` (none: unbound), reading `catalogue`.
+fn bound_to(controllers: &[&str], catalogue: &tempfile::TempDir) -> Options {
+    Options {
+        registers: Some(catalogue.path().to_owned()),
+        controllers: LogControllers::only(
+            controllers.iter().map(|id| BusinessId::parse(id).unwrap()),
+        ),
+        origin: controllers.first().map(|id| origin(id)),
+        ..Options::default()
+    }
+}
+
+/// Kokkola's log and KEHA-keskus's log, each on a database of its own.
+async fn two_logs(kind: Kind, catalogue: &tempfile::TempDir) -> (TestApp, TestApp) {
+    let kokkola = TestApp::spawn_with(kind, bound_to(&[KOKKOLA], catalogue)).await;
+    let keha = TestApp::spawn_with(kind, bound_to(&[KEHA], catalogue)).await;
+    (kokkola, keha)
+}
+
+/// `controller` discloses `subjects` to a service provider, as transfer `transfer_id`.
+fn disclosure(
+    controller: &str,
+    transfer_id: &str,
+    subjects: Vec<String>,
+) -> RecordDisclosureRequest {
+    RecordDisclosureRequest {
+        controller_id: controller.into(),
+        transfer_id: transfer_id.into(),
+        occurred_at: at(OCTOBER_2026),
+        register_id: register(controller),
+        recipient: Some(proto::Recipient {
+            id_type: RecipientIdType::BusinessId.into(),
+            identifier: example_business_id(3_000_001),
+            name: "Palveluntuottaja Oy".into(),
+            kind: RecipientKind::ServiceProvider.into(),
+            country: "FI".into(),
+        }),
+        legal_basis: LegalBasis::LegalObligation.into(),
+        provisions: vec![statute("380/2023", 0, "", 0)],
+        data_categories: vec![
+            DataCategory::Identity.into(),
+            DataCategory::JobSeeking.into(),
+        ],
+        purpose: "Palvelun tuottaminen".into(),
+        channel: proto::Channel::Email.into(),
+        source_system: "asiakastietojarjestelma".into(),
+        subjects,
+        ..Default::default()
+    }
+}
+
+/// Asserts that `status` is the controller rule's refusal, naming the controller field.
+fn assert_refused_by_the_controller_rule(status: &tonic::Status) {
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    let failure = status
+        .get_details_precondition_failure()
+        .expect("the refusal says which precondition failed");
+    let [violation] = failure.violations.as_slice() else {
+        panic!("one violation: {failure:?}");
+    };
+    assert_eq!(violation.r#type, "CONTROLLER_NOT_IN_THIS_LOG");
+    assert_eq!(violation.subject, "controller_id");
+}
+
+/// The latest checkpoint once it covers `size` entries (published a moment after the reply).
+async fn checkpoint_of(app: &mut TestApp, size: u64) -> proto::Checkpoint {
+    for _ in 0..100 {
+        let latest = app
+            .client
+            .get_checkpoint(GetCheckpointRequest { tree_size: 0 })
+            .await
+            .map(tonic::Response::into_inner);
+        if let Ok(latest) = latest
+            && latest.tree_size == size
+        {
+            return latest;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no checkpoint of {size} entries within two seconds");
+}
+
+async fn each_log_records_its_own_controller_and_refuses_the_other_by_the_controller_rule(
+    kind: Kind,
+) {
+    let catalogue = catalogue();
+    let (mut kokkola, mut keha) = two_logs(kind, &catalogue).await;
+
+    let own_in_kokkola = kokkola
+        .client
+        .record_disclosure(disclosure(KOKKOLA, "k-1", hetus(1, 2)))
+        .await;
+    let own_in_keha = keha
+        .client
+        .record_disclosure(disclosure(KEHA, "h-1", hetus(1, 2)))
+        .await;
+    let keha_in_kokkola = kokkola
+        .client
+        .record_disclosure(disclosure(KEHA, "h-2", hetus(10, 2)))
+        .await
+        .unwrap_err();
+    let kokkola_in_keha = keha
+        .client
+        .record_disclosure(disclosure(KOKKOLA, "k-2", hetus(10, 2)))
+        .await
+        .unwrap_err();
+    let imported = keha
+        .client
+        .import_disclosures(tokio_stream::iter([
+            disclosure(KEHA, "h-3", hetus(20, 1)),
+            disclosure(KOKKOLA, "k-3", hetus(20, 1)),
+        ]))
+        .await
+        .unwrap()
+        .into_inner();
+
+    own_in_kokkola.unwrap();
+    own_in_keha.unwrap();
+    assert_refused_by_the_controller_rule(&keha_in_kokkola);
+    assert_refused_by_the_controller_rule(&kokkola_in_keha);
+    let codes: Vec<i32> = imported.results.iter().map(|r| r.code).collect();
+    assert_eq!(
+        codes,
+        [
+            tonic::Code::Ok as i32,
+            tonic::Code::FailedPrecondition as i32
+        ]
+    );
+    assert!(
+        imported.results[1].message.contains("controller rule"),
+        "an imported disclosure says which rule refused it: {}",
+        imported.results[1].message
+    );
+    assert_eq!(kokkola.db.disclosure_count().await, 1);
+    assert_eq!(keha.db.disclosure_count().await, 2);
+    assert_eq!(
+        kokkola.db.entry_count().await,
+        2,
+        "nothing of KEHA's is stored"
+    );
+}
+
+async fn the_two_logs_grow_apart_under_origins_of_their_own(kind: Kind) {
+    let catalogue = catalogue();
+    let (mut kokkola, mut keha) = two_logs(kind, &catalogue).await;
+
+    for (n, transfer) in ["k-1", "k-2", "k-3"].into_iter().enumerate() {
+        kokkola
+            .client
+            .record_disclosure(disclosure(KOKKOLA, transfer, hetus(n as u32 * 10, 2)))
+            .await
+            .unwrap();
+    }
+    keha.client
+        .record_disclosure(disclosure(KEHA, "h-1", hetus(1, 1)))
+        .await
+        .unwrap();
+    let kokkola_checkpoint = checkpoint_of(&mut kokkola, 6).await;
+    let keha_checkpoint = checkpoint_of(&mut keha, 1).await;
+
+    let first_line = |note: &str| note.lines().next().unwrap().to_owned();
+    assert_eq!(first_line(&kokkola_checkpoint.note), origin(KOKKOLA));
+    assert_eq!(first_line(&keha_checkpoint.note), origin(KEHA));
+    assert_ne!(kokkola_checkpoint.root_hash, keha_checkpoint.root_hash);
+}
+
+async fn an_access_lookup_on_one_log_finds_only_its_own_controllers_entries(kind: Kind) {
+    let catalogue = catalogue();
+    let (mut kokkola, mut keha) = two_logs(kind, &catalogue).await;
+    let person = hetu(42);
+    kokkola
+        .client
+        .record_disclosure(disclosure(KOKKOLA, "k-1", vec![person.clone()]))
+        .await
+        .unwrap();
+    keha.client
+        .record_disclosure(disclosure(KEHA, "h-1", vec![person.clone(), hetu(43)]))
+        .await
+        .unwrap();
+    let lookup = |controller: &str| ListSubjectDisclosuresRequest {
+        controller_id: controller.into(),
+        subject: person.clone(),
+        context: access_case(),
+        ..Default::default()
+    };
+    let lookups_before = kokkola
+        .db
+        .scalar("SELECT COUNT(*) FROM access_lookups")
+        .await;
+
+    let found = kokkola
+        .client
+        .list_subject_disclosures(lookup(KOKKOLA))
+        .await
+        .unwrap()
+        .into_inner();
+    let refused = kokkola
+        .client
+        .list_subject_disclosures(lookup(KEHA))
+        .await
+        .unwrap_err();
+
+    let transfers: Vec<String> = found
+        .disclosures
+        .into_iter()
+        .map(|s| s.disclosure.unwrap().transfer_id)
+        .collect();
+    assert_eq!(transfers, ["k-1"]);
+    assert_refused_by_the_controller_rule(&refused);
+    assert_eq!(
+        kokkola
+            .db
+            .scalar("SELECT COUNT(*) FROM access_lookups")
+            .await,
+        lookups_before + 1,
+        "the lookup for KEHA-keskus is not recorded in Kokkola's log"
+    );
+}
+
+async fn a_bound_log_refuses_to_start_on_a_database_holding_another_controllers_disclosures(
+    kind: Kind,
+) {
+    let catalogue = catalogue();
+    let mut mixed = TestApp::spawn_with(kind, bound_to(&[], &catalogue)).await;
+    for (controller, transfer) in [(KOKKOLA, "k-1"), (KEHA, "h-1")] {
+        mixed
+            .client
+            .record_disclosure(disclosure(controller, transfer, hetus(1, 1)))
+            .await
+            .unwrap();
+    }
+    let db: Database = mixed.stop().await;
+
+    let (refusal, db) = TestApp::start_refused(db, bound_to(&[KOKKOLA], &catalogue)).await;
+    let both = TestApp::start(db, bound_to(&[KOKKOLA, KEHA], &catalogue)).await;
+
+    let why = format!("{refusal:#}");
+    assert!(why.contains(KEHA), "names the other controller: {why}");
+    assert!(why.contains("controllers"), "names the setting: {why}");
+    assert_eq!(
+        both.stop().await.disclosure_count().await,
+        2,
+        "a log bound to every controller it holds starts and serves"
+    );
+}
