@@ -21,7 +21,7 @@
 //!    consent, has each subject's consent in force at occurred-at covering the recipient and
 //!    every category: on request or undeclared alike.
 //! 10. The appender seals the identity codes and commits it (a replay returns the receipt);
-//!    then the safety marks and the first withholding decision are kept beside it.
+//!     then the safety marks and the first withholding decision are kept beside it.
 
 use crate::auth::{Caller, Denied, Role};
 use crate::catalogue::UndeclaredPolicy;
