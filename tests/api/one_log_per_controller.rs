@@ -12,13 +12,15 @@ use luovutusloki::grpc::proto::{
 use tonic_types::StatusExt;
 
 use crate::fixtures::*;
-use crate::harness::{Database, Kind, Options, TestApp, on_both_backends};
+use crate::harness::{Database, Kind, Options, StoppedService, TestApp, on_both_backends};
 
 on_both_backends!(
     each_log_records_its_own_controller_and_refuses_the_other_by_the_controller_rule,
     the_two_logs_grow_apart_under_origins_of_their_own,
     an_access_lookup_on_one_log_finds_only_its_own_controllers_entries,
     a_bound_log_refuses_to_start_on_a_database_holding_another_controllers_disclosures,
+    the_binary_bound_by_its_environment_refuses_a_database_of_another_controller,
+    the_dashboard_offers_only_the_controllers_of_its_log,
 );
 
 /// A register of `controller` alone, named `id`.
@@ -318,5 +320,70 @@ async fn a_bound_log_refuses_to_start_on_a_database_holding_another_controllers_
         both.stop().await.disclosure_count().await,
         2,
         "a log bound to every controller it holds starts and serves"
+    );
+}
+
+async fn the_binary_bound_by_its_environment_refuses_a_database_of_another_controller(kind: Kind) {
+    let store = StoppedService::with(
+        kind,
+        vec![income_register_submission("koko-1", hetus(1, 1))],
+    )
+    .await;
+
+    let mut serve = store
+        .command(&["serve"])
+        .env("LUOVUTUSLOKI_LISTEN", "127.0.0.1:0")
+        .env("LUOVUTUSLOKI_CONTROLLERS", format!("[\"{KOKKOLA}\"]"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut exited = None;
+    for _ in 0..300 {
+        exited = serve.try_wait().unwrap();
+        if exited.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    if exited.is_none() {
+        serve.kill().unwrap();
+    }
+    let output = serve.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert!(
+        exited.is_some(),
+        "the service did not refuse to start: {stderr}"
+    );
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&koko()),
+        "names the controller stored: {stderr}"
+    );
+    assert!(stderr.contains(KOKKOLA), "names the binding: {stderr}");
+}
+
+async fn the_dashboard_offers_only_the_controllers_of_its_log(kind: Kind) {
+    let catalogue = catalogue();
+    let unbound = TestApp::spawn_with(kind, bound_to(&[], &catalogue)).await;
+    let kokkola = TestApp::spawn_with(kind, bound_to(&[KOKKOLA], &catalogue)).await;
+    let offered = |controller: &str| format!("value=\"{controller}\"");
+
+    let unbound_page = crate::web::get(&unbound, "/overview").await;
+    let kokkola_page = crate::web::get(&kokkola, "/overview").await;
+
+    assert_eq!(unbound_page.status, 200);
+    assert!(
+        unbound_page.body.contains(&offered(KEHA)),
+        "{}",
+        unbound_page.body
+    );
+    assert_eq!(kokkola_page.status, 200);
+    assert!(kokkola_page.body.contains(&offered(KOKKOLA)));
+    assert!(
+        !kokkola_page.body.contains(&offered(KEHA)),
+        "{}",
+        kokkola_page.body
     );
 }
