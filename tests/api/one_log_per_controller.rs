@@ -21,6 +21,7 @@ on_both_backends!(
     a_bound_log_refuses_to_start_on_a_database_holding_another_controllers_disclosures,
     the_binary_bound_by_its_environment_refuses_a_database_of_another_controller,
     the_dashboard_offers_only_the_controllers_of_its_log,
+    a_command_on_a_bound_log_refuses_another_controller_as_the_service_does,
 );
 
 /// A register of `controller` alone, named `id`.
@@ -386,4 +387,36 @@ async fn the_dashboard_offers_only_the_controllers_of_its_log(kind: Kind) {
         "{}",
         kokkola_page.body
     );
+}
+
+async fn a_command_on_a_bound_log_refuses_another_controller_as_the_service_does(kind: Kind) {
+    let store = StoppedService::with(
+        kind,
+        vec![income_register_submission("koko-1", hetus(1, 1))],
+    )
+    .await;
+    let statistics = |controller: &str| {
+        store
+            .command(&[
+                "report",
+                "statistics",
+                "--controller",
+                controller,
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-10-31",
+            ])
+            .env("LUOVUTUSLOKI_CONTROLLERS", format!("[\"{}\"]", koko()))
+            .output()
+            .unwrap()
+    };
+
+    let own = statistics(&koko());
+    let other = statistics(KOKKOLA);
+
+    assert_eq!(own.status.code(), Some(0), "{own:?}");
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert_eq!(other.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("controller rule"), "{stderr}");
 }
