@@ -6,8 +6,10 @@
 
 use luovutusloki::domain::{BusinessId, LogControllers};
 use luovutusloki::grpc::proto::{
-    self, DataCategory, GetCheckpointRequest, LegalBasis, ListSubjectDisclosuresRequest,
-    RecipientIdType, RecipientKind, RecordDisclosureRequest,
+    self, DataCategory, DisclosureStatisticsRequest, GetCheckpointRequest, GetConsentRequest,
+    GetInclusionProofRequest, LegalBasis, ListAccessLookupsRequest, ListDisclosuresRequest,
+    ListSubjectDisclosuresRequest, ProcessingRecordRequest, RecipientIdType, RecipientKind,
+    RecordDisclosureRequest,
 };
 use tonic_types::StatusExt;
 
@@ -22,6 +24,7 @@ on_both_backends!(
     the_binary_bound_by_its_environment_refuses_a_database_of_another_controller,
     the_dashboard_offers_only_the_controllers_of_its_log,
     a_command_on_a_bound_log_refuses_another_controller_as_the_service_does,
+    every_call_naming_another_controller_is_refused_rather_than_answered_from_nothing,
 );
 
 /// A register of `controller` alone, named `id`.
@@ -419,4 +422,73 @@ async fn a_command_on_a_bound_log_refuses_another_controller_as_the_service_does
     let stderr = String::from_utf8_lossy(&other.stderr);
     assert_eq!(other.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("controller rule"), "{stderr}");
+}
+
+async fn every_call_naming_another_controller_is_refused_rather_than_answered_from_nothing(
+    kind: Kind,
+) {
+    let catalogue = catalogue();
+    let mut kokkola = TestApp::spawn_with(kind, bound_to(&[KOKKOLA], &catalogue)).await;
+    kokkola
+        .client
+        .record_disclosure(disclosure(KOKKOLA, "k-1", hetus(1, 1)))
+        .await
+        .unwrap();
+    let client = &mut kokkola.client;
+    let keha = || KEHA.to_owned();
+
+    let refusals = [
+        client
+            .list_disclosures(ListDisclosuresRequest {
+                controller_id: keha(),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        client
+            .disclosure_statistics(DisclosureStatisticsRequest {
+                controller_id: keha(),
+                from_date: "2026-10-01".into(),
+                to_date: "2026-10-31".into(),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        client
+            .processing_record(ProcessingRecordRequest {
+                controller_id: keha(),
+                register_id: register(KEHA),
+                from_date: "2026-10-01".into(),
+                to_date: "2026-10-31".into(),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        client
+            .list_access_lookups(ListAccessLookupsRequest {
+                controller_id: keha(),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        client
+            .get_consent(GetConsentRequest {
+                controller_id: keha(),
+                reference: "suostumus-1".into(),
+            })
+            .await
+            .map(drop),
+        client
+            .get_inclusion_proof(GetInclusionProofRequest {
+                controller_id: keha(),
+                entry_id: 0,
+                tree_size: 1,
+            })
+            .await
+            .map(drop),
+    ];
+
+    for refusal in refusals {
+        assert_refused_by_the_controller_rule(&refusal.unwrap_err());
+    }
 }
