@@ -40,6 +40,22 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
              (config/luovutusloki.production.toml)"
         );
     }
+    let controllers = settings.log_controllers().map_err(anyhow::Error::msg)?;
+    if controllers.is_bound() {
+        let origin = settings.origin();
+        tracing::info!(%controllers, %origin, "this log keeps only these controllers' disclosures");
+        if !controllers
+            .bound()
+            .iter()
+            .all(|id| origin.contains(id.as_str()))
+        {
+            tracing::warn!(
+                %origin,
+                "the checkpoint origin of a log bound to controllers should name them, e.g. \
+                 <org-domain>/luovutusloki/<business-id> (transparency.origin)"
+            );
+        }
+    }
     let keys = Arc::new(keyring_or_first_key(&settings)?);
     let registers = Registers::load(&settings.registers.dir).with_context(|| {
         format!(
@@ -62,6 +78,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         auth,
         tls,
         registers,
+        controllers,
         writer: settings.writer,
         publish,
         retention: settings.retention,
@@ -147,7 +164,7 @@ pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
 pub fn keygen_signing(settings: &Settings, path: Option<PathBuf>) -> anyhow::Result<()> {
     let path = path.unwrap_or_else(|| settings.signing_key_file());
     create_parent(&path)?;
-    let key = write_signing_key(&path, &settings.transparency.origin)
+    let key = write_signing_key(&path, &settings.origin())
         .with_context(|| format!("writing the signing key {}", path.display()))?;
     println!(
         "wrote checkpoint signing key {} to {} (mode 0600)",
@@ -179,7 +196,7 @@ fn publish_config(settings: &Settings) -> anyhow::Result<Option<PublishConfig>> 
     let path = settings.signing_key_file();
     let key = if t.signing_key_file.is_none() && !path.exists() {
         create_parent(&path)?;
-        let key = write_signing_key(&path, &t.origin)
+        let key = write_signing_key(&path, &settings.origin())
             .with_context(|| format!("writing the signing key {}", path.display()))?;
         tracing::warn!(
             path = %path.display(),
@@ -194,7 +211,7 @@ fn publish_config(settings: &Settings) -> anyhow::Result<Option<PublishConfig>> 
     };
     Ok(Some(PublishConfig {
         key: Arc::new(key),
-        origin: t.origin.clone(),
+        origin: settings.origin(),
         interval: Duration::from_millis(t.checkpoint_interval_ms),
     }))
 }

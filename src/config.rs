@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{AuthSettings, TlsSettings};
 use crate::crypto::{KeyError, KeySpec, Keyring, load_key_dir};
+use crate::domain::{BusinessId, LogControllers};
 use crate::log::WriterConfig;
 use crate::retention::RetentionSettings;
 use crate::service::Limits;
@@ -27,6 +28,11 @@ pub struct Settings {
     pub tls: Option<TlsSettings>,
     /// The callers and their grants; none: an open service on loopback.
     pub auth: AuthSettings,
+    /// Business IDs of the controllers whose disclosures this instance's log keeps; empty:
+    /// any controller's. Bound, a call for another controller is refused, and the service
+    /// will not start on a database holding another controller's disclosures (one log per
+    /// controller: docs/operations.md).
+    pub controllers: Vec<String>,
     pub database: DatabaseSettings,
     pub keys: KeySettings,
     pub limits: Limits,
@@ -48,6 +54,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             tls: None,
             auth: AuthSettings::default(),
+            controllers: Vec::new(),
             database: DatabaseSettings::default(),
             keys: KeySettings::default(),
             limits: Limits::default(),
@@ -79,6 +86,9 @@ impl Default for RegisterSettings {
     }
 }
 
+/// The origin of an unbound log that was given none.
+pub const DEFAULT_ORIGIN: &str = "localhost/luovutusloki";
+
 /// Tamper evidence: the Merkle tree and its signed checkpoints (docs/tamper-evidence.md).
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -89,8 +99,9 @@ pub struct TransparencySettings {
     pub enabled: bool,
     /// The log's name: the first line of its checkpoints, and the signing key's name when
     /// one is generated. A schema-less URL that identifies this log, e.g.
-    /// `tietosuoja.example.fi/luovutusloki`.
-    pub origin: String,
+    /// `tietosuoja.example.fi/luovutusloki`, or for a log bound to one controller
+    /// `tietosuoja.example.fi/luovutusloki/0179377-8`; unset: [`Settings::origin`].
+    pub origin: Option<String>,
     /// The Ed25519 signing key in note format (`PRIVATE+KEY+…`, made by `luovutusloki
     /// keygen --signing`); unset means `checkpoint-signing.key` in the key directory.
     pub signing_key_file: Option<PathBuf>,
@@ -103,7 +114,7 @@ impl Default for TransparencySettings {
     fn default() -> Self {
         Self {
             enabled: true,
-            origin: "localhost/luovutusloki".into(),
+            origin: None,
             signing_key_file: None,
             checkpoint_interval_ms: 1_000,
         }
@@ -177,6 +188,43 @@ impl Settings {
             )
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The controllers this log is bound to (setting `controllers`), each a valid business
+    /// ID; none: any controller.
+    pub fn log_controllers(&self) -> Result<LogControllers, String> {
+        let mut bound = Vec::with_capacity(self.controllers.len());
+        let mut bad = Vec::new();
+        for given in &self.controllers {
+            match BusinessId::parse(given) {
+                Ok(id) => bound.push(id),
+                Err(e) => bad.push(format!("{given:?} is not a business ID: {e}")),
+            }
+        }
+        if bad.is_empty() {
+            Ok(LogControllers::only(bound))
+        } else {
+            Err(format!("controllers: {}", bad.join("; ")))
+        }
+    }
+
+    /// The checkpoint origin: `transparency.origin`, or unset `localhost/luovutusloki`,
+    /// followed for a log bound to controllers by their business IDs
+    /// (`localhost/luovutusloki/0179377-8`), so that each controller's log has a name of its
+    /// own even before one is configured.
+    pub fn origin(&self) -> String {
+        if let Some(origin) = &self.transparency.origin {
+            return origin.clone();
+        }
+        let bound: Vec<String> = self
+            .log_controllers()
+            .map(|c| c.bound().iter().map(|id| id.as_str().to_owned()).collect())
+            .unwrap_or_default();
+        if bound.is_empty() {
+            DEFAULT_ORIGIN.to_owned()
+        } else {
+            format!("{DEFAULT_ORIGIN}/{}", bound.join(","))
+        }
     }
 
     pub fn key_dir(&self) -> PathBuf {
@@ -305,6 +353,53 @@ mod tests {
                 grant.parse("role mapping").unwrap();
             }
         }
+    }
+
+    #[test]
+    fn a_log_is_bound_to_controllers_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("LUOVUTUSLOKI_CONTROLLERS", "[\"0179377-8\"]");
+            let settings = Settings::load(None).unwrap();
+            let bound = settings.log_controllers().unwrap();
+            assert!(bound.keeps(&BusinessId::parse("0179377-8").unwrap()));
+            assert!(!bound.keeps(&BusinessId::parse("2296962-1").unwrap()));
+            assert_eq!(settings.origin(), "localhost/luovutusloki/0179377-8");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unbound_log_keeps_the_default_origin() {
+        let settings = Settings::default();
+        assert!(!settings.log_controllers().unwrap().is_bound());
+        assert_eq!(settings.origin(), "localhost/luovutusloki");
+    }
+
+    #[test]
+    fn a_configured_origin_is_kept_when_bound() {
+        let settings = Settings {
+            controllers: vec!["0179377-8".into()],
+            transparency: TransparencySettings {
+                origin: Some("tietosuoja.kokkola.example.fi/luovutusloki/0179377-8".into()),
+                ..TransparencySettings::default()
+            },
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.origin(),
+            "tietosuoja.kokkola.example.fi/luovutusloki/0179377-8"
+        );
+    }
+
+    #[test]
+    fn a_controller_that_is_not_a_business_id_is_named() {
+        let settings = Settings {
+            controllers: vec!["0179377-8".into(), "0179377-9".into()],
+            ..Settings::default()
+        };
+        let error = settings.log_controllers().unwrap_err();
+        assert!(error.contains("\"0179377-9\""), "{error}");
+        assert!(!error.contains("\"0179377-8\""), "{error}");
     }
 
     #[test]

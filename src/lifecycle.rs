@@ -14,6 +14,7 @@ use tonic::transport::ServerTlsConfig;
 use crate::auth::{Authenticator, Caller};
 use crate::catalogue::Registers;
 use crate::crypto::Keyring;
+use crate::domain::LogControllers;
 use crate::grpc::server::{self, GrpcOptions};
 use crate::log::{PublishConfig, Recorder, WriterConfig};
 use crate::retention::{self, RetentionSettings};
@@ -31,6 +32,8 @@ pub struct ServerOptions {
     pub tls: Option<ServerTlsConfig>,
     /// The register catalogue; SIGHUP reloads it.
     pub registers: Registers,
+    /// The controllers whose disclosures this log keeps; unbound: any.
+    pub controllers: LogControllers,
     pub writer: WriterConfig,
     /// How checkpoints are published; `None` with tamper evidence off.
     pub publish: Option<PublishConfig>,
@@ -48,6 +51,7 @@ pub async fn run(
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    refuse_other_controllers(&store, &options.controllers).await?;
     // Entries not yet in the tree are integrated before the first call, so the checkpoint
     // published at start covers them.
     let head = store.open_log().await.context("reading the log head")?;
@@ -62,7 +66,8 @@ pub async fn run(
     let services = Services::new(store.clone())
         .with_recorder(recorder)
         .with_registers(options.registers)
-        .with_limits(options.limits);
+        .with_limits(options.limits)
+        .with_controllers(options.controllers);
     let grpc = GrpcOptions {
         limits: options.limits,
         auth: options.auth,
@@ -93,6 +98,37 @@ pub async fn run(
     }
     tracing::info!("stopped");
     served
+}
+
+/// Refuses to open a log bound to controllers on a database that holds another controller's
+/// disclosures, so that a configuration slip never mixes two controllers' logs. Cheap on a
+/// log of any size: each step is one probe of the index on disclosures(controller, …) for
+/// the next controller present, so it takes as many as there are controllers stored, plus
+/// one.
+async fn refuse_other_controllers(
+    store: &Store,
+    controllers: &LogControllers,
+) -> anyhow::Result<()> {
+    if !controllers.is_bound() {
+        return Ok(());
+    }
+    let mut after = None;
+    while let Some(stored) = store
+        .next_controller(after.as_ref())
+        .await
+        .context("reading which controllers the log holds")?
+    {
+        if !controllers.keeps(&stored) {
+            anyhow::bail!(
+                "this database holds disclosures of controller {stored}, but this log is bound to \
+                 {controllers} (setting controllers): a log bound to controllers starts only on a \
+                 database of theirs alone. Give each controller's log a database of its own \
+                 (docs/operations.md, \"One log per controller\"), or add {stored} to controllers"
+            );
+        }
+        after = Some(stored);
+    }
+    Ok(())
 }
 
 /// Completes on SIGTERM or SIGINT. The handlers are installed when this is called, not when

@@ -27,14 +27,17 @@ use crate::domain::{
     BusinessId, Days, DaysError, Hetu, LookupContext, RegisterId, ShortText, Timestamp,
 };
 use crate::service::{
-    ConsentError, EvidenceError, ReportError, SafetyDecisionError, Services, WithholdingError,
+    ConsentError, DisclosureQueryError, EvidenceError, OtherLog, ReportError, SafetyDecisionError,
+    Services, WithholdingError,
 };
 use crate::storage::Store;
 
-/// The use cases over the configured database, with what `needs` adds.
+/// The use cases over the configured database, with what `needs` adds, held to the
+/// controllers the log is bound to (setting `controllers`) as the service is.
 pub async fn services(settings: &Settings, needs: Needs) -> anyhow::Result<Services> {
+    let controllers = settings.log_controllers().map_err(anyhow::Error::msg)?;
     let store = crate::app::open_store(settings, crate::storage::OpenOptions::default()).await?;
-    Ok(needs.build(store))
+    Ok(needs.build(store).with_controllers(controllers))
 }
 
 /// What a command's use cases need besides the database.
@@ -110,6 +113,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || matches!(e.downcast_ref(), Some(EvidenceError::OutOfRange(_)))
             || matches!(e.downcast_ref(), Some(WithholdingError::NothingToLift))
             || matches!(e.downcast_ref(), Some(SafetyDecisionError::NothingToLift))
+            || for_another_log(e)
     });
     if not_found {
         3
@@ -118,6 +122,21 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
     } else {
         1
     }
+}
+
+/// Whether `error` is the controller rule of a log bound to other controllers, whichever
+/// use case refused.
+fn for_another_log(error: &(dyn std::error::Error + 'static)) -> bool {
+    matches!(error.downcast_ref(), Some(ReportError::OtherLog(_)))
+        || matches!(error.downcast_ref(), Some(ConsentError::OtherLog(_)))
+        || matches!(error.downcast_ref(), Some(EvidenceError::OtherLog(_)))
+        || matches!(error.downcast_ref(), Some(WithholdingError::OtherLog(_)))
+        || matches!(error.downcast_ref(), Some(SafetyDecisionError::OtherLog(_)))
+        || matches!(
+            error.downcast_ref(),
+            Some(DisclosureQueryError::OtherLog(_))
+        )
+        || matches!(error.downcast_ref(), Some(OtherLog { .. }))
 }
 
 /// Parses a business ID argument.

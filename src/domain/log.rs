@@ -143,3 +143,76 @@ impl PurgeRecord {
         matches!((self.first_entry_id, self.last_entry_id), (Some(first), Some(last)) if (first..=last).contains(&index))
     }
 }
+
+/// The controllers whose disclosures a log keeps. Unbound (the default), one log takes any
+/// controller's; bound, it takes only these, so that each controller's log can have its own
+/// tree, origin and database and grow on its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogControllers {
+    /// Sorted and without repeats; empty: any controller.
+    bound: Vec<BusinessId>,
+}
+
+impl LogControllers {
+    /// A log of any controller's disclosures.
+    pub fn any() -> Self {
+        Self::default()
+    }
+
+    /// A log of these controllers' disclosures only; none given: any controller's.
+    pub fn only(controllers: impl IntoIterator<Item = BusinessId>) -> Self {
+        let mut bound: Vec<BusinessId> = controllers.into_iter().collect();
+        bound.sort();
+        bound.dedup();
+        Self { bound }
+    }
+
+    /// Whether the log is bound to some controllers.
+    pub fn is_bound(&self) -> bool {
+        !self.bound.is_empty()
+    }
+
+    /// Whether the log keeps `controller`'s disclosures.
+    pub fn keeps(&self, controller: &BusinessId) -> bool {
+        self.bound.is_empty() || self.bound.binary_search(controller).is_ok()
+    }
+
+    /// The controllers it is bound to, in order; empty when unbound.
+    pub fn bound(&self) -> &[BusinessId] {
+        &self.bound
+    }
+}
+
+impl std::fmt::Display for LogControllers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.bound.is_empty() {
+            return f.write_str("any controller");
+        }
+        let ids: Vec<&str> = self.bound.iter().map(BusinessId::as_str).collect();
+        f.write_str(&ids.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(text: &str) -> BusinessId {
+        BusinessId::parse(text).unwrap()
+    }
+
+    #[test]
+    fn an_unbound_log_keeps_any_controller() {
+        assert!(LogControllers::any().keeps(&id("0179377-8")));
+        assert!(!LogControllers::any().is_bound());
+    }
+
+    #[test]
+    fn a_bound_log_keeps_its_controllers_only() {
+        let log = LogControllers::only([id("2296962-1"), id("0179377-8"), id("2296962-1")]);
+        assert!(log.keeps(&id("0179377-8")));
+        assert!(log.keeps(&id("2296962-1")));
+        assert!(!log.keeps(&id("1234567-1")));
+        assert_eq!(log.to_string(), "0179377-8, 2296962-1");
+    }
+}

@@ -42,8 +42,8 @@ pub use disclosure::{
 };
 pub use hetu::Hetu;
 pub use log::{
-    LeafContent, LeafRecord, PendingDisclosure, PurgeRecord, PurgeReport, PurgeRequest,
-    StoredCheckpoint, TreeHead, WriteOutcome,
+    LeafContent, LeafRecord, LogControllers, PendingDisclosure, PurgeRecord, PurgeReport,
+    PurgeRequest, StoredCheckpoint, TreeHead, WriteOutcome,
 };
 pub use lookup::{LookupContext, LookupFilter, LookupOperation, NewLookup, StoredLookup};
 pub use provision::LegalProvision;

@@ -8,7 +8,7 @@ use crate::auth::Denied;
 use crate::domain::FieldViolation;
 use crate::log::AppendError;
 use crate::service::{
-    ConsentError, DisclosureQueryError, EvidenceError, LookupQueryError, RecordingError,
+    ConsentError, DisclosureQueryError, EvidenceError, LookupQueryError, OtherLog, RecordingError,
     RegisterError, ReportError, SafetyDecisionError, WithholdingError,
 };
 use crate::storage::StorageError;
@@ -107,6 +107,26 @@ fn contended() -> Status {
     Status::aborted("another instance kept writing to the log at the same time; retry")
 }
 
+/// The precondition-failure type of a call for a controller whose disclosures this log does
+/// not keep (setting `controllers`); its subject is the field that named the controller.
+pub const OTHER_LOG: &str = "CONTROLLER_NOT_IN_THIS_LOG";
+
+/// FAILED_PRECONDITION: the request is well formed, but this log is bound to other
+/// controllers; the caller should have gone to the controller's own instance.
+impl From<OtherLog> for Status {
+    fn from(error: OtherLog) -> Self {
+        Status::with_error_details(
+            Code::FailedPrecondition,
+            error.to_string(),
+            ErrorDetails::with_precondition_failure_violation(
+                OTHER_LOG,
+                "controller_id",
+                error.to_string(),
+            ),
+        )
+    }
+}
+
 impl From<Denied> for Status {
     fn from(denied: Denied) -> Self {
         match denied {
@@ -123,6 +143,7 @@ impl From<RecordingError> for Status {
         match error {
             RecordingError::Invalid(violations) => invalid_argument(violations),
             RecordingError::Denied(denied) => denied.into(),
+            RecordingError::OtherLog(other) => other.into(),
             RecordingError::ForeignSourceSystem(_) => Status::permission_denied(error.to_string()),
             RecordingError::UnknownRegister(_)
             | RecordingError::NotController { .. }
@@ -145,6 +166,7 @@ impl From<ConsentError> for Status {
     fn from(error: ConsentError) -> Self {
         match error {
             ConsentError::Denied(denied) => denied.into(),
+            ConsentError::OtherLog(other) => other.into(),
             ConsentError::ReferenceTaken(_) => Status::already_exists(error.to_string()),
             ConsentError::NotFound(_) => Status::not_found(error.to_string()),
             ConsentError::Refusal(_) => Status::failed_precondition(error.to_string()),
@@ -158,6 +180,7 @@ impl From<DisclosureQueryError> for Status {
     fn from(error: DisclosureQueryError) -> Self {
         match error {
             DisclosureQueryError::Denied(denied) => denied.into(),
+            DisclosureQueryError::OtherLog(other) => other.into(),
             DisclosureQueryError::NotFound => Status::not_found(error.to_string()),
             DisclosureQueryError::PageToken(why) => invalid_field("page_token", why),
             DisclosureQueryError::Unexpected(storage) => storage.into(),
@@ -169,6 +192,7 @@ impl From<LookupQueryError> for Status {
     fn from(error: LookupQueryError) -> Self {
         match error {
             LookupQueryError::Denied(denied) => denied.into(),
+            LookupQueryError::OtherLog(other) => other.into(),
             LookupQueryError::PageToken(why) => invalid_field("page_token", why),
             LookupQueryError::Unexpected(storage) => storage.into(),
         }
@@ -179,6 +203,7 @@ impl From<ReportError> for Status {
     fn from(error: ReportError) -> Self {
         match error {
             ReportError::Denied(denied) => denied.into(),
+            ReportError::OtherLog(other) => other.into(),
             ReportError::UnknownRegister(_) => Status::not_found(error.to_string()),
             ReportError::NotController { .. } => Status::failed_precondition(error.to_string()),
             ReportError::ControllerNeeded(_) => invalid_field("controller_id", error),
@@ -202,6 +227,7 @@ impl From<EvidenceError> for Status {
     fn from(error: EvidenceError) -> Self {
         match error {
             EvidenceError::Denied(denied) => denied.into(),
+            EvidenceError::OtherLog(other) => other.into(),
             EvidenceError::NoCheckpoint | EvidenceError::NoEntry => {
                 Status::not_found(error.to_string())
             }
@@ -216,6 +242,7 @@ impl From<SafetyDecisionError> for Status {
     fn from(error: SafetyDecisionError) -> Self {
         match error {
             SafetyDecisionError::Denied(denied) => denied.into(),
+            SafetyDecisionError::OtherLog(other) => other.into(),
             SafetyDecisionError::NothingToLift => Status::failed_precondition(error.to_string()),
             SafetyDecisionError::Unexpected(storage) => storage.into(),
         }
@@ -226,6 +253,7 @@ impl From<WithholdingError> for Status {
     fn from(error: WithholdingError) -> Self {
         match error {
             WithholdingError::Denied(denied) => denied.into(),
+            WithholdingError::OtherLog(other) => other.into(),
             WithholdingError::NotFound => Status::not_found(error.to_string()),
             WithholdingError::NothingToLift => Status::failed_precondition(error.to_string()),
             WithholdingError::Invalid(violation) => invalid_argument(vec![violation]),

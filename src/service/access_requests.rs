@@ -47,6 +47,9 @@ pub enum AccessRequestError {
     Invalid(FieldViolation),
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -90,6 +93,7 @@ impl Services {
         registration: CaseRegistration,
     ) -> Result<(AccessRequest, bool), AccessRequestError> {
         caller.authorize(Role::SubjectAccess, &registration.controller, None)?;
+        self.keeps(&registration.controller)?;
         if registration.received > self.today() {
             return Err(invalid("received", "must not be in the future"));
         }
@@ -136,6 +140,7 @@ impl Services {
         controller: &BusinessId,
     ) -> Result<Vec<AccessRequest>, AccessRequestError> {
         caller.authorize_one_of(&[Role::SubjectAccess, Role::Auditor], controller)?;
+        self.keeps(controller)?;
         let mut cases = self.store.access_requests(controller).await?;
         cases.sort_by_key(|c| (c.answered_on().is_some(), c.deadline(), c.id));
         Ok(cases)

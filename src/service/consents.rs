@@ -27,6 +27,9 @@ pub enum ConsentError {
     /// The terms' validity does not hold (see `ConsentTerms::validity_fault`).
     #[error("valid_until {0}")]
     Validity(&'static str),
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -40,6 +43,7 @@ impl Services {
         subject: &Hetu,
     ) -> Result<Consent, ConsentError> {
         caller.authorize(Role::Recorder, &terms.controller, None)?;
+        self.keeps(&terms.controller)?;
         if let Some(fault) = terms.validity_fault() {
             return Err(ConsentError::Validity(fault));
         }
@@ -77,6 +81,7 @@ impl Services {
         at: Option<Timestamp>,
     ) -> Result<Consent, ConsentError> {
         caller.authorize(Role::Recorder, controller, None)?;
+        self.keeps(controller)?;
         let at = at.unwrap_or_else(|| self.now());
         match self.store.get_consent(controller, reference).await? {
             None => Err(ConsentError::NotFound(reference.clone())),
@@ -99,6 +104,7 @@ impl Services {
         reference: &ShortText,
     ) -> Result<Consent, ConsentError> {
         caller.authorize_one_of(&[Role::Recorder, Role::Auditor], controller)?;
+        self.keeps(controller)?;
         self.store
             .get_consent(controller, reference)
             .await?
@@ -114,6 +120,7 @@ impl Services {
         context: LookupContext,
     ) -> Result<Vec<Consent>, ConsentError> {
         caller.authorize(Role::SubjectAccess, controller, None)?;
+        self.keeps(controller)?;
         self.record_lookup(
             caller,
             controller,

@@ -19,6 +19,9 @@ pub enum DisclosureQueryError {
     NotFound,
     #[error("page_token {0}")]
     PageToken(&'static str),
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -40,6 +43,7 @@ impl Services {
         id: u64,
     ) -> Result<StoredDisclosure, DisclosureQueryError> {
         caller.authorize(Role::Auditor, controller, None)?;
+        self.keeps(controller)?;
         let id = i64::try_from(id).map_err(|_| DisclosureQueryError::NotFound)?;
         self.store
             .get_disclosure(controller, id)
@@ -56,6 +60,7 @@ impl Services {
         page: &PageRequest,
     ) -> Result<Page<StoredDisclosure>, DisclosureQueryError> {
         caller.authorize(Role::Auditor, controller, filter.register.as_ref())?;
+        self.keeps(controller)?;
         let query = format!("{controller}|{filter:?}");
         let after = paging::decode(&page.token, &query).map_err(DisclosureQueryError::PageToken)?;
         let found = self
@@ -79,6 +84,7 @@ impl Services {
         page: &PageRequest,
     ) -> Result<Page<SubjectDisclosure>, DisclosureQueryError> {
         caller.authorize(Role::SubjectAccess, controller, None)?;
+        self.keeps(controller)?;
         let SubjectListing {
             subject,
             period,

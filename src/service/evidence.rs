@@ -28,6 +28,9 @@ pub enum EvidenceError {
     /// An entry is damaged (half purged, or outside its disclosure); `verify` names it.
     #[error("entry {0} is damaged; run verify")]
     Damaged(i64),
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -81,6 +84,7 @@ impl Services {
         with_data: bool,
     ) -> Result<EntryLeaf, EvidenceError> {
         caller.authorize(Role::Verifier, controller, None)?;
+        self.keeps(controller)?;
         let id = i64::try_from(entry_id).map_err(|_| EvidenceError::NoEntry)?;
         let leaf = self
             .reader()
@@ -153,7 +157,10 @@ impl Services {
         requested_by: &str,
     ) -> Result<PurgeReport, EvidenceError> {
         match controller {
-            Some(controller) => caller.authorize(Role::Admin, controller, None)?,
+            Some(controller) => {
+                caller.authorize(Role::Admin, controller, None)?;
+                self.keeps(controller)?;
+            }
             None => caller.authorize_anywhere(Role::Admin)?,
         }
         Ok(self

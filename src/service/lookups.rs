@@ -29,6 +29,9 @@ pub enum LookupQueryError {
     Denied(#[from] Denied),
     #[error("page_token {0}")]
     PageToken(&'static str),
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -77,6 +80,7 @@ impl Services {
             None => Role::Auditor,
         };
         caller.authorize(role, controller, None)?;
+        self.keeps(controller)?;
         let mut filter = LookupFilter {
             requested_by: listing.requested_by.clone(),
             case_reference: listing.case_reference.clone(),

@@ -13,6 +13,7 @@ mod evidence;
 mod limits;
 mod lookup_queue;
 mod lookups;
+mod other_log;
 mod paging;
 mod proofs;
 mod protection;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 
 use crate::catalogue::{Catalogue, Registers};
 use crate::crypto::Keyring;
-use crate::domain::Timestamp;
+use crate::domain::{LogControllers, Timestamp};
 use crate::log::Recorder;
 use crate::storage::{StorageError, Store};
 
@@ -35,6 +36,7 @@ pub use disclosures::{DisclosureQueryError, SubjectListing};
 pub use evidence::{EntryLeaf, EvidenceError, InclusionProof};
 pub use limits::Limits;
 pub use lookups::{LookupListing, LookupQueryError};
+pub use other_log::OtherLog;
 pub use paging::{Page, PageRequest};
 pub use proofs::{DisclosureProofs, EntryProof};
 pub use protection::SafetyDecisionError;
@@ -54,6 +56,8 @@ pub struct Services {
     /// The single ordered writer: only a serving process records disclosures.
     recorder: Option<Recorder>,
     limits: Limits,
+    /// The controllers whose disclosures this log keeps (unbound: any).
+    controllers: LogControllers,
     /// Lookups waiting for the commit of the lookup record, shared by every clone.
     lookups: Arc<lookup_queue::LookupQueue>,
     /// The time that decisions are made at (recorded-at, withheld-until, lookups).
@@ -69,6 +73,7 @@ impl Services {
             registers: None,
             recorder: None,
             limits: Limits::default(),
+            controllers: LogControllers::any(),
             lookups: Arc::default(),
             clock: Timestamp::now,
         }
@@ -96,6 +101,12 @@ impl Services {
     /// Holds requests to `limits` (by default [`Limits::default`]).
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Keeps only `controllers`' disclosures: a call for another controller is refused.
+    pub fn with_controllers(mut self, controllers: LogControllers) -> Self {
+        self.controllers = controllers;
         self
     }
 

@@ -57,6 +57,9 @@ pub enum SafetyDecisionError {
     Denied(#[from] Denied),
     #[error("the person has no turvakielto in force at the controller: there is nothing to lift")]
     NothingToLift,
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -83,6 +86,7 @@ impl Services {
         change: SafetyChange,
     ) -> Result<SafetyDecision, SafetyDecisionError> {
         caller.authorize(Role::SubjectAccess, &change.controller, None)?;
+        self.keeps(&change.controller)?;
         let keys = self.keys()?;
         if change.action == SafetyAction::Lift {
             let hashes = keys.lookup_hashes(&change.subject);

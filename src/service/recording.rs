@@ -6,20 +6,22 @@
 //! 2. The request parses into a [`NewDisclosure`] (every bad field named at once; the front
 //!    end's job, with [`Services::limits`] and [`Services::now`]).
 //! 3. The caller has the recorder role at the controller, in the register.
-//! 4. The register is in the catalogue and the controller is one of its controllers.
-//! 5. A disclosure of a special category (Art. 9) rests on an Art. 9(2) condition that the
+//! 4. This log keeps the controller's disclosures: a log bound to controllers (setting
+//!    `controllers`) refuses another's ([`Services::keeps`]) and stores nothing of it.
+//! 5. The register is in the catalogue and the controller is one of its controllers.
+//! 6. A disclosure of a special category (Art. 9) rests on an Art. 9(2) condition that the
 //!    register declares (`special_conditions`), whatever its classification and policy.
-//! 6. The register declares the disclosure: a regular disclosure covers it, or it carries a
+//! 7. The register declares the disclosure: a regular disclosure covers it, or it carries a
 //!    requester's reference and matches an on-request group (recipient kind, provisions, and
 //!    only categories the register holds). Otherwise it is undeclared, and refused, or
 //!    recorded and flagged, as the register's policy says.
-//! 7. Contact data of a person with a non-disclosure for personal safety (turvakielto, marked
+//! 8. Contact data of a person with a non-disclosure for personal safety (turvakielto, marked
 //!    in this request or before) goes only to authorities (`protection.rs`).
-//! 8. A disclosure on consent (Art. 6(1)(a) or 9(2)(a)), or one the register makes only on
+//! 9. A disclosure on consent (Art. 6(1)(a) or 9(2)(a)), or one the register makes only on
 //!    consent, has each subject's consent in force at occurred-at covering the recipient and
 //!    every category: on request or undeclared alike.
-//! 9. The appender seals the identity codes and commits it (a replay returns the receipt);
-//!    then the safety marks and the first withholding decision are kept beside it.
+//! 10. The appender seals the identity codes and commits it (a replay returns the receipt);
+//!     then the safety marks and the first withholding decision are kept beside it.
 
 use crate::auth::{Caller, Denied, Role};
 use crate::catalogue::UndeclaredPolicy;
@@ -42,6 +44,9 @@ pub enum RecordingError {
     Denied(#[from] Denied),
     #[error("caller {0} records as source system {0}, not as another")]
     ForeignSourceSystem(String),
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error("register {0} is not in the register catalogue")]
     UnknownRegister(RegisterId),
     #[error("{controller} is not a controller of register {register}")]
@@ -145,6 +150,7 @@ impl Services {
             ));
         }
         caller.authorize(Role::Recorder, &details.controller, Some(&details.register))?;
+        self.keeps(&details.controller)?;
         let (classification, needs_consent) = self.classify(details)?;
         // Turvakielto (no consent lifts it), and what is kept beside the entry once it is
         // accepted: the marks and the first withholding decision (service/protection.rs).
@@ -160,10 +166,10 @@ impl Services {
         Ok(recorded)
     }
 
-    /// Checks `details` against its register (rules 4 to 6 above): the register must be in
+    /// Checks `details` against its register (rules 5 to 7 above): the register must be in
     /// the catalogue and the controller one of its controllers; a special category needs a
     /// condition the register declares; an undeclared disclosure is refused or flagged as the
-    /// register says. Also says whether the disclosure needs consent (rule 8).
+    /// register says. Also says whether the disclosure needs consent (rule 9).
     fn classify(
         &self,
         details: &DisclosureDetails,

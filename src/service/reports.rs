@@ -54,6 +54,9 @@ pub enum ReportError {
     /// The register has joint controllers and the request named none of them.
     #[error("register {0} has joint controllers: name one of them")]
     ControllerNeeded(RegisterId),
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -87,6 +90,7 @@ impl Services {
         request: ReportRequest,
     ) -> Result<SubjectReport, ReportError> {
         caller.authorize(Role::SubjectAccess, &request.controller, None)?;
+        self.keeps(&request.controller)?;
         let now = self.now();
         self.record_lookup(
             caller,
@@ -169,6 +173,7 @@ impl Services {
             }
             (None, _) => return Err(ReportError::ControllerNeeded(register_id)),
         };
+        self.keeps(&controller)?;
         if !register.is_controlled_by(&controller) {
             return Err(ReportError::NotController {
                 controller,
@@ -200,6 +205,7 @@ impl Services {
         query: &StatisticsQuery,
     ) -> Result<Vec<Group>, ReportError> {
         caller.authorize(Role::Auditor, &query.controller, query.register.as_ref())?;
+        self.keeps(&query.controller)?;
         let rows = self
             .store
             .rollup(

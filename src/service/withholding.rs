@@ -34,6 +34,9 @@ pub enum WithholdingError {
     /// A field of the decision does not hold against the time it is made.
     #[error("{}", .0.description)]
     Invalid(FieldViolation),
+    /// This log is bound to other controllers.
+    #[error(transparent)]
+    OtherLog(#[from] super::OtherLog),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -90,6 +93,7 @@ impl Services {
         change: WithholdingChange,
     ) -> Result<WithholdingDecision, WithholdingError> {
         caller.authorize(Role::SubjectAccess, &change.controller, None)?;
+        self.keeps(&change.controller)?;
         let now = self.now();
         if let Some(until) = change.until
             && until <= now
@@ -137,6 +141,7 @@ impl Services {
         id: u64,
     ) -> Result<Vec<WithholdingDecision>, WithholdingError> {
         caller.authorize_one_of(&[Role::Auditor, Role::SubjectAccess], controller)?;
+        self.keeps(controller)?;
         let disclosure = self.disclosure_of(controller, id).await?;
         Ok(self
             .store

@@ -47,6 +47,14 @@ pub trait Disclosures: Send + Sync {
         after: Option<Cursor>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<SubjectDisclosure>, StorageError>> + Send;
+
+    /// The first controller in business-ID order with disclosures stored, after `after` when
+    /// given: one probe of the index that starts with the controller, so that which
+    /// controllers a log holds is read without reading the log.
+    fn next_controller(
+        &self,
+        after: Option<&BusinessId>,
+    ) -> impl Future<Output = Result<Option<BusinessId>, StorageError>> + Send;
 }
 
 sql_impl! {
@@ -108,6 +116,28 @@ sql_impl! {
                     })
                 })
                 .collect()
+        }
+
+        async fn next_controller(
+            &self,
+            after: Option<&BusinessId>,
+        ) -> Result<Option<BusinessId>, StorageError> {
+            // Every stored controller sorts after "": the first probe needs no second query.
+            let after = after.map_or(String::new(), |id| id.as_str().to_owned());
+            let found: Option<(String,)> = sqlx::query_as(
+                "SELECT controller FROM disclosures WHERE controller > $1 \
+                 ORDER BY controller LIMIT 1",
+            )
+            .bind(after)
+            .fetch_optional(&self.pool)
+            .await?;
+            found
+                .map(|(text,)| {
+                    BusinessId::parse(&text).map_err(|e| {
+                        StorageError::Corrupt(format!("stored controller {text:?}: {e}"))
+                    })
+                })
+                .transpose()
         }
     }
 }

@@ -224,6 +224,13 @@ impl Disclosures for Store {
             .list_subject_disclosures(controller, joint_registers, hashes, period, after, limit)
             .await)
     }
+
+    async fn next_controller(
+        &self,
+        after: Option<&BusinessId>,
+    ) -> Result<Option<BusinessId>, StorageError> {
+        dispatch!(self, |s| s.next_controller(after).await)
+    }
 }
 
 impl Consents for Store {

@@ -159,6 +159,7 @@ macro_rules! sql_impl {
             for<'r> $crate::storage::access_requests::CaseEventRow: sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64, i64): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
+            for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i16, i64, Vec<u8>): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64, i64, Vec<u8>): sqlx::FromRow<'r, DB::Row>,
             for<'r> (i64, Option<Vec<u8>>): sqlx::FromRow<'r, DB::Row>,

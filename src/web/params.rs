@@ -225,8 +225,8 @@ impl Controllers {
     }
 }
 
-/// The controllers the caller acts for, from the registers the registers use case lets it
-/// see, in catalogue order, named in the page's language; the answer instead (403 or 500)
+/// The controllers the caller acts for and this log keeps, from the registers the registers
+/// use case lets it see, in catalogue order, named in the page's language; the answer instead (403 or 500)
 /// when that use case refuses or fails.
 pub fn acted_for(
     services: &Services,
@@ -242,6 +242,7 @@ pub fn acted_for(
     for register in &registers {
         for c in &register.controllers {
             if viewer.caller.acts_for(&c.business_id)
+                && services.log_controllers().keeps(&c.business_id)
                 && !all.iter().any(|(id, _)| id == &c.business_id)
             {
                 let name = i18n::local(lang.document_language(), &c.name).clone();

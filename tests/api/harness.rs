@@ -9,6 +9,7 @@ use std::time::Duration;
 use luovutusloki::auth::{AuthSettings, Authenticator};
 use luovutusloki::catalogue::Registers;
 use luovutusloki::crypto::{KeySpec, Keyring};
+use luovutusloki::domain::LogControllers;
 use luovutusloki::grpc::proto::disclosure_log_client::DisclosureLogClient;
 use luovutusloki::lifecycle::{self as server, ServerOptions};
 use luovutusloki::log::{PublishConfig, WriterConfig};
@@ -309,6 +310,10 @@ pub struct Options {
     pub web: luovutusloki::web::WebSettings,
     /// PostgreSQL: entries per partition; the service's default when not given.
     pub entries_per_partition: Option<u64>,
+    /// The controllers the log is bound to; unbound (the default): any.
+    pub controllers: LogControllers,
+    /// The checkpoints' origin, with a signing key of that name; unset: [`ORIGIN`].
+    pub origin: Option<String>,
 }
 
 /// The origin of the test log's checkpoints.
@@ -354,38 +359,8 @@ impl TestApp {
         let shutdown = async move {
             let _ = stopped.await;
         };
-        let auth = Authenticator::new(&options.auth, options.limits.caller_rate()).unwrap();
         let tls = options.tls.is_some();
-        let server_options = ServerOptions {
-            limits: options.limits,
-            auth: Arc::new(auth),
-            tls: options.tls,
-            registers: Registers::load(options.registers.unwrap_or_else(test_registers)).unwrap(),
-            writer: options.writer,
-            publish: (!options.without_tree).then(|| PublishConfig {
-                key: signing_key(),
-                origin: ORIGIN.into(),
-                interval: options.checkpoint_interval,
-            }),
-            retention: options.retention,
-            shutdown_grace: Duration::from_secs(10),
-            web: options.web,
-        };
-        let tree = !options.without_tree;
-        let max_connections = match &db {
-            Database::Sqlite { .. } => 4,
-            Database::Postgres(_) => 8,
-        };
-        let store = db
-            .open_store(OpenOptions {
-                max_connections,
-                tamper_evidence: tree,
-                entries_per_partition: options
-                    .entries_per_partition
-                    .unwrap_or(OpenOptions::ENTRIES_PER_PARTITION),
-                ..OpenOptions::default()
-            })
-            .await;
+        let (store, server_options) = server_parts(&db, options).await;
         let task = tokio::spawn(server::run(
             listener,
             store,
@@ -432,6 +407,23 @@ impl TestApp {
             .into_inner()
     }
 
+    /// Starts a server over `db` that must refuse to start: its error, and the database.
+    pub async fn start_refused(db: Database, options: Options) -> (anyhow::Error, Database) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (store, server_options) = server_parts(&db, options).await;
+        let run = server::run(
+            listener,
+            store,
+            keyring(),
+            server_options,
+            std::future::pending(),
+        );
+        let outcome = tokio::time::timeout(Duration::from_secs(30), run)
+            .await
+            .expect("the server refuses to start rather than serving");
+        (outcome.expect_err("the server refuses to start"), db)
+    }
+
     /// Shuts the server down gracefully and hands back its database.
     pub async fn stop(mut self) -> Database {
         self.stop.take().unwrap().send(()).ok();
@@ -447,6 +439,51 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// The store over `db` and the server options of `options`, as the service builds them.
+async fn server_parts(db: &Database, options: Options) -> (Store, ServerOptions) {
+    let auth = Authenticator::new(&options.auth, options.limits.caller_rate()).unwrap();
+    let server_options = ServerOptions {
+        limits: options.limits,
+        auth: Arc::new(auth),
+        tls: options.tls,
+        registers: Registers::load(options.registers.unwrap_or_else(test_registers)).unwrap(),
+        controllers: options.controllers,
+        writer: options.writer,
+        publish: (!options.without_tree).then(|| match options.origin {
+            Some(origin) => PublishConfig {
+                key: Arc::new(SigningKey::generate(&origin).unwrap()),
+                origin,
+                interval: options.checkpoint_interval,
+            },
+            None => PublishConfig {
+                key: signing_key(),
+                origin: ORIGIN.into(),
+                interval: options.checkpoint_interval,
+            },
+        }),
+        retention: options.retention,
+        shutdown_grace: Duration::from_secs(10),
+        web: options.web,
+    };
+    let tree = !options.without_tree;
+    let entries_per_partition = options
+        .entries_per_partition
+        .unwrap_or(OpenOptions::ENTRIES_PER_PARTITION);
+    let max_connections = match &db {
+        Database::Sqlite { .. } => 4,
+        Database::Postgres(_) => 8,
+    };
+    let store = db
+        .open_store(OpenOptions {
+            max_connections,
+            tamper_evidence: tree,
+            entries_per_partition,
+            ..OpenOptions::default()
+        })
+        .await;
+    (store, server_options)
 }
 
 /// Declares each test once per backend: `mod sqlite { fn name }` and `mod postgres { fn name }`.

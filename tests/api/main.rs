@@ -15,6 +15,7 @@ mod joint_controllers;
 mod lookups;
 mod observability;
 mod oidc_provider;
+mod one_log_per_controller;
 
 mod operations;
 mod private_cluster;
