@@ -8,7 +8,7 @@ use luovutusloki::grpc::proto::{
 };
 use luovutusloki::storage::OpenOptions;
 use luovutusloki::storage::prelude::*;
-use luovutusloki::verify::verify;
+use luovutusloki::verify::{Problem, verify};
 
 use crate::fixtures::{access_case, at, hetu, hetus, income_register_submission, koko};
 use crate::harness::{Database, Kind, Options, TestApp, on_both_backends, signing_key};
@@ -18,6 +18,53 @@ on_both_backends!(
     a_purge_empties_every_expired_entry_and_every_leaf_stays_provable,
     a_disclosure_recorded_late_is_purged_by_the_next_purge,
 );
+
+#[tokio::test]
+async fn the_leaf_hashes_of_a_dropped_partition_are_checked_like_any_others() {
+    let mut app = TestApp::spawn_with(Kind::Postgres, small_partitions()).await;
+    record(&mut app, "2020-01", JANUARY_2020, 0, 4).await; // entries 0..4
+    record(&mut app, "2026-10", 1_791_190_800, 4, 1).await;
+    let db = app.stop().await;
+    assert_eq!(purge_before(&db, APRIL_2020).await.entries, 4);
+    assert_eq!(
+        partitions(&db).await.0,
+        4,
+        "entries 0..4 went with their partition"
+    );
+
+    db.execute(
+        "UPDATE purged_leaves SET hashes = overlay(hashes placing '\\x00'::bytea from 40 for 1)",
+    )
+    .await
+    .unwrap();
+    let changed = verify_db(&db).await;
+    assert!(
+        changed
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::HeadRoot { .. })),
+        "a changed purged leaf hash no longer gives the root: {:?}",
+        changed.problems
+    );
+
+    db.execute("DELETE FROM purged_leaves").await.unwrap();
+    let deleted = verify_db(&db).await;
+    assert!(
+        deleted
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::Missing { entry: 0 })),
+        "deleted purged leaf hashes are missing entries: {:?}",
+        deleted.problems
+    );
+}
+
+async fn verify_db(db: &Database) -> luovutusloki::verify::Report {
+    let store = db.open_store(OpenOptions::default()).await;
+    let report = verify(&store, &signing_key().verifier()).await.unwrap();
+    store.close().await;
+    report
+}
 
 /// 2020-01-15, 2020-02-15 and 2020-03-15 at noon UTC; 2020-04-01 is the cutoff.
 const JANUARY_2020: i64 = 1_579_089_600;
@@ -168,10 +215,7 @@ async fn a_purge_empties_every_expired_entry_and_every_leaf_stays_provable(kind:
             "one run of leaf hashes for each disclosure that was in the dropped partition"
         );
     }
-    let key = signing_key().verifier();
-    let store = db.open_store(OpenOptions::default()).await;
-    let report = verify(&store, &key).await.unwrap();
-    store.close().await;
+    let report = verify_db(&db).await;
     assert!(report.is_clean(), "{:?}", report.problems);
     assert_eq!((report.entries, report.purged), (9, 6));
     assert_eq!(
