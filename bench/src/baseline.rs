@@ -473,20 +473,20 @@ impl Db {
         let entries = self.entry_count().await?;
         match self {
             Self::Postgres(pool) => {
-                // A partitioned table's own size is 0: its partitions hold the rows.
-                let entry_bytes: i64 = sqlx::query_scalar(
-                    "SELECT SUM(pg_total_relation_size(relid))::int8 \
-                     FROM pg_partition_tree('subject_entries')",
-                )
-                .fetch_one(pool)
-                .await?;
-                let log_bytes: i64 = sqlx::query_scalar(
-                    "SELECT SUM(pg_total_relation_size(p.relid))::int8 FROM unnest($1::text[]) t \
-                     CROSS JOIN LATERAL pg_partition_tree(t::regclass) p",
-                )
-                .bind(LOG_TABLES.map(String::from).to_vec())
-                .fetch_one(pool)
-                .await?;
+                // A partitioned table's own size is 0: its partitions hold the rows, and
+                // `pg_partition_tree` lists them (and nothing for a plain table).
+                const SIZE: &str = "SELECT SUM(pg_total_relation_size(r))::int8 FROM (\
+                     SELECT t::regclass AS r FROM unnest($1::text[]) t UNION ALL \
+                     SELECT p.relid FROM unnest($1::text[]) t \
+                     CROSS JOIN LATERAL pg_partition_tree(t::regclass) p WHERE p.isleaf) s";
+                let entry_bytes: i64 = sqlx::query_scalar(SIZE)
+                    .bind(vec!["subject_entries".to_owned()])
+                    .fetch_one(pool)
+                    .await?;
+                let log_bytes: i64 = sqlx::query_scalar(SIZE)
+                    .bind(LOG_TABLES.map(String::from).to_vec())
+                    .fetch_one(pool)
+                    .await?;
                 Ok(Footprint {
                     entries,
                     entry_bytes,
