@@ -116,7 +116,20 @@ pub(super) async fn drop_expired(pool: &PgPool, before: i64) -> Result<Emptied, 
         if latest >= before {
             break;
         }
-        emptied = emptied.and(drop_partition(pool, &partition).await?);
+        match drop_partition(pool, &partition).await {
+            Ok(dropped) => emptied = emptied.and(dropped),
+            // Another query held the table past the lock timeout: the partition stays for
+            // the next purge, and the rows step empties its expired entries meanwhile.
+            Err(StorageError::Unexpected(error)) if is_lock_timeout(error.as_ref()) => {
+                tracing::warn!(
+                    from = partition.first,
+                    to = partition.end,
+                    "an expired entry partition was busy; it is dropped at the next purge"
+                );
+                break;
+            }
+            Err(error) => return Err(error),
+        }
     }
     Ok(emptied)
 }
@@ -157,6 +170,11 @@ async fn drop_partition(pool: &PgPool, partition: &Partition) -> Result<Emptied,
         first, end, name, ..
     } = partition;
     let mut tx = pool.begin().await?;
+    // Dropping takes a lock on the whole table, which waits for every query on it and
+    // holds up those that come after: better to leave the partition for the next purge.
+    sqlx::query("SET LOCAL lock_timeout = '5s'")
+        .execute(&mut *tx)
+        .await?;
     // The name comes from `entry_partitions`, which only `ensure_room` and the migration
     // write; quoted all the same.
     let table = format!("\"{}\"", name.replace('"', "\"\""));
@@ -217,4 +235,13 @@ async fn drop_partition(pool: &PgPool, partition: &Partition) -> Result<Emptied,
             .get::<Option<i64>, _>(3)
             .zip(check.get::<Option<i64>, _>(4)),
     })
+}
+
+/// Whether `error` is PostgreSQL's "lock not available" (a `lock_timeout` ran out).
+fn is_lock_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    error
+        .downcast_ref::<sqlx::Error>()
+        .and_then(|e| e.as_database_error())
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "55P03")
 }

@@ -59,6 +59,37 @@ async fn the_leaf_hashes_of_a_dropped_partition_are_checked_like_any_others() {
     );
 }
 
+#[tokio::test]
+async fn a_partition_busy_with_a_long_query_is_emptied_now_and_dropped_by_the_next_purge() {
+    use sqlx::Connection;
+    let mut app = TestApp::spawn_with(Kind::Postgres, small_partitions()).await;
+    record(&mut app, "2020-01", JANUARY_2020, 0, 4).await; // entries 0..4
+    record(&mut app, "2026-10", 1_791_190_800, 4, 1).await;
+    let db = app.stop().await;
+
+    // A report that has read the entries and not finished holds a lock that dropping a
+    // partition must wait for.
+    let mut report = sqlx::PgConnection::connect(&db.url()).await.unwrap();
+    let mut reading = report.begin().await.unwrap();
+    sqlx::query("SELECT COUNT(*) FROM subject_entries")
+        .execute(&mut *reading)
+        .await
+        .unwrap();
+    let purged = purge_before(&db, APRIL_2020).await;
+    assert_eq!(
+        purged.entries, 4,
+        "emptied row by row while the partition is busy"
+    );
+    assert_eq!(partitions(&db).await.0, 0, "the partition is still there");
+    reading.rollback().await.unwrap();
+
+    assert_eq!(purge_before(&db, APRIL_2020).await.entries, 0);
+    assert_eq!(partitions(&db).await.0, 4, "and dropped by the next purge");
+    let report = verify_db(&db).await;
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!((report.entries, report.purged), (5, 4));
+}
+
 async fn verify_db(db: &Database) -> luovutusloki::verify::Report {
     let store = db.open_store(OpenOptions::default()).await;
     let report = verify(&store, &signing_key().verifier()).await.unwrap();
