@@ -11,6 +11,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::StorageError;
 use super::retention::Emptied;
+use crate::domain::PurgeRequest;
 
 /// Entries a partition holds unless `database.entries_per_partition` says otherwise: about
 /// a month of a national benefit organisation's entries (100 million in two years).
@@ -86,7 +87,11 @@ struct Partition {
 /// Drops, oldest first, the partitions that are wholly in the tree and whose disclosures
 /// all occurred before `before`, keeping their leaf hashes; stops at the first that is not.
 /// Returns what they held that was not empty yet.
-pub(super) async fn drop_expired(pool: &PgPool, before: i64) -> Result<Emptied, StorageError> {
+pub(super) async fn drop_expired(
+    pool: &PgPool,
+    request: &PurgeRequest,
+) -> Result<Emptied, StorageError> {
+    let before = request.occurred_before.micros();
     let partitions: Vec<Partition> = sqlx::query(
         "SELECT first_entry_id, end_entry_id, name, max_occurred_at FROM entry_partitions \
          ORDER BY first_entry_id",
@@ -116,7 +121,7 @@ pub(super) async fn drop_expired(pool: &PgPool, before: i64) -> Result<Emptied, 
         if latest >= before {
             break;
         }
-        match drop_partition(pool, &partition).await {
+        match drop_partition(pool, &partition, request).await {
             Ok(dropped) => emptied = emptied.and(dropped),
             // Another query held the table past the lock timeout: the partition stays for
             // the next purge, and the rows step empties its expired entries meanwhile.
@@ -165,7 +170,11 @@ async fn latest_occurrence(pool: &PgPool, partition: &Partition) -> Result<i64, 
 /// Moves a full partition's leaf hashes to `purged_leaves` and drops it, in one
 /// transaction, after checking that it holds every entry of its range with a leaf hash and
 /// each disclosure's entries consecutively (what lets a run of them be one row).
-async fn drop_partition(pool: &PgPool, partition: &Partition) -> Result<Emptied, StorageError> {
+async fn drop_partition(
+    pool: &PgPool,
+    partition: &Partition,
+    request: &PurgeRequest,
+) -> Result<Emptied, StorageError> {
     let Partition {
         first, end, name, ..
     } = partition;
@@ -222,6 +231,21 @@ async fn drop_partition(pool: &PgPool, partition: &Partition) -> Result<Emptied,
         .bind(first)
         .execute(&mut *tx)
         .await?;
+    let (lowest, highest): (Option<i64>, Option<i64>) = (check.get(3), check.get(4));
+    // Recorded with the drop, so that no crash can leave entries emptied without a record.
+    // Without a head, the next purge does not take it for how far purging has reached.
+    sqlx::query(
+        "INSERT INTO purges (purged_at, occurred_before, entries, first_entry_id, \
+         last_entry_id, requested_by) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(request.at.micros())
+    .bind(request.occurred_before.micros())
+    .bind(with_content)
+    .bind(lowest)
+    .bind(highest)
+    .bind(&request.requested_by)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     tracing::info!(
         from = first,
@@ -231,9 +255,7 @@ async fn drop_partition(pool: &PgPool, partition: &Partition) -> Result<Emptied,
     );
     Ok(Emptied {
         entries: with_content as u64,
-        range: check
-            .get::<Option<i64>, _>(3)
-            .zip(check.get::<Option<i64>, _>(4)),
+        range: lowest.zip(highest),
     })
 }
 

@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use sqlx::Postgres;
+
+use crate::domain::PurgeRequest;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::StorageError;
@@ -179,8 +181,11 @@ impl Dialect for Postgres {
         partitions::ensure_room(pool, end, size).await
     }
 
-    async fn drop_expired_entries(pool: &PgPool, before: i64) -> Result<Emptied, StorageError> {
-        partitions::drop_expired(pool, before).await
+    async fn drop_expired_entries(
+        pool: &PgPool,
+        request: &PurgeRequest,
+    ) -> Result<Emptied, StorageError> {
+        partitions::drop_expired(pool, request).await
     }
 }
 

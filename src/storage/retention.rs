@@ -90,7 +90,8 @@ struct Scope<'a> {
 /// Purging personal content past its retention, and the record of purges.
 pub trait Retention: Send + Sync {
     /// Empties the personal content of the entries `request` names, keeping their leaf
-    /// hashes, and records the purge; in one transaction.
+    /// hashes, and records the purge: each dropped partition in a transaction with its
+    /// record, then the remaining rows in one with theirs.
     fn purge(
         &self,
         request: &PurgeRequest,
@@ -107,7 +108,7 @@ sql_impl! {
             let controller = request.controller.as_ref().map(|c| c.as_str());
             // Whole partitions first (PostgreSQL), then what is left row by row.
             let dropped = match controller {
-                None => DB::drop_expired_entries(&self.writer, before).await?,
+                None => DB::drop_expired_entries(&self.writer, request).await?,
                 Some(_) => Emptied::default(),
             };
             let mut tx = self.writer.begin().await?;
@@ -178,8 +179,7 @@ sql_impl! {
                 });
             }
             drop(rows);
-            let total = dropped.and(emptied);
-            let (first, last) = total.range.unzip();
+            let (first, last) = emptied.range.unzip();
             sqlx::query(
                 "INSERT INTO purges (purged_at, occurred_before, entries, first_entry_id, \
                  last_entry_id, requested_by, controller, head_disclosure_id) \
@@ -187,7 +187,7 @@ sql_impl! {
             )
             .bind(request.at.micros())
             .bind(before)
-            .bind(total.entries as i64)
+            .bind(emptied.entries as i64)
             .bind(first)
             .bind(last)
             .bind(request.requested_by.clone())
@@ -196,6 +196,7 @@ sql_impl! {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
+            let total = dropped.and(emptied);
             Ok(PurgeReport {
                 entries: total.entries,
                 range: total.range,

@@ -10,6 +10,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Sqlite};
 
+use crate::domain::PurgeRequest;
+
 use super::StorageError;
 use super::columns::BatchColumns;
 use super::retention::Emptied;
@@ -106,7 +108,10 @@ impl Dialect for Sqlite {
     }
 
     /// One table holds every entry: a purge empties rows.
-    async fn drop_expired_entries(_: &SqlitePool, _: i64) -> Result<Emptied, StorageError> {
+    async fn drop_expired_entries(
+        _: &SqlitePool,
+        _: &PurgeRequest,
+    ) -> Result<Emptied, StorageError> {
         Ok(Emptied::default())
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use sqlx::{Database, Pool};
 
-use crate::domain::Recipient;
+use crate::domain::{PurgeRequest, Recipient};
 
 use super::StorageError;
 use super::columns::BatchColumns;
@@ -55,10 +55,11 @@ pub(super) trait Dialect: Database {
     ) -> impl Future<Output = Result<i64, sqlx::Error>> + Send;
 
     /// Where entries are kept in partitions: drops those whose disclosures all occurred
-    /// before `before` (microseconds), keeping their leaf hashes in `purged_leaves`.
+    /// before the request's date, keeping their leaf hashes in `purged_leaves`, each with
+    /// a record in `purges` in its own transaction.
     fn drop_expired_entries(
         pool: &Pool<Self>,
-        before: i64,
+        request: &PurgeRequest,
     ) -> impl Future<Output = Result<Emptied, StorageError>> + Send;
 }
 

@@ -245,6 +245,12 @@ async fn a_purge_empties_every_expired_entry_and_every_leaf_stays_provable(kind:
             2,
             "one run of leaf hashes for each disclosure that was in the dropped partition"
         );
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM purges WHERE first_entry_id = 0 AND last_entry_id = 3")
+                .await,
+            1,
+            "the dropped partition has a purge record of its own, made with the drop"
+        );
     }
     let report = verify_db(&db).await;
     assert!(report.is_clean(), "{:?}", report.problems);
