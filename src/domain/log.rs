@@ -118,12 +118,25 @@ pub struct PurgeRequest {
     pub at: Timestamp,
 }
 
-/// What a purge emptied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a purge, or a step of one, emptied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PurgeReport {
     pub entries: u64,
     /// The first and last entry emptied.
     pub range: Option<(i64, i64)>,
+}
+
+impl PurgeReport {
+    /// Both steps' together.
+    pub fn and(self, other: PurgeReport) -> PurgeReport {
+        PurgeReport {
+            entries: self.entries + other.entries,
+            range: match (self.range, other.range) {
+                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                (a, b) => a.or(b),
+            },
+        }
+    }
 }
 
 /// A recorded purge; times in microseconds since the Unix epoch.

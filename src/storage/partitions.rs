@@ -10,8 +10,7 @@ use sqlx::postgres::PgPool;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::StorageError;
-use super::retention::Emptied;
-use crate::domain::PurgeRequest;
+use crate::domain::{PurgeReport, PurgeRequest};
 
 /// Entries a partition holds unless `database.entries_per_partition` says otherwise: about
 /// a month of a national benefit organisation's entries (100 million in two years).
@@ -90,7 +89,7 @@ struct Partition {
 pub(super) async fn drop_expired(
     pool: &PgPool,
     request: &PurgeRequest,
-) -> Result<Emptied, StorageError> {
+) -> Result<PurgeReport, StorageError> {
     let before = request.occurred_before.micros();
     let partitions: Vec<Partition> = sqlx::query(
         "SELECT first_entry_id, end_entry_id, name, max_occurred_at FROM entry_partitions \
@@ -109,7 +108,7 @@ pub(super) async fn drop_expired(
     let tree_size: i64 = sqlx::query_scalar("SELECT tree_size FROM log_head WHERE id = 1")
         .fetch_one(pool)
         .await?;
-    let mut emptied = Emptied::default();
+    let mut emptied = PurgeReport::default();
     for partition in partitions {
         if partition.end > tree_size {
             break;
@@ -174,7 +173,7 @@ async fn drop_partition(
     pool: &PgPool,
     partition: &Partition,
     request: &PurgeRequest,
-) -> Result<Emptied, StorageError> {
+) -> Result<PurgeReport, StorageError> {
     let Partition {
         first, end, name, ..
     } = partition;
@@ -253,7 +252,7 @@ async fn drop_partition(
         emptied = with_content,
         "dropped an entry partition"
     );
-    Ok(Emptied {
+    Ok(PurgeReport {
         entries: with_content as u64,
         range: lowest.zip(highest),
     })

@@ -6,13 +6,12 @@ use std::time::Duration;
 
 use sqlx::Postgres;
 
-use crate::domain::PurgeRequest;
+use crate::domain::{PurgeReport, PurgeRequest};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::StorageError;
 use super::columns::BatchColumns;
 use super::partitions;
-use super::retention::Emptied;
 use super::rows::ExistingRow;
 use super::store::{Dialect, Inserted, SqlStore};
 
@@ -184,7 +183,7 @@ impl Dialect for Postgres {
     async fn drop_expired_entries(
         pool: &PgPool,
         request: &PurgeRequest,
-    ) -> Result<Emptied, StorageError> {
+    ) -> Result<PurgeReport, StorageError> {
         partitions::drop_expired(pool, request).await
     }
 }

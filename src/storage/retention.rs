@@ -14,27 +14,6 @@ use super::store::sql_impl;
 pub(super) const LIST_PURGES: &str = "SELECT purged_at, occurred_before, entries, first_entry_id, \
      last_entry_id, requested_by FROM purges ORDER BY id";
 
-/// What a purge, or a step of one, emptied.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct Emptied {
-    pub entries: u64,
-    /// The first and last entry emptied.
-    pub range: Option<(i64, i64)>,
-}
-
-impl Emptied {
-    /// Both steps' together.
-    pub fn and(self, other: Emptied) -> Emptied {
-        Emptied {
-            entries: self.entries + other.entries,
-            range: match (self.range, other.range) {
-                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-                (a, b) => a.or(b),
-            },
-        }
-    }
-}
-
 /// The disclosures whose entries a purge must look at, as `candidates (first_entry_id,
 /// subject_count)`: those of its scope that occurred in `[since, before)`, and those recorded
 /// after `head` that occurred before `since`. The purge before (`since`, `head`) emptied the
@@ -109,7 +88,7 @@ sql_impl! {
             // Whole partitions first (PostgreSQL), then what is left row by row.
             let dropped = match controller {
                 None => DB::drop_expired_entries(&self.writer, request).await?,
-                Some(_) => Emptied::default(),
+                Some(_) => PurgeReport::default(),
             };
             let mut tx = self.writer.begin().await?;
             let (tree_size, next_disclosure): (i64, i64) = sqlx::query_as(
@@ -141,7 +120,8 @@ sql_impl! {
                 .await?
                 .unwrap_or((i64::MIN, i64::MAX));
             let live_from: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(MAX(first_entry_id + length(hashes) / 32), 0) FROM purged_leaves",
+                "SELECT COALESCE((SELECT first_entry_id + length(hashes) / 32 FROM purged_leaves \
+                 ORDER BY first_entry_id DESC LIMIT 1), 0)",
             )
             .fetch_one(&mut *tx)
             .await?;
@@ -171,9 +151,9 @@ sql_impl! {
                      RETURNING subject_entries.entry_id",
                 );
             let mut rows = empty.build_query_as::<(i64,)>().fetch(&mut *tx);
-            let mut emptied = Emptied::default();
+            let mut emptied = PurgeReport::default();
             while let Some((entry,)) = rows.try_next().await? {
-                emptied = emptied.and(Emptied {
+                emptied = emptied.and(PurgeReport {
                     entries: 1,
                     range: Some((entry, entry)),
                 });
@@ -196,11 +176,7 @@ sql_impl! {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            let total = dropped.and(emptied);
-            Ok(PurgeReport {
-                entries: total.entries,
-                range: total.range,
-            })
+            Ok(dropped.and(emptied))
         }
 
         async fn purges(&self) -> Result<Vec<PurgeRecord>, StorageError> {

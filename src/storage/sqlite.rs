@@ -10,11 +10,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::domain::PurgeRequest;
+use crate::domain::{PurgeReport, PurgeRequest};
 
 use super::StorageError;
 use super::columns::BatchColumns;
-use super::retention::Emptied;
 use super::rows::ExistingRow;
 use super::store::{Dialect, Inserted, SqlStore};
 
@@ -111,8 +110,8 @@ impl Dialect for Sqlite {
     async fn drop_expired_entries(
         _: &SqlitePool,
         _: &PurgeRequest,
-    ) -> Result<Emptied, StorageError> {
-        Ok(Emptied::default())
+    ) -> Result<PurgeReport, StorageError> {
+        Ok(PurgeReport::default())
     }
 }
 

@@ -7,12 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use sqlx::{Database, Pool};
 
-use crate::domain::{PurgeRequest, Recipient};
+use crate::domain::{PurgeReport, PurgeRequest, Recipient};
 
 use super::StorageError;
 use super::columns::BatchColumns;
 use super::integrate::LogState;
-use super::retention::Emptied;
 use super::rows::ExistingRow;
 
 /// What became of one attempt to insert a batch.
@@ -60,7 +59,7 @@ pub(super) trait Dialect: Database {
     fn drop_expired_entries(
         pool: &Pool<Self>,
         request: &PurgeRequest,
-    ) -> impl Future<Output = Result<Emptied, StorageError>> + Send;
+    ) -> impl Future<Output = Result<PurgeReport, StorageError>> + Send;
 }
 
 /// The log's storage on database `DB`.
