@@ -124,13 +124,16 @@ impl Keyring {
         let key = self.active();
         let mut aad = associated_data(controller, transfer_id, 0);
         let position_at = aad.len() - 4;
+        // Every nonce of the disclosure from one read of the OS random source: a read is a
+        // system call, which cost as much as the encryption itself when made per subject.
+        let mut nonces = vec![[0u8; 24]; subjects.len()];
+        getrandom::fill(nonces.as_flattened_mut()).expect("the OS random source is available");
         subjects
             .iter()
+            .zip(nonces)
             .enumerate()
-            .map(|(position, subject)| {
+            .map(|(position, (subject, nonce))| {
                 aad[position_at..].copy_from_slice(&(position as u32).to_be_bytes());
-                let mut nonce = [0u8; 24];
-                getrandom::fill(&mut nonce).expect("the OS random source is available");
                 let ciphertext = key
                     .cipher
                     .encrypt(
@@ -247,6 +250,24 @@ mod tests {
             keys.open(&controller, &other, 1, &sealed[1].sealed),
             None,
             "other transfer"
+        );
+    }
+
+    #[test]
+    fn every_subject_is_sealed_under_a_nonce_of_its_own() {
+        let keys = keyring(&[1], None);
+        let (controller, transfer, _) = fixture();
+        let same = vec![Hetu::parse("131052-308T").unwrap(); 64];
+        let nonces: std::collections::HashSet<Vec<u8>> = keys
+            .seal(&controller, &transfer, &same)
+            .iter()
+            .chain(&keys.seal(&controller, &transfer, &same))
+            .map(|s| s.sealed[2..26].to_vec())
+            .collect();
+        assert_eq!(
+            nonces.len(),
+            128,
+            "no nonce repeats, within or across disclosures"
         );
     }
 
