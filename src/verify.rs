@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::log::Reader;
 use crate::storage::{StorageError, Store};
 
-use crate::domain::{LeafContent, LeafRecord, StoredCheckpoint};
+use crate::domain::{LeafContent, LeafRecord, StoredCheckpoint, StoredLeaf};
 use crate::transparency::checkpoint::{VerifierKey, open};
 use crate::transparency::merkle::{Frontier, Hash};
 
@@ -160,11 +160,12 @@ impl Report {
     }
 }
 
-/// Entries that disagree with their leaf hash, kept to tell swaps from edits.
+/// Entries that disagree with what they keep of their leaf hash, kept to tell swaps from
+/// edits.
 struct Mismatch {
     entry: i64,
     disclosure: i64,
-    stored: Hash,
+    stored: StoredLeaf,
     computed: Hash,
 }
 
@@ -343,8 +344,9 @@ fn check_leaf(
     let entry = leaf.index;
     match (&leaf.content, leaf.stored) {
         (LeafContent::Present { hash, .. }, Some(stored)) => {
-            seen.count(leaf.disclosure_id, *hash != stored);
-            if *hash != stored {
+            let disagrees = !stored.matches(hash);
+            seen.count(leaf.disclosure_id, disagrees);
+            if disagrees {
                 mismatches.push(Mismatch {
                     entry,
                     disclosure: leaf.disclosure_id,
@@ -364,34 +366,51 @@ fn check_leaf(
             report.problem(Problem::NoLeafHash { entry });
             None
         }
-        (LeafContent::Purged, Some(stored)) => {
+        (LeafContent::Purged, Some(StoredLeaf::Hash(stored))) => {
             report.purged += 1;
             Some(stored)
         }
-        (LeafContent::Purged, None) => {
+        (LeafContent::Purged, _) => {
             report.problem(Problem::NoLeafHash { entry });
             None
         }
         (LeafContent::HalfPurged, stored) => {
             report.problem(Problem::HalfPurged { entry });
-            stored
+            whole(stored)
         }
         (LeafContent::NoDisclosure, stored) => {
             report.problem(Problem::Orphan {
                 entry,
                 disclosure: leaf.disclosure_id,
             });
-            stored
+            whole(stored)
         }
     }
 }
 
+/// The whole leaf hash `stored` keeps, if it keeps it whole.
+fn whole(stored: Option<StoredLeaf>) -> Option<Hash> {
+    match stored {
+        Some(StoredLeaf::Hash(hash)) => Some(hash),
+        _ => None,
+    }
+}
+
 /// Turns the entries that disagree with their leaf hashes into problems: an entry whose
-/// contents give another disagreeing entry's stored hash was moved; the rest were changed.
+/// contents give what another disagreeing entry keeps of its hash was moved; the rest were
+/// changed.
 fn diagnose(report: &mut Report, mismatches: &[Mismatch], seen: &HashMap<i64, (u32, u32)>) {
-    let by_stored: HashMap<Hash, i64> = mismatches.iter().map(|m| (m.stored, m.entry)).collect();
+    let kept = |hash: &Hash| StoredLeaf::fingerprint_of(hash);
+    let fingerprint = |stored: &StoredLeaf| match stored {
+        StoredLeaf::Hash(hash) => kept(hash),
+        fingerprint => *fingerprint,
+    };
+    let by_stored: HashMap<StoredLeaf, i64> = mismatches
+        .iter()
+        .map(|m| (fingerprint(&m.stored), m.entry))
+        .collect();
     for m in mismatches {
-        match by_stored.get(&m.computed) {
+        match by_stored.get(&kept(&m.computed)) {
             Some(&holds) => report.problem(Problem::Moved {
                 entry: m.entry,
                 holds,

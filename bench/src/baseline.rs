@@ -49,6 +49,10 @@ impl EntrySizes {
 /// missing from the database is an error, not a zero.
 const LOG_TABLES: [&str; 4] = ["log_head", "recipients", "disclosures", "subject_entries"];
 
+/// The tables of the log's Merkle tree: its stored subtrees, and the leaf hashes of
+/// dropped partitions.
+const TREE_TABLES: [&str; 2] = ["merkle_nodes", "purged_leaves"];
+
 /// Transfer ids of preload disclosures: `bench-preload-<first code>+<count>`.
 pub const PRELOAD_PREFIX: &str = "bench-preload-";
 
@@ -74,6 +78,9 @@ pub struct Footprint {
     pub entry_bytes: i64,
     /// All log tables with their indexes, bytes.
     pub log_bytes: i64,
+    /// The tables of the Merkle tree ([`TREE_TABLES`]) with their indexes, bytes; not
+    /// part of `log_bytes`.
+    pub tree_bytes: Option<i64>,
     /// SQLite only: the database file plus its WAL, bytes.
     pub file_bytes: Option<u64>,
     /// How the sizes were measured.
@@ -487,10 +494,15 @@ impl Db {
                     .bind(LOG_TABLES.map(String::from).to_vec())
                     .fetch_one(pool)
                     .await?;
+                let tree_bytes: i64 = sqlx::query_scalar(SIZE)
+                    .bind(TREE_TABLES.map(String::from).to_vec())
+                    .fetch_one(pool)
+                    .await?;
                 Ok(Footprint {
                     entries,
                     entry_bytes,
                     log_bytes,
+                    tree_bytes: Some(tree_bytes),
                     file_bytes: None,
                     method: "pg_total_relation_size of each partition (table + indexes + TOAST)",
                 })
@@ -522,6 +534,7 @@ impl Db {
                             entries,
                             entry_bytes: size("subject_entries"),
                             log_bytes: LOG_TABLES.iter().map(|t| size(t)).sum(),
+                            tree_bytes: Some(TREE_TABLES.iter().map(|t| size(t)).sum()),
                             file_bytes: Some(file_bytes),
                             method: "dbstat pages (table + indexes)",
                         }
@@ -531,6 +544,7 @@ impl Db {
                         entries,
                         entry_bytes: file_bytes as i64,
                         log_bytes: file_bytes as i64,
+                        tree_bytes: None,
                         file_bytes: Some(file_bytes),
                         method: "file size + WAL (no dbstat)",
                     },

@@ -470,6 +470,15 @@ impl Report {
                 mib(f.log_bytes as f64),
                 per(f.log_bytes)
             )?;
+            if let Some(tree) = f.tree_bytes {
+                writeln!(
+                    out,
+                    "- The Merkle tree's tables (merkle_nodes, purged_leaves), not counted above: {} = {} per entry; all log tables with them: {} per entry.",
+                    mib(tree as f64),
+                    per(tree),
+                    per(f.log_bytes + tree)
+                )?;
+            }
             if let Some(file) = f.file_bytes {
                 writeln!(
                     out,

@@ -84,9 +84,69 @@ pub struct LeafRecord {
     pub disclosure_id: i64,
     /// The controller of its disclosure, when the disclosure is there.
     pub controller: Option<std::sync::Arc<str>>,
-    /// The leaf hash stored with the entry; `None` if the entry is not integrated yet.
-    pub stored: Option<TreeHash>,
+    /// What the row keeps of its leaf hash; `None` if the entry is not integrated yet.
+    pub stored: Option<StoredLeaf>,
     pub content: LeafContent,
+}
+
+impl LeafRecord {
+    /// The entry's leaf hash: the one stored in full, else the one its row gives.
+    pub fn hash(&self) -> Option<TreeHash> {
+        match (&self.stored, &self.content) {
+            (Some(StoredLeaf::Hash(hash)), _) => Some(*hash),
+            (_, LeafContent::Present { hash, .. }) => Some(*hash),
+            _ => None,
+        }
+    }
+}
+
+/// Length of a [`StoredLeaf::Fingerprint`].
+pub const LEAF_FINGERPRINT_LEN: usize = 8;
+
+/// What an entry's row keeps of its leaf hash. A row with its personal content keeps the
+/// hash's first [`LEAF_FINGERPRINT_LEN`] bytes: the whole hash is computed again from the
+/// row when needed, and the fingerprint is only there to tell which entry was changed when
+/// one was (the tree and its signed checkpoints are what show that something was). A purge
+/// stores the whole hash as it empties the row, since nothing is left to compute it from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StoredLeaf {
+    /// The whole leaf hash: purged entries, and those recorded before fingerprints.
+    Hash(TreeHash),
+    /// The first bytes of the leaf hash.
+    Fingerprint([u8; LEAF_FINGERPRINT_LEN]),
+}
+
+impl StoredLeaf {
+    /// What a row with its content keeps of `hash`.
+    pub fn fingerprint_of(hash: &TreeHash) -> Self {
+        let mut fingerprint = [0; LEAF_FINGERPRINT_LEN];
+        fingerprint.copy_from_slice(&hash[..LEAF_FINGERPRINT_LEN]);
+        Self::Fingerprint(fingerprint)
+    }
+
+    /// Reads a stored column: 32 bytes are a whole hash, 8 a fingerprint.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        if let Ok(hash) = TreeHash::try_from(bytes) {
+            Some(Self::Hash(hash))
+        } else {
+            <[u8; LEAF_FINGERPRINT_LEN]>::try_from(bytes)
+                .ok()
+                .map(Self::Fingerprint)
+        }
+    }
+
+    /// The stored bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Hash(hash) => hash,
+            Self::Fingerprint(fingerprint) => fingerprint,
+        }
+    }
+
+    /// Whether `hash` is the leaf hash this was kept of.
+    pub fn matches(&self, hash: &TreeHash) -> bool {
+        hash.starts_with(self.as_bytes())
+    }
 }
 
 /// What an entry's row holds of what its leaf covers.
@@ -227,5 +287,62 @@ mod tests {
         assert!(log.keeps(&id("2296962-1")));
         assert!(!log.keeps(&id("1234567-1")));
         assert_eq!(log.to_string(), "0179377-8, 2296962-1");
+    }
+
+    #[test]
+    fn a_fingerprint_matches_its_own_hash_only() {
+        let hash: TreeHash = std::array::from_fn(|i| i as u8);
+        let kept = StoredLeaf::fingerprint_of(&hash);
+        assert_eq!(kept.as_bytes(), &hash[..LEAF_FINGERPRINT_LEN]);
+        assert!(kept.matches(&hash));
+        let mut other = hash;
+        other[3] ^= 1;
+        assert!(!kept.matches(&other));
+        other = hash;
+        other[31] ^= 1;
+        assert!(kept.matches(&other), "only the first bytes are kept");
+        assert!(!StoredLeaf::Hash(hash).matches(&other));
+    }
+
+    #[test]
+    fn a_stored_leaf_is_read_back_by_its_length() {
+        let hash: TreeHash = [7; 32];
+        assert_eq!(StoredLeaf::from_bytes(&hash), Some(StoredLeaf::Hash(hash)));
+        assert_eq!(
+            StoredLeaf::from_bytes(&hash[..8]),
+            Some(StoredLeaf::Fingerprint([7; 8]))
+        );
+        assert_eq!(StoredLeaf::from_bytes(&hash[..16]), None);
+        assert_eq!(StoredLeaf::from_bytes(&[]), None);
+    }
+
+    #[test]
+    fn a_leaf_s_hash_is_the_whole_stored_one_else_the_one_its_row_gives() {
+        let record = |stored, content| LeafRecord {
+            index: 0,
+            disclosure_id: 0,
+            controller: None,
+            stored,
+            content,
+        };
+        let present = |hash| LeafContent::Present { hash, data: None };
+        let (a, b) = ([1; 32], [2; 32]);
+        assert_eq!(
+            record(Some(StoredLeaf::Hash(a)), present(b)).hash(),
+            Some(a)
+        );
+        assert_eq!(
+            record(Some(StoredLeaf::fingerprint_of(&b)), present(b)).hash(),
+            Some(b)
+        );
+        assert_eq!(record(None, present(b)).hash(), Some(b));
+        assert_eq!(
+            record(Some(StoredLeaf::Hash(a)), LeafContent::Purged).hash(),
+            Some(a)
+        );
+        assert_eq!(
+            record(Some(StoredLeaf::fingerprint_of(&a)), LeafContent::Purged).hash(),
+            None
+        );
     }
 }

@@ -43,7 +43,7 @@ pub use disclosure::{
 pub use hetu::Hetu;
 pub use log::{
     LeafContent, LeafRecord, LogControllers, PendingDisclosure, PurgeRecord, PurgeReport,
-    PurgeRequest, StoredCheckpoint, TreeHead, WriteOutcome,
+    PurgeRequest, StoredCheckpoint, StoredLeaf, TreeHead, WriteOutcome,
 };
 pub use lookup::{LookupContext, LookupFilter, LookupOperation, NewLookup, StoredLookup};
 pub use provision::LegalProvision;

@@ -175,12 +175,22 @@ impl Services {
     }
 }
 
-/// The leaf as callers see it: the stored leaf hash once integrated, else the one the
-/// row gives.
+/// The leaf as callers see it: its hash stored in full once purged, else the one the row
+/// gives, if the row still gives the fingerprint it was stored with.
 fn leaf_as_seen(leaf: LeafRecord) -> Result<EntryLeaf, EvidenceError> {
-    let (computed, data, purged) = match leaf.content {
-        LeafContent::Present { hash, data } => (Some(hash), data, false),
-        LeafContent::Purged => (None, None, true),
+    let leaf_hash = leaf.hash();
+    if let (Some(stored), Some(hash)) = (leaf.stored, leaf_hash)
+        && !stored.matches(&hash)
+    {
+        tracing::error!(
+            entry = leaf.index,
+            "an entry's row no longer gives its leaf hash; run verify"
+        );
+        return Err(EvidenceError::Damaged(leaf.index));
+    }
+    let (data, purged) = match leaf.content {
+        LeafContent::Present { data, .. } => (data, false),
+        LeafContent::Purged => (None, true),
         LeafContent::HalfPurged | LeafContent::NoDisclosure => {
             tracing::error!(
                 entry = leaf.index,
@@ -189,7 +199,7 @@ fn leaf_as_seen(leaf: LeafRecord) -> Result<EntryLeaf, EvidenceError> {
             return Err(EvidenceError::Damaged(leaf.index));
         }
     };
-    let leaf_hash = leaf.stored.or(computed).ok_or_else(|| {
+    let leaf_hash = leaf_hash.ok_or_else(|| {
         tracing::error!(
             entry = leaf.index,
             "an entry has neither contents nor a leaf hash"

@@ -6,7 +6,6 @@ use std::future::Future;
 use sqlx::{Database, Executor, FromRow, IntoArguments};
 
 use crate::domain::{PendingDisclosure, Receipt, Timestamp, TreeHead, WriteOutcome};
-use crate::transparency::merkle::Hash;
 
 use super::StorageError;
 use super::batch::{Existing, Plan};
@@ -147,11 +146,7 @@ sql_impl! {
                     frontier: state.frontier.clone(),
                 };
                 if self.tree {
-                    let leaves = rows.entries.leaf_hash.iter().map(|leaf| {
-                        <Hash>::try_from(leaf.as_deref().expect("leaves with the tree on"))
-                            .expect("32 bytes")
-                    });
-                    let integration = after.integrate(leaves);
+                    let integration = after.integrate(rows.entries.leaves.iter().copied());
                     rows.nodes = integration.nodes;
                     after = integration.next;
                     rows.head.next = after.head.clone();

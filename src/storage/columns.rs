@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use crate::domain::finnish_time::finnish_day_number;
-use crate::domain::{LegalProvision, PendingDisclosure, Receipt, Timestamp};
+use crate::domain::{LegalProvision, PendingDisclosure, Receipt, StoredLeaf, Timestamp};
 
 use crate::transparency::leaf::{DisclosureLeaves, LeafDisclosure};
+use crate::transparency::merkle::Hash;
 
 use super::codec::{encode_canonical, encode_provisions};
 use super::integrate::{LogHead, NodeColumns};
@@ -46,8 +47,11 @@ pub(super) struct EntryColumns {
     pub disclosure_id: Vec<i64>,
     pub subject_hash: Vec<Vec<u8>>,
     pub sealed_subject: Vec<Vec<u8>>,
-    /// `None` while tamper evidence is off.
+    /// What the row keeps of its leaf hash, a [`StoredLeaf::Fingerprint`]; `None` while
+    /// tamper evidence is off.
     pub leaf_hash: Vec<Option<Vec<u8>>>,
+    /// The whole leaf hashes, for the tree (not stored); empty while tamper evidence is off.
+    pub leaves: Vec<Hash>,
 }
 
 /// The `log_head` row a batch expects to find and the one it leaves.
@@ -253,11 +257,12 @@ impl BatchColumns {
             e.disclosure_id.push(receipt.disclosure_id);
             e.subject_hash.push(subject.hash.to_vec());
             e.sealed_subject.push(subject.sealed.clone());
-            e.leaf_hash.push(
-                leaves
-                    .as_ref()
-                    .map(|l| l.leaf_hash(&subject.hash, &subject.sealed).to_vec()),
-            );
+            let leaf = leaves
+                .as_ref()
+                .map(|l| l.leaf_hash(&subject.hash, &subject.sealed));
+            e.leaf_hash
+                .push(leaf.map(|hash| StoredLeaf::fingerprint_of(&hash).as_bytes().to_vec()));
+            e.leaves.extend(leaf);
         }
     }
 }

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use sqlx::QueryBuilder;
 
-use crate::domain::{LeafContent, LeafRecord, TreeHead};
+use crate::domain::{LeafContent, LeafRecord, StoredLeaf, TreeHead};
 use crate::transparency::merkle::{Frontier, Hash, NodeId, ProofPlan};
 
 use super::StorageError;
@@ -17,8 +17,8 @@ use super::rows::{DisclosureRow, EntryRow};
 use super::store::sql_impl;
 use super::tree::{
     INTEGRATE_CHUNK, clusters, disclosure_range_query, disclosures_query, entries_query,
-    hash_from_leaves, leaf_hashes_query, leaves_from_rows, leaves_of, purged_rows,
-    purged_runs_query, stored_nodes_query,
+    hash_from_leaves, leaves_from_rows, leaves_of, purged_rows, purged_runs_query, set_leaf_hashes,
+    stored_nodes_query,
 };
 
 /// Rows per statement when reading or writing by lists of ids (within both backends'
@@ -89,18 +89,19 @@ sql_impl! {
             }
             let hash = match (&leaf.content, leaf.stored) {
                 (LeafContent::Present { hash, .. }, stored) => {
-                    if stored.is_some_and(|s| s != *hash) {
+                    if stored.is_some_and(|s| !s.matches(hash)) {
                         return Err(StorageError::Corrupt(format!(
                             "entry {expected}: stored leaf hash does not match its contents"
                         )));
                     }
                     if stored.is_none() {
-                        missing.push((leaf.index, hash.to_vec()));
+                        let kept = StoredLeaf::fingerprint_of(hash);
+                        missing.push((leaf.index, kept.as_bytes().to_vec()));
                     }
                     *hash
                 }
-                (_, Some(stored)) => stored,
-                (_, None) => {
+                (_, Some(StoredLeaf::Hash(stored))) => stored,
+                (_, _) => {
                     return Err(StorageError::Corrupt(format!(
                         "entry {expected} has neither contents nor a leaf hash"
                     )));
@@ -119,19 +120,10 @@ sql_impl! {
 
         let mut tx = self.writer.begin().await?;
         for chunk in missing.chunks(LIST_CHUNK) {
-            let mut qb = QueryBuilder::<DB>::new(
-                "UPDATE subject_entries SET leaf_hash = v.column2 FROM (VALUES ",
-            );
-            let mut list = qb.separated(", ");
-            for (index, hash) in chunk {
-                list.push("(")
-                    .push_bind_unseparated(*index)
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(hash.clone())
-                    .push_unseparated(")");
-            }
-            qb.push(") AS v WHERE subject_entries.entry_id = v.column1");
-            qb.build().execute(&mut *tx).await?;
+            set_leaf_hashes::<DB>("", chunk)
+                .build()
+                .execute(&mut *tx)
+                .await?;
         }
         for start in (0..nodes.level.len()).step_by(LIST_CHUNK) {
             let end = (start + LIST_CHUNK).min(nodes.level.len());
@@ -183,35 +175,23 @@ sql_impl! {
                 hashes.insert(id, to_hash(&hash, || format!("tree node {id:?}"))?);
             }
         }
+        // Rows with their content keep only a fingerprint of their leaf hash: the hashes of
+        // the few leaves under the low subtrees are computed again from the rows.
         let mut leaves = HashMap::new();
-        for chunk in leaves_of(&low).chunks(LIST_CHUNK) {
-            let rows: Vec<(i64, Option<Vec<u8>>)> = leaf_hashes_query::<DB>(chunk)
-                .build_query_as()
-                .fetch_all(&self.pool)
-                .await?;
-            for (index, hash) in rows {
-                if let Some(hash) = hash {
-                    leaves.insert(
-                        index,
-                        to_hash(&hash, || format!("entry {index}: leaf hash"))?,
-                    );
+        for range in clusters(&leaves_of(&low), 1 << MIN_STORED_LEVEL) {
+            for leaf in self.read_leaves(range, false).await? {
+                if let Some(stored) = leaf.stored
+                    && let LeafContent::Present { hash, .. } = &leaf.content
+                    && !stored.matches(hash)
+                {
+                    return Err(StorageError::Corrupt(format!(
+                        "entry {}: its row no longer gives its leaf hash; run `luovutusloki \
+                         verify`",
+                        leaf.index
+                    )));
                 }
-            }
-        }
-        let wanted = leaves_of(&low);
-        let missing: Vec<i64> = wanted
-            .iter()
-            .copied()
-            .filter(|index| !leaves.contains_key(index))
-            .collect();
-        for range in clusters(&missing, 8) {
-            for row in self.purged_rows(range).await? {
-                if let Some(hash) = row.leaf_hash {
-                    let index = row.entry_id;
-                    leaves.insert(
-                        index,
-                        to_hash(&hash, || format!("entry {index}: purged leaf hash"))?,
-                    );
+                if let Some(hash) = leaf.hash() {
+                    leaves.insert(leaf.index, hash);
                 }
             }
         }

@@ -6,11 +6,14 @@
 //!
 //! SQLite keeps one table and empties rows (`Retention::purge` does both).
 
+use std::ops::Range;
+
 use sqlx::postgres::PgPool;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Postgres, Row};
 
 use super::StorageError;
-use crate::domain::{PurgeReport, PurgeRequest};
+use super::store::SqlStore;
+use crate::domain::{LeafRecord, PurgeReport, PurgeRequest};
 
 /// Entries a partition holds unless `database.entries_per_partition` says otherwise: about
 /// a month of a national benefit organisation's entries (100 million in two years).
@@ -87,9 +90,10 @@ struct Partition {
 /// all occurred before `before`, keeping their leaf hashes; stops at the first that is not.
 /// Returns what they held that was not empty yet.
 pub(super) async fn drop_expired(
-    pool: &PgPool,
+    store: &SqlStore<Postgres>,
     request: &PurgeRequest,
 ) -> Result<PurgeReport, StorageError> {
+    let pool = &store.writer;
     let before = request.occurred_before.micros();
     let partitions: Vec<Partition> = sqlx::query(
         "SELECT first_entry_id, end_entry_id, name, max_occurred_at FROM entry_partitions \
@@ -120,7 +124,7 @@ pub(super) async fn drop_expired(
         if latest >= before {
             break;
         }
-        match drop_partition(pool, &partition, request).await {
+        match drop_partition(store, &partition, request).await {
             Ok(dropped) => emptied = emptied.and(dropped),
             // Another query held the table past the lock timeout: the partition stays for
             // the next purge, and the rows step empties its expired entries meanwhile.
@@ -129,6 +133,17 @@ pub(super) async fn drop_expired(
                     from = partition.first,
                     to = partition.end,
                     "an expired entry partition was busy; it is dropped at the next purge"
+                );
+                break;
+            }
+            // A damaged entry (`verify` names it) cannot give its leaf hash: the partition
+            // stays, and the rows step empties its expired entries all the same, so that
+            // no personal content outlives its retention for it.
+            Err(StorageError::Corrupt(why)) => {
+                tracing::error!(
+                    from = partition.first,
+                    to = partition.end,
+                    "an expired entry partition is kept: {why}"
                 );
                 break;
             }
@@ -167,17 +182,18 @@ async fn latest_occurrence(pool: &PgPool, partition: &Partition) -> Result<i64, 
 }
 
 /// Moves a full partition's leaf hashes to `purged_leaves` and drops it, in one
-/// transaction, after checking that it holds every entry of its range with a leaf hash and
-/// each disclosure's entries consecutively (what lets a run of them be one row).
+/// transaction, after checking that it holds every entry of its range, each giving its
+/// leaf hash, and each disclosure's entries consecutively (what lets a run of them be one
+/// row).
 async fn drop_partition(
-    pool: &PgPool,
+    store: &SqlStore<Postgres>,
     partition: &Partition,
     request: &PurgeRequest,
 ) -> Result<PurgeReport, StorageError> {
     let Partition {
         first, end, name, ..
     } = partition;
-    let mut tx = pool.begin().await?;
+    let mut tx = store.writer.begin().await?;
     // Dropping takes a lock on the whole table, which waits for every query on it and
     // holds up those that come after: better to leave the partition for the next purge.
     sqlx::query("SET LOCAL lock_timeout = '5s'")
@@ -188,7 +204,6 @@ async fn drop_partition(
     let table = format!("\"{}\"", name.replace('"', "\"\""));
     let check = sqlx::query(AssertSqlSafe(format!(
         "SELECT COUNT(*), \
-           COUNT(*) FILTER (WHERE leaf_hash IS NULL OR length(leaf_hash) <> 32), \
            COUNT(*) FILTER (WHERE subject_hash IS NOT NULL OR sealed_subject IS NOT NULL), \
            MIN(entry_id) FILTER (WHERE subject_hash IS NOT NULL OR sealed_subject IS NOT NULL), \
            MAX(entry_id) FILTER (WHERE subject_hash IS NOT NULL OR sealed_subject IS NOT NULL) \
@@ -196,12 +211,11 @@ async fn drop_partition(
     )))
     .fetch_one(&mut *tx)
     .await?;
-    let (count, without_leaf, with_content): (i64, i64, i64) =
-        (check.get(0), check.get(1), check.get(2));
-    if count != end - first || without_leaf > 0 {
+    let (count, with_content): (i64, i64) = (check.get(0), check.get(1));
+    if count != end - first {
         return Err(StorageError::Corrupt(format!(
-            "entries {first}..{end}: {count} are there, {without_leaf} without a leaf hash; \
-             the partition is kept; run `luovutusloki verify`"
+            "entries {first}..{end}: {count} are there; the partition is kept; run \
+             `luovutusloki verify`"
         )));
     }
     let scattered: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
@@ -216,13 +230,22 @@ async fn drop_partition(
              partition is kept; run `luovutusloki verify`"
         )));
     }
-    sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO purged_leaves (first_entry_id, disclosure_id, hashes) \
-         SELECT MIN(entry_id), disclosure_id, string_agg(leaf_hash, ''::bytea ORDER BY entry_id) \
-         FROM {table} GROUP BY disclosure_id"
-    )))
-    .execute(&mut *tx)
-    .await?;
+    // Rows with their content keep only a fingerprint of their leaf hash: the hashes are
+    // computed again from the rows, a chunk at a time, read outside the transaction (an
+    // entry's content only ever changes to empty, which keeps its whole leaf hash).
+    for start in (*first..*end).step_by(LEAF_CHUNK) {
+        let range = start..(start + LEAF_CHUNK as i64).min(*end);
+        let runs = leaf_runs(store.read_leaves(range.clone(), false).await?, &range)?;
+        sqlx::query(
+            "INSERT INTO purged_leaves (first_entry_id, disclosure_id, hashes) \
+             SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::bytea[])",
+        )
+        .bind(&runs.first)
+        .bind(&runs.disclosure)
+        .bind(&runs.hashes)
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query(AssertSqlSafe(format!("DROP TABLE {table}")))
         .execute(&mut *tx)
         .await?;
@@ -230,7 +253,7 @@ async fn drop_partition(
         .bind(first)
         .execute(&mut *tx)
         .await?;
-    let (lowest, highest): (Option<i64>, Option<i64>) = (check.get(3), check.get(4));
+    let (lowest, highest): (Option<i64>, Option<i64>) = (check.get(2), check.get(3));
     // Recorded with the drop, so that no crash can leave entries emptied without a record.
     // Without a head, the next purge does not take it for how far purging has reached.
     sqlx::query(
@@ -258,6 +281,53 @@ async fn drop_partition(
     })
 }
 
+/// Entries whose leaf hashes are computed and moved at a time.
+const LEAF_CHUNK: usize = 10_000;
+
+/// `purged_leaves` rows: runs of one disclosure's consecutive entries, column by column.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct LeafRuns {
+    first: Vec<i64>,
+    disclosure: Vec<i64>,
+    hashes: Vec<Vec<u8>>,
+}
+
+/// The leaf hashes of the entries of `range`, read as `leaves`, in runs of one
+/// disclosure's entries; an error unless every entry is there and gives its whole leaf hash.
+fn leaf_runs(leaves: Vec<LeafRecord>, range: &Range<i64>) -> Result<LeafRuns, StorageError> {
+    let mut runs = LeafRuns::default();
+    let mut expected = range.start;
+    for leaf in leaves {
+        let hash = match (leaf.stored, leaf.hash()) {
+            (_, None) => None,
+            (Some(stored), Some(hash)) if !stored.matches(&hash) => None,
+            (_, Some(hash)) => Some(hash),
+        };
+        let Some(hash) = hash.filter(|_| leaf.index == expected) else {
+            return Err(StorageError::Corrupt(format!(
+                "entry {expected} is missing or does not give its leaf hash; the partition is \
+                 kept; run `luovutusloki verify`"
+            )));
+        };
+        expected += 1;
+        if runs.disclosure.last() != Some(&leaf.disclosure_id) {
+            runs.first.push(leaf.index);
+            runs.disclosure.push(leaf.disclosure_id);
+            runs.hashes.push(Vec::new());
+        }
+        runs.hashes
+            .last_mut()
+            .expect("a run was started")
+            .extend_from_slice(&hash);
+    }
+    if expected != range.end {
+        return Err(StorageError::Corrupt(format!(
+            "entry {expected} is missing; the partition is kept; run `luovutusloki verify`"
+        )));
+    }
+    Ok(runs)
+}
+
 /// Whether `error` is PostgreSQL's "lock not available" (a `lock_timeout` ran out).
 fn is_lock_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
     error
@@ -265,4 +335,51 @@ fn is_lock_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
         .and_then(|e| e.as_database_error())
         .and_then(|e| e.code())
         .is_some_and(|code| code == "55P03")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LeafContent, StoredLeaf};
+
+    fn leaf(index: i64, disclosure_id: i64, hash: [u8; 32]) -> LeafRecord {
+        LeafRecord {
+            index,
+            disclosure_id,
+            controller: None,
+            stored: Some(StoredLeaf::fingerprint_of(&hash)),
+            content: LeafContent::Present { hash, data: None },
+        }
+    }
+
+    #[test]
+    fn a_partition_s_leaf_hashes_go_in_runs_of_one_disclosure() {
+        let runs = leaf_runs(
+            vec![
+                leaf(4, 1, [1; 32]),
+                leaf(5, 1, [2; 32]),
+                leaf(6, 2, [3; 32]),
+            ],
+            &(4..7),
+        )
+        .unwrap();
+        assert_eq!(runs.first, [4, 6]);
+        assert_eq!(runs.disclosure, [1, 2]);
+        assert_eq!(runs.hashes, [[[1; 32], [2; 32]].concat(), vec![3; 32]]);
+    }
+
+    #[test]
+    fn a_partition_with_a_missing_or_changed_entry_gives_no_runs() {
+        let missing = leaf_runs(vec![leaf(4, 1, [1; 32]), leaf(6, 1, [3; 32])], &(4..7));
+        assert!(matches!(missing, Err(StorageError::Corrupt(why)) if why.contains("entry 5")));
+        let short = leaf_runs(vec![leaf(4, 1, [1; 32])], &(4..6));
+        assert!(matches!(short, Err(StorageError::Corrupt(why)) if why.contains("entry 5")));
+        let mut changed = leaf(5, 1, [2; 32]);
+        changed.content = LeafContent::Present {
+            hash: [9; 32],
+            data: None,
+        };
+        let changed = leaf_runs(vec![leaf(4, 1, [1; 32]), changed], &(4..6));
+        assert!(matches!(changed, Err(StorageError::Corrupt(why)) if why.contains("entry 5")));
+    }
 }

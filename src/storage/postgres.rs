@@ -181,10 +181,10 @@ impl Dialect for Postgres {
     }
 
     async fn drop_expired_entries(
-        pool: &PgPool,
+        store: &SqlStore<Postgres>,
         request: &PurgeRequest,
     ) -> Result<PurgeReport, StorageError> {
-        partitions::drop_expired(pool, request).await
+        partitions::drop_expired(store, request).await
     }
 }
 

@@ -108,7 +108,7 @@ impl Dialect for Sqlite {
 
     /// One table holds every entry: a purge empties rows.
     async fn drop_expired_entries(
-        _: &SqlitePool,
+        _: &SqlStore<Sqlite>,
         _: &PurgeRequest,
     ) -> Result<PurgeReport, StorageError> {
         Ok(PurgeReport::default())

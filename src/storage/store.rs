@@ -57,7 +57,7 @@ pub(super) trait Dialect: Database {
     /// before the request's date, keeping their leaf hashes in `purged_leaves`, each with
     /// a record in `purges` in its own transaction.
     fn drop_expired_entries(
-        pool: &Pool<Self>,
+        store: &SqlStore<Self>,
         request: &PurgeRequest,
     ) -> impl Future<Output = Result<PurgeReport, StorageError>> + Send;
 }

@@ -2,11 +2,12 @@
 //! subtrees, and entries read back as leaves (to integrate a backlog, to prove, to hand out
 //! leaf data and to verify).
 //!
-//! Leaf hashes live in `subject_entries.leaf_hash`, and those of entries dropped with their
-//! partition (PostgreSQL's retention) in `purged_leaves`; complete subtrees of
-//! 2^[`MIN_STORED_LEVEL`] leaves and more in `merkle_nodes`. Smaller subtrees are hashed
-//! from at most 8 leaves when a proof needs them, which keeps the node table an eighth of
-//! the entry count.
+//! A row with its personal content keeps a fingerprint of its leaf hash in
+//! `subject_entries.leaf_hash`, and a purged row the whole hash; those of entries dropped
+//! with their partition (PostgreSQL's retention) are in `purged_leaves`. Complete subtrees of
+//! 2^[`MIN_STORED_LEVEL`] leaves and more are in `merkle_nodes`. Smaller subtrees are hashed
+//! when a proof needs them from at most 16 leaves, computed again from their rows, which
+//! keeps the node table an eighth of the entry count and the rows small.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 use sqlx::{Database, QueryBuilder};
 
-use crate::domain::{LeafContent, LeafRecord};
+use crate::domain::{LeafContent, LeafRecord, StoredLeaf};
 use crate::transparency::leaf::DisclosureLeaves;
 use crate::transparency::merkle::{Hash, NodeId, node_hash};
 
@@ -44,18 +45,25 @@ where
     qb
 }
 
-/// The stored leaf hashes of `indexes`.
-pub(super) fn leaf_hashes_query<DB: Database>(indexes: &[i64]) -> QueryBuilder<DB>
+/// `UPDATE subject_entries SET <set>leaf_hash = …` for each `(entry id, leaf hash)` of
+/// `rows`, up to its `WHERE` (which the caller may extend with `AND …`).
+pub(super) fn set_leaf_hashes<DB: Database>(set: &str, rows: &[(i64, Vec<u8>)]) -> QueryBuilder<DB>
 where
     i64: Bind<DB>,
+    Vec<u8>: Bind<DB>,
 {
-    let mut qb =
-        QueryBuilder::new("SELECT entry_id, leaf_hash FROM subject_entries WHERE entry_id IN (");
+    let mut qb = QueryBuilder::new(format!(
+        "UPDATE subject_entries SET {set}leaf_hash = v.column2 FROM (VALUES "
+    ));
     let mut list = qb.separated(", ");
-    for index in indexes {
-        list.push_bind(*index);
+    for (entry, hash) in rows {
+        list.push("(")
+            .push_bind_unseparated(*entry)
+            .push_unseparated(", ")
+            .push_bind_unseparated(hash.clone())
+            .push_unseparated(")");
     }
-    qb.push(")");
+    qb.push(") AS v WHERE subject_entries.entry_id = v.column1");
     qb
 }
 
@@ -214,7 +222,7 @@ pub(super) fn leaves_from_rows(
             .leaf_hash
             .as_deref()
             .map(|h| {
-                <Hash>::try_from(h).map_err(|_| {
+                StoredLeaf::from_bytes(h).ok_or_else(|| {
                     StorageError::Corrupt(format!("entry {}: leaf hash", row.entry_id))
                 })
             })

@@ -28,6 +28,8 @@ on_both_backends!(
     a_log_that_nobody_touched_verifies,
     a_changed_disclosure_field_is_caught_at_its_first_entry,
     a_changed_subject_hash_is_caught_at_its_entry,
+    a_proof_that_needs_a_changed_entry_is_refused_rather_than_served_wrong,
+    entries_stored_with_their_whole_leaf_hash_verify_and_prove_as_before,
     a_deleted_entry_is_caught_as_a_missing_index,
     an_entry_emptied_outside_any_recorded_purge_is_caught,
     swapped_entry_contents_are_caught_as_reordered_rows,
@@ -227,15 +229,10 @@ async fn every_inclusion_and_consistency_proof_checks_out_for_trees_of_1_to_64_e
     assert_eq!(someone_elses.code(), tonic::Code::NotFound);
 }
 
-fn hashes(raw: Vec<Vec<u8>>) -> Vec<rfc9162::Hash> {
-    raw.into_iter().map(|h| h.try_into().unwrap()).collect()
-}
-
-async fn the_latest_checkpoint_is_signed_and_names_the_root_of_every_entry(kind: Kind) {
-    let mut app = TestApp::spawn(kind).await;
-    record_four(&mut app).await;
+/// The leaf hashes of entries `0..count`, hashed here from the leaf data the service serves.
+async fn served_leaf_hashes(app: &mut TestApp, count: u64) -> Vec<rfc9162::Hash> {
     let mut leaves = Vec::new();
-    for entry_id in 0..9 {
+    for entry_id in 0..count {
         let leaf = app
             .client
             .get_entry_leaf(GetEntryLeafRequest {
@@ -247,6 +244,17 @@ async fn the_latest_checkpoint_is_signed_and_names_the_root_of_every_entry(kind:
             .into_inner();
         leaves.push(rfc9162::leaf_hash(&leaf.leaf_data));
     }
+    leaves
+}
+
+fn hashes(raw: Vec<Vec<u8>>) -> Vec<rfc9162::Hash> {
+    raw.into_iter().map(|h| h.try_into().unwrap()).collect()
+}
+
+async fn the_latest_checkpoint_is_signed_and_names_the_root_of_every_entry(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    record_four(&mut app).await;
+    let leaves = served_leaf_hashes(&mut app, 9).await;
     let checkpoint = checkpoint_of(&mut app, 9)
         .await
         .expect("a checkpoint of all 9 entries");
@@ -305,6 +313,105 @@ async fn a_changed_subject_hash_is_caught_at_its_entry(kind: Kind) {
                 whole_disclosure: false,
                 ..
             })
+        ),
+        "{:?}",
+        report.problems
+    );
+}
+
+async fn a_proof_that_needs_a_changed_entry_is_refused_rather_than_served_wrong(kind: Kind) {
+    // 17 entries: the first 16 make a stored subtree, so the service starts without
+    // hashing them again (the tree's right edge is entry 16).
+    let mut app = TestApp::spawn(kind).await;
+    record_four(&mut app).await;
+    app.client
+        .record_disclosure(income_register_submission("t5", hetus(9, 8)))
+        .await
+        .unwrap();
+    let db = app.stop().await;
+    tamper(
+        &db,
+        &["UPDATE subject_entries SET sealed_subject = subject_hash WHERE entry_id = 1"],
+    )
+    .await;
+    let mut app = TestApp::start(db, Options::default()).await;
+    // Entry 0's proof needs entry 1's leaf hash, which the changed row no longer gives.
+    let refused = app
+        .client
+        .get_inclusion_proof(GetInclusionProofRequest {
+            controller_id: koko(),
+            entry_id: 0,
+            tree_size: 17,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::Internal, "{refused:?}");
+    let leaf = app
+        .client
+        .get_entry_leaf(GetEntryLeafRequest {
+            controller_id: koko(),
+            entry_id: 1,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(leaf.code(), tonic::Code::Internal, "{leaf:?}");
+}
+
+/// Logs written before entries kept fingerprints stored every leaf hash whole.
+async fn entries_stored_with_their_whole_leaf_hash_verify_and_prove_as_before(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    record_four(&mut app).await;
+    let leaves = served_leaf_hashes(&mut app, 9).await;
+    let db = app.stop().await;
+    let whole: Vec<String> = leaves
+        .iter()
+        .enumerate()
+        .map(|(entry, hash)| {
+            let literal = match kind {
+                Kind::Sqlite => format!("X'{}'", hex::encode(hash)),
+                Kind::Postgres => format!("'\\x{}'::bytea", hex::encode(hash)),
+            };
+            format!("UPDATE subject_entries SET leaf_hash = {literal} WHERE entry_id = {entry}")
+        })
+        .collect();
+    tamper(&db, &whole.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM subject_entries WHERE length(leaf_hash) = 32")
+            .await,
+        9
+    );
+    let report = verify_db(&db).await;
+    assert!(report.is_clean(), "{:?}", report.problems);
+
+    let mut app = TestApp::start(db, Options::default()).await;
+    let proof = app
+        .client
+        .get_inclusion_proof(GetInclusionProofRequest {
+            controller_id: koko(),
+            entry_id: 5,
+            tree_size: 9,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(rfc9162::verify_inclusion(
+        5,
+        9,
+        &leaves[5],
+        &hashes(proof.hashes),
+        &rfc9162::root(&leaves)
+    ));
+    let db = app.stop().await;
+    tamper(
+        &db,
+        &["UPDATE subject_entries SET subject_hash = sealed_subject WHERE entry_id = 6"],
+    )
+    .await;
+    let report = verify_db(&db).await;
+    assert!(
+        matches!(
+            report.problems.first(),
+            Some(Problem::Changed { entry: 6, .. })
         ),
         "{:?}",
         report.problems

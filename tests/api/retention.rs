@@ -17,7 +17,100 @@ use crate::rfc9162;
 on_both_backends!(
     a_purge_empties_every_expired_entry_and_every_leaf_stays_provable,
     a_disclosure_recorded_late_is_purged_by_the_next_purge,
+    an_entry_keeps_a_fingerprint_of_its_leaf_hash_until_a_purge_stores_the_whole_hash,
+    a_changed_entry_is_emptied_by_the_purge_all_the_same_and_verify_names_it,
 );
+
+async fn an_entry_keeps_a_fingerprint_of_its_leaf_hash_until_a_purge_stores_the_whole_hash(
+    kind: Kind,
+) {
+    let mut app = TestApp::spawn(kind).await;
+    record(&mut app, "2020-01", JANUARY_2020, 0, 2).await; // entries 0 and 1
+    record(&mut app, "2026-10", 1_791_190_800, 2, 1).await; // entry 2
+    let db = app.stop().await;
+    assert_eq!(stored_leaf_lengths(&db, 3).await, [8, 8, 8]);
+
+    assert_eq!(purge_before(&db, APRIL_2020).await.entries, 2);
+    assert_eq!(
+        stored_leaf_lengths(&db, 3).await,
+        [32, 32, 8],
+        "an emptied row can no longer give its leaf hash, so it keeps all of it"
+    );
+    let report = verify_db(&db).await;
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!((report.entries, report.purged), (3, 2));
+    let mut app = TestApp::start(db, Options::default()).await;
+    every_leaf_is_provable(&mut app, 3).await;
+}
+
+async fn a_changed_entry_is_emptied_by_the_purge_all_the_same_and_verify_names_it(kind: Kind) {
+    let mut app = TestApp::spawn(kind).await;
+    record(&mut app, "2020-01", JANUARY_2020, 0, 2).await; // entries 0 and 1
+    record(&mut app, "2026-10", 1_791_190_800, 2, 1).await; // entry 2
+    let db = app.stop().await;
+    db.execute("UPDATE subject_entries SET sealed_subject = subject_hash WHERE entry_id = 1")
+        .await
+        .unwrap();
+
+    assert_eq!(purge_before(&db, APRIL_2020).await.entries, 2);
+    assert_eq!(
+        holding_content(&db).await,
+        1,
+        "only the entry of 2026 keeps its personal content"
+    );
+    let problems = verify_db(&db).await.problems;
+    assert!(names(&problems, 1), "{problems:?}");
+    assert!(!names(&problems, 0), "{problems:?}");
+}
+
+#[tokio::test]
+async fn a_partition_holding_a_changed_entry_is_kept_and_its_expired_rows_are_emptied() {
+    let mut app = TestApp::spawn_with(Kind::Postgres, small_partitions()).await;
+    record(&mut app, "2020-01", JANUARY_2020, 0, 4).await; // entries 0..4
+    record(&mut app, "2026-10", 1_791_190_800, 4, 1).await;
+    let db = app.stop().await;
+    db.execute("UPDATE subject_entries SET sealed_subject = subject_hash WHERE entry_id = 1")
+        .await
+        .unwrap();
+
+    assert_eq!(purge_before(&db, APRIL_2020).await.entries, 4);
+    assert_eq!(
+        partitions(&db).await.0,
+        0,
+        "the partition is kept: entry 1 cannot give its leaf hash"
+    );
+    assert_eq!(holding_content(&db).await, 1);
+    let problems = verify_db(&db).await.problems;
+    assert!(names(&problems, 1), "{problems:?}");
+}
+
+/// How many entries still hold personal content.
+async fn holding_content(db: &Database) -> i64 {
+    db.scalar(
+        "SELECT COUNT(*) FROM subject_entries \
+         WHERE subject_hash IS NOT NULL OR sealed_subject IS NOT NULL",
+    )
+    .await
+}
+
+/// Whether one of `problems` is about entry `entry`.
+fn names(problems: &[Problem], entry: i64) -> bool {
+    problems.iter().any(|p| p.entry() == Some(entry))
+}
+
+/// The length of what each of the first `count` entries keeps of its leaf hash.
+async fn stored_leaf_lengths(db: &Database, count: i64) -> Vec<i64> {
+    let mut lengths = Vec::new();
+    for entry in 0..count {
+        lengths.push(
+            db.scalar(&format!(
+                "SELECT CAST(length(leaf_hash) AS BIGINT) FROM subject_entries WHERE entry_id = {entry}"
+            ))
+            .await,
+        );
+    }
+    lengths
+}
 
 #[tokio::test]
 async fn the_leaf_hashes_of_a_dropped_partition_are_checked_like_any_others() {
