@@ -58,14 +58,28 @@ pub(super) async fn ensure_room(pool: &PgPool, end: i64, size: i64) -> Result<i6
         .await?
         .rows_affected();
         if claimed == 1 {
-            // The name and bounds are numbers formatted here, never caller input.
-            sqlx::query(AssertSqlSafe(format!(
-                "CREATE TABLE {name} PARTITION OF subject_entries \
-                 FOR VALUES FROM ({reached}) TO ({})",
-                reached + size
-            )))
-            .execute(&mut *tx)
-            .await?;
+            // The name and bounds are numbers formatted here, never caller input. The
+            // partition's indexes are made here rather than from the parent's, to fill the
+            // primary key's pages (fillfactor 100, not 90): entries come in id order and are
+            // never updated but emptied once, so the space kept for updates would stay
+            // empty. That saves 2 bytes an entry. (The hash index keeps its default: filled
+            // to 100 it measured larger, 38 B an entry against 36.5 B, at four million.)
+            // Attaching takes them as the partitions of the parent's indexes, and locks
+            // the parent less than `PARTITION OF` does.
+            for statement in [
+                format!("CREATE TABLE {name} (LIKE subject_entries INCLUDING DEFAULTS)"),
+                format!("ALTER TABLE {name} ADD PRIMARY KEY (entry_id) WITH (fillfactor = 100)"),
+                format!("CREATE INDEX {name}_subject_hash_idx ON {name} USING hash (subject_hash)"),
+                format!(
+                    "ALTER TABLE subject_entries ATTACH PARTITION {name} \
+                     FOR VALUES FROM ({reached}) TO ({})",
+                    reached + size
+                ),
+            ] {
+                sqlx::query(AssertSqlSafe(statement))
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
             tracing::info!(
                 from = reached,
