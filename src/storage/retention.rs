@@ -1,7 +1,6 @@
 //! Purging personal content past its retention, and the record of purges.
 
 use std::future::Future;
-
 use std::ops::Range;
 
 use sqlx::{Database, QueryBuilder};
