@@ -90,12 +90,25 @@ pub struct LeafRecord {
 }
 
 impl LeafRecord {
-    /// The entry's leaf hash: the one stored in full, else the one its row gives.
+    /// The entry's leaf hash: the one stored in full, else the one its row gives, unless
+    /// that disagrees with the stored fingerprint ([`LeafRecord::disagrees`]).
     pub fn hash(&self) -> Option<TreeHash> {
         match (&self.stored, &self.content) {
             (Some(StoredLeaf::Hash(hash)), _) => Some(*hash),
+            _ if self.disagrees() => None,
             (_, LeafContent::Present { hash, .. }) => Some(*hash),
             _ => None,
+        }
+    }
+
+    /// Whether the row gives a leaf hash that is not the one it keeps a fingerprint of:
+    /// the row was changed.
+    pub fn disagrees(&self) -> bool {
+        match (&self.stored, &self.content) {
+            (Some(stored @ StoredLeaf::Fingerprint(_)), LeafContent::Present { hash, .. }) => {
+                !stored.matches(hash)
+            }
+            _ => false,
         }
     }
 }

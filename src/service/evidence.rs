@@ -178,16 +178,14 @@ impl Services {
 /// The leaf as callers see it: its hash stored in full once purged, else the one the row
 /// gives, if the row still gives the fingerprint it was stored with.
 fn leaf_as_seen(leaf: LeafRecord) -> Result<EntryLeaf, EvidenceError> {
-    let leaf_hash = leaf.hash();
-    if let (Some(stored), Some(hash)) = (leaf.stored, leaf_hash)
-        && !stored.matches(&hash)
-    {
+    if leaf.disagrees() {
         tracing::error!(
             entry = leaf.index,
             "an entry's row no longer gives its leaf hash; run verify"
         );
         return Err(EvidenceError::Damaged(leaf.index));
     }
+    let leaf_hash = leaf.hash();
     let (data, purged) = match leaf.content {
         LeafContent::Present { data, .. } => (data, false),
         LeafContent::Purged => (None, true),

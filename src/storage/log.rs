@@ -180,10 +180,7 @@ sql_impl! {
         let mut leaves = HashMap::new();
         for range in clusters(&leaves_of(&low), 1 << MIN_STORED_LEVEL) {
             for leaf in self.read_leaves(range, false).await? {
-                if let Some(stored) = leaf.stored
-                    && let LeafContent::Present { hash, .. } = &leaf.content
-                    && !stored.matches(hash)
-                {
+                if leaf.disagrees() {
                     return Err(StorageError::Corrupt(format!(
                         "entry {}: its row no longer gives its leaf hash; run `luovutusloki \
                          verify`",

@@ -312,12 +312,7 @@ fn leaf_runs(leaves: Vec<LeafRecord>, range: &Range<i64>) -> Result<LeafRuns, St
     let mut runs = LeafRuns::default();
     let mut expected = range.start;
     for leaf in leaves {
-        let hash = match (leaf.stored, leaf.hash()) {
-            (_, None) => None,
-            (Some(stored), Some(hash)) if !stored.matches(&hash) => None,
-            (_, Some(hash)) => Some(hash),
-        };
-        let Some(hash) = hash.filter(|_| leaf.index == expected) else {
+        let Some(hash) = leaf.hash().filter(|_| leaf.index == expected) else {
             return Err(StorageError::Corrupt(format!(
                 "entry {expected} is missing or does not give its leaf hash; the partition is \
                  kept; run `luovutusloki verify`"

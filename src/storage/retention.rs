@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use sqlx::{Database, QueryBuilder};
 
-use crate::domain::{LeafContent, LeafRecord, PurgeRecord, PurgeReport, PurgeRequest, StoredLeaf};
+use crate::domain::{LeafContent, LeafRecord, PurgeRecord, PurgeReport, PurgeRequest};
 
 use super::StorageError;
 use super::rows::{Bind, PurgeRow};
@@ -96,17 +96,13 @@ fn kept_leaf_hashes(leaves: Vec<LeafRecord>) -> (Vec<(i64, Vec<u8>)>, Vec<i64>) 
     let mut keep = Vec::new();
     let mut lost = Vec::new();
     for leaf in leaves {
-        let whole = match (&leaf.content, leaf.stored) {
-            (LeafContent::Purged | LeafContent::NoDisclosure, _) => continue,
-            (_, Some(StoredLeaf::Hash(hash))) => Some(hash),
-            (LeafContent::Present { hash, .. }, stored)
-                if stored.is_none_or(|s| s.matches(hash)) =>
-            {
-                Some(*hash)
-            }
-            _ => None,
-        };
-        match whole {
+        if matches!(
+            leaf.content,
+            LeafContent::Purged | LeafContent::NoDisclosure
+        ) {
+            continue;
+        }
+        match leaf.hash() {
             Some(hash) => keep.push((leaf.index, hash.to_vec())),
             None => {
                 tracing::error!(
@@ -299,6 +295,7 @@ sql_impl! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::StoredLeaf;
 
     fn leaf(index: i64, stored: Option<StoredLeaf>, content: LeafContent) -> LeafRecord {
         LeafRecord {
